@@ -1,0 +1,128 @@
+"""Sapat: the school's education-quality monitoring system.
+
+create_app() builds the Flask application; see config.py for the settings.
+"""
+import logging
+import os
+import re
+import sqlite3
+import sys
+import uuid
+
+from flask import Flask, g, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import CONFIGS, INSTANCE_DIR, BASE_DIR, Config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """WAL for concurrent readers, enforced foreign keys, and waiting instead of failing on locks."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        try:
+            record.request_id = g.get("request_id", "-")
+        except RuntimeError:  # outside a request
+            record.request_id = "-"
+        return True
+
+
+def _configure_logging(app: Flask) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    handler.addFilter(RequestIdFilter())
+    app.logger.handlers[:] = [handler]
+    app.logger.setLevel(logging.INFO)
+
+
+def select_locale():
+    """The user's saved language, else the lang cookie, else the browser's preference.
+
+    Outside a request (the CLI) SAPAT_LANG or the shell's LANG decides, English otherwise.
+    """
+    languages = Config.LANGUAGES
+    if not has_request_context():
+        wanted = (os.environ.get("SAPAT_LANG") or os.environ.get("LANG") or "en")[:2].lower()
+        return wanted if wanted in languages else "en"
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get("lang")
+    if cookie in languages:
+        return cookie
+    return request.accept_languages.best_match(languages) or Config.BABEL_DEFAULT_LOCALE
+
+
+def create_app(config="development"):
+    """Application factory. `config` is a name from config.CONFIGS or a config class."""
+    config_class = CONFIGS[config] if isinstance(config, str) else config
+    config_class.check()
+
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(BASE_DIR / "templates"),
+    )
+    app.config.from_object(config_class)
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    # Each area of the app keeps its own catalogue; Flask-Babel merges them.
+    translation_dirs = sorted(str(p) for p in (BASE_DIR / "app" / "translations").iterdir() if p.is_dir())
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
+
+    _configure_logging(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from app import models  # noqa: F401  (registers every table)
+    from app.i18n import init_i18n
+    from app.security import set_security_headers
+    from app.views import register_blueprints
+    from app.views.errors import register_error_handlers
+    from app.cli import register_cli
+
+    init_i18n(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+
+    @login_manager.user_loader
+    def load_user(user_key: str):
+        from app.models import User
+
+        try:
+            user_id, version = (int(part) for part in user_key.split(":"))
+        except ValueError:
+            return None
+        user = db.session.get(User, user_id)
+        if user is None or user.session_version != version:
+            return None
+        return user
+
+    @app.before_request
+    def _request_id():
+        # A proxy's id is kept when it is plain (no log injection), else a new one is made.
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:12]
+
+    app.after_request(set_security_headers)
+    return app

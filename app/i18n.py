@@ -1,0 +1,77 @@
+"""Language helpers shared by templates, forms and services.
+
+Sapat keeps its own translations of WTForms' built-in messages (WTForms ships none in
+Kyrgyz), so forms translate through the same catalogues as the rest of the app.
+"""
+from flask import Flask
+from flask_babel import get_locale, gettext, ngettext
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "ky"
+
+
+def localized_name(obj) -> str:
+    """Pick name_ru for Russian readers when the object has one, else name."""
+    if obj is None:
+        return ""
+    if current_language() == "ru" and getattr(obj, "name_ru", None):
+        return obj.name_ru
+    return str(obj.name)
+
+
+def pick_text(texts, lang: str | None = None) -> str:
+    """Choose from a {ky, ru, en} dict of instrument texts, falling back sensibly."""
+    if texts is None:
+        return ""
+    if isinstance(texts, str):
+        return texts
+    lang = lang or current_language()
+    for key in (lang, "ru", "ky", "en"):
+        value = texts.get(key) if isinstance(texts, dict) else getattr(texts, key, None)
+        if value:
+            return value
+    return ""
+
+
+class FormTranslations:
+    """WTForms asks this object for its built-in messages; we answer from our catalogues."""
+
+    def gettext(self, string):
+        return gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        # WTForms fills in %(value)s etc. itself: flask_babel.ngettext would format the
+        # string with only `num` and fail with a KeyError (a 500 on a bad multi-choice).
+        from flask_babel import get_translations
+
+        return get_translations().ngettext(singular, plural, n)
+
+
+FORM_TRANSLATIONS = FormTranslations()
+
+
+def display(value) -> str:
+    """A table cell in the reader's locale: dates as 23.11.2026 / 11/23/26, numbers with locale separators."""
+    from datetime import date, datetime
+
+    from flask_babel import format_date, format_datetime, format_decimal
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "medium")
+    if isinstance(value, date):
+        return format_date(value, "medium")
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    if isinstance(value, (int, float)):
+        return format_decimal(value)
+    return str(value)
+
+
+def init_i18n(app: Flask) -> None:
+    app.jinja_env.globals.update(lname=localized_name, pick_text=pick_text, current_language=current_language)
+    app.jinja_env.filters["display"] = display
+    app.jinja_env.add_extension("jinja2.ext.do")

@@ -1,0 +1,117 @@
+"""Roles, school scoping, security headers and the request-side audit helper."""
+from functools import wraps
+from typing import Any, Optional, TypeVar
+
+from flask import abort, g, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ROLES
+from app.services import audit as audit_service
+
+T = TypeVar("T")
+
+# Who may do what, in one place so that views and the access-matrix test agree.
+STAFF = ROLES
+MANAGERS = ("admin", "deputy")
+OBSERVERS = ("admin", "deputy", "mo_head")
+SURVEY_MANAGERS = ("admin", "deputy", "psychologist")
+REPORT_READERS = ("admin", "deputy", "mo_head", "expert")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'; frame-ancestors 'none'"
+)
+
+
+def role_required(*roles: str):
+    """Allow the view to users holding any of `roles`: anonymous users are sent to
+    the login page, logged-in users without the role get 403."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = roles
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Mark a view as open to anonymous visitors (the access-matrix test reads this)."""
+    view.public = True
+    return view
+
+
+def current_school_id() -> int:
+    return current_user.school_id
+
+
+def scoped(model):
+    """select(model) limited to the current user's school."""
+    return select(model).where(model.school_id == current_user.school_id)
+
+
+def get_scoped_or_404(model: type[T], obj_id: Any) -> T:
+    """Fetch a school-owned object by id; another school's object is a plain 404."""
+    if isinstance(obj_id, int) and not -2**63 <= obj_id < 2**63:
+        abort(404)  # no such row; the database driver would fail on it (a 500)
+    obj = db.session.get(model, obj_id)
+    if obj is None or obj.school_id != current_user.school_id:
+        abort(404)
+    return obj
+
+
+def requested_year():
+    """The academic year named by ?year_id= (of this school, else 404), or the current one."""
+    from app.models import AcademicYear
+    from app.services import school as school_service
+
+    year_id = request.values.get("year_id", type=int)
+    if year_id:
+        return get_scoped_or_404(AcademicYear, year_id)
+    year = school_service.current_year(current_user.school_id)
+    if year is None:
+        abort(404)
+    return year
+
+
+def school_years() -> list:
+    """The school's academic years, newest first (for year pickers)."""
+    from app.models import AcademicYear
+
+    return db.session.scalars(scoped(AcademicYear).order_by(AcademicYear.starts_on.desc())).all()
+
+
+def audit(action: str, entity: str, entity_id: Any = None, *, before: Optional[dict] = None,
+          after: Optional[dict] = None):
+    """Record a change made by the current user in the current transaction."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    school_id = current_user.school_id if current_user.is_authenticated else g.get("school_id")
+    return audit_service.record(
+        action, entity, entity_id, school_id=school_id, user_id=user_id,
+        before=before, after=after, remote_addr=request.remote_addr,
+    )
+
+
+def set_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if g.get("request_id"):
+        response.headers["X-Request-Id"] = g.request_id  # quoted in logs and bug reports
+    if request.endpoint != "static" and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store" if current_user.is_authenticated else "no-cache"
+    return response

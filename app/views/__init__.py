@@ -1,0 +1,63 @@
+"""Blueprints: thin views that parse a form, call a service and render."""
+from flask import Flask
+
+
+# Top navigation entries added by feature modules: (roles, label, endpoint).
+NAV_LINKS: list = []
+
+
+def register_blueprints(app: Flask) -> None:
+    from flask_login import current_user
+
+    from app.views import admin, auth, main
+
+    @app.context_processor
+    def _nav():
+        def nav_links():
+            if not current_user.is_authenticated:
+                return []
+            return [(label, endpoint) for roles, label, endpoint in NAV_LINKS if current_user.has_role(*roles)]
+        return {"nav_links": nav_links}
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(admin.bp)
+    for module in _feature_modules():
+        app.register_blueprint(module.bp)
+
+
+def _feature_modules():
+    """Every other module in app/views that defines `bp` is a feature blueprint."""
+    import importlib
+    import pkgutil
+
+    import app.views as package
+
+    modules = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name in {"admin", "auth", "main", "errors"} or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"app.views.{info.name}")
+        if hasattr(module, "bp"):
+            modules.append(module)
+    return modules
+
+
+def send_xlsx(path: str, download_name: str):
+    """Stream a finished workbook from its temporary file and delete the file.
+
+    The file is opened and then unlinked at once: the open handle keeps it readable while
+    it streams (send_file's direct passthrough never calls a response's on-close hooks,
+    so deleting "after the response" would never happen).
+    """
+    import os
+
+    from flask import send_file
+
+    handle = open(path, "rb")
+    size = os.fstat(handle.fileno()).st_size
+    os.remove(path)
+    response = send_file(handle, as_attachment=True, download_name=download_name, max_age=0,
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.content_length = size
+    return response

@@ -1,0 +1,1 @@
+"""WTForms classes for every Sapat form."""

@@ -1,0 +1,53 @@
+"""The base form: Flask-WTF (CSRF) plus WTForms messages in the user's language."""
+from flask_wtf import FlaskForm
+
+from app.i18n import FORM_TRANSLATIONS
+
+
+class SapatForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return FORM_TRANSLATIONS
+
+
+# WTForms' and Flask-WTF's own messages, listed so that the extractor puts them in our
+# catalogues (WTForms has no Kyrgyz translation of its own).
+def _wtforms_messages():  # pragma: no cover - never called
+    from flask_babel import gettext as _, ngettext
+
+    return [
+        _("This field is required."),
+        _("Not a valid choice."),
+        _("Not a valid integer value."),
+        _("Not a valid decimal value."),
+        _("Not a valid float value."),
+        _("Not a valid date value."),
+        _("Not a valid datetime value."),
+        _("Not a valid time value."),
+        _("Invalid email address."),
+        _("Invalid input."),
+        _("Invalid Choice: could not coerce."),
+        _("Field must be equal to %(other_name)s."),
+        _("Number must be at least %(min)s."),
+        _("Number must be at most %(max)s."),
+        _("Number must be between %(min)s and %(max)s."),
+        _("Date must be at least %(min)s."),
+        _("Date must be at most %(max)s."),
+        _("Date must be between %(min)s and %(max)s."),
+        ngettext("Field must be at least %(min)d character long.",
+                 "Field must be at least %(min)d characters long.", 1),
+        ngettext("Field cannot be longer than %(max)d character.",
+                 "Field cannot be longer than %(max)d characters.", 1),
+        ngettext("Field must be exactly %(max)d character long.",
+                 "Field must be exactly %(max)d characters long.", 1),
+        _("Field must be between %(min)d and %(max)d characters long."),
+        _("The CSRF token is missing."),
+        _("The CSRF token is invalid."),
+        _("The CSRF token has expired."),
+        _("The CSRF tokens do not match."),
+        _("The referrer header is missing."),
+        _("The referrer does not match the host."),
+        _("The CSRF session token is missing."),
+        _("File does not have an approved extension."),
+        _("This field requires a file."),
+    ]

@@ -1,0 +1,211 @@
+"""Test fixtures: an app on SQLite (default) or on a fresh PostgreSQL database.
+
+SAPAT_TEST_DB=postgres creates a database per run on 127.0.0.1:5432 and drops it after.
+Tables are created once per run; every test starts from empty tables.
+"""
+import os
+import shutil
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db, limiter
+from app.i18n_catalogs import compile_all
+from config import TestingConfig
+from tests.factories import PASSWORD, SchoolFixture, make_school
+
+PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_database():
+    import psycopg
+
+    name = f"sapat_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    return name, f"{base}/{name}"
+
+
+def _drop_postgres_database(name):
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    if os.environ.get("SAPAT_TEST_DB") == "postgres":
+        name, url = _postgres_database()
+        yield url
+        _drop_postgres_database(name)
+    else:
+        # A file, not :memory:, so that a live server thread can share it (WAL mode).
+        directory = tempfile.mkdtemp(prefix="sapat-test-")
+        yield f"sqlite:///{directory}/test.db"
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context (own `g`, own database session), as in
+    production; the test's session commits before and forgets cached rows after."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    compile_all()
+    config = type("RunConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
+    application = create_app(config)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    """Each test gets empty tables and a fresh rate limiter."""
+    ctx = app.app_context()
+    ctx.push()
+    limiter.reset()
+    yield
+    db.session.rollback()
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def school(app) -> SchoolFixture:
+    return make_school("alpha")
+
+
+@pytest.fixture
+def other_school(app) -> SchoolFixture:
+    return make_school("beta")
+
+
+def do_login(client, user, password=PASSWORD):
+    return client.post("/login", data={"email": user.email, "password": password})
+
+
+@pytest.fixture
+def login(client):
+    """login(user) logs the test client in as that user."""
+    def _login(user, password=PASSWORD):
+        response = do_login(client, user, password)
+        assert response.status_code == 302, response.data[:500]
+        return client
+    return _login
+
+
+# --- real browser --------------------------------------------------------------------
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 360, "height": 740}
+TABLET = {"width": 800, "height": 1280}
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The test app served over HTTP in a background thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright. CI installs chromium; elsewhere a missing
+    browser skips the browser tests with a clear reason."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: .ci/run must apt-get install chromium")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield instance
+        instance.close()
+
+
+def _page(browser, viewport, java_script_enabled=True, locale="ky"):
+    context = browser.new_context(viewport=viewport, java_script_enabled=java_script_enabled, locale=locale,
+                                  device_scale_factor=1)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def phone(browser):
+    """A 360x740 phone page with JavaScript on."""
+    context, page = _page(browser, PHONE)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_nojs(browser):
+    context, page = _page(browser, PHONE, java_script_enabled=False)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def tablet(browser):
+    context, page = _page(browser, TABLET)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page PNG under tests/artifacts/screenshots/ for people to look at."""
+    path = ARTIFACTS / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def browser_login(page, base_url, user, password=PASSWORD):
+    page.goto(f"{base_url}/login")
+    page.fill("#email", user.email)
+    page.fill("#password", password)
+    page.click("button.primary")
+    page.wait_for_url(f"{base_url}/**")

@@ -1,0 +1,94 @@
+"""A small school for tests: one current year with terms, two classes, students and one
+user per role. Feature tests build on it."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from werkzeug.security import generate_password_hash
+
+from app.extensions import db
+from app.models import (
+    AcademicYear,
+    ClassGroup,
+    Enrollment,
+    MethodicalAssociation,
+    School,
+    Student,
+    Subject,
+    TeachingAssignment,
+    Term,
+    User,
+)
+
+PASSWORD = "correct-horse-42"
+_HASH = generate_password_hash(PASSWORD)
+
+
+@dataclass
+class SchoolFixture:
+    school: School
+    year: AcademicYear
+    terms: list[Term]
+    ma: MethodicalAssociation
+    subjects: list[Subject]
+    classes: list[ClassGroup]
+    students: dict[int, list[Student]]  # class id -> students
+    users: dict[str, User]  # role -> user
+    extra: dict = field(default_factory=dict)
+
+    def user(self, role: str) -> User:
+        return self.users[role]
+
+
+def make_user(school: School, role_or_roles, email: str, name: str | None = None) -> User:
+    roles = [role_or_roles] if isinstance(role_or_roles, str) else list(role_or_roles)
+    user = User(school=school, email=email, full_name=name or email.split("@")[0].title(),
+                password_hash=_HASH, locale="en")
+    user.set_roles(roles)
+    db.session.add(user)
+    return user
+
+
+def make_school(code: str, class_size: int = 6) -> SchoolFixture:
+    school = School(code=code, name=f"School {code}", name_ru=f"Школа {code}")
+    year = AcademicYear(school=school, name="2026-2027", starts_on=date(2026, 9, 1),
+                        ends_on=date(2027, 5, 31), is_current=True)
+    terms = [
+        Term(school=school, year=year, kind="quarter", number=n, name=f"Q{n}", starts_on=s, ends_on=e)
+        for n, s, e in [(1, date(2026, 9, 1), date(2026, 10, 31)), (2, date(2026, 11, 10), date(2026, 12, 27)),
+                        (3, date(2027, 1, 12), date(2027, 3, 20)), (4, date(2027, 4, 1), date(2027, 5, 25))]
+    ]
+    ma = MethodicalAssociation(school=school, name=f"Science {code}", name_ru=f"Естественные {code}")
+    subjects = [Subject(school=school, name="Математика", name_ru="Математика", ma=ma),
+                Subject(school=school, name="Физика", name_ru="Физика", ma=ma)]
+    users = {
+        role: make_user(school, roles, f"{role}@{code}.sapat.kg")
+        for role, roles in {
+            "admin": "admin", "deputy": "deputy", "mo_head": ["mo_head", "teacher"], "teacher": "teacher",
+            "class_teacher": ["class_teacher", "teacher"], "psychologist": "psychologist", "expert": "expert",
+        }.items()
+    }
+    users["teacher2"] = make_user(school, "teacher", f"teacher2@{code}.sapat.kg")
+    classes = [ClassGroup(school=school, year=year, grade=7, letter="А", class_teacher=users["class_teacher"]),
+               ClassGroup(school=school, year=year, grade=8, letter="Б")]
+    db.session.add_all([school, year, *terms, ma, *subjects, *classes])
+    ma.head = users["mo_head"]
+    db.session.flush()
+    students = {}
+    for cls in classes:
+        students[cls.id] = []
+        for i in range(class_size):
+            student = Student(school=school, code=f"{code}-{cls.grade}{cls.letter}-{i + 1}",
+                              full_name=f"Student {cls.grade}{cls.letter} {i + 1}", gender="mf"[i % 2])
+            db.session.add(student)
+            db.session.flush()
+            db.session.add(Enrollment(school=school, student_id=student.id, class_id=cls.id, year_id=year.id))
+            students[cls.id].append(student)
+    # teacher teaches maths in 7-А, teacher2 maths in 8-Б, mo_head physics in both.
+    for teacher, subject, cls in [(users["teacher"], subjects[0], classes[0]),
+                                  (users["teacher2"], subjects[0], classes[1]),
+                                  (users["mo_head"], subjects[1], classes[0]),
+                                  (users["mo_head"], subjects[1], classes[1])]:
+        db.session.add(TeachingAssignment(school=school, teacher=teacher, subject_id=subject.id,
+                                          class_id=cls.id, year_id=year.id))
+    db.session.commit()
+    return SchoolFixture(school, year, terms, ma, subjects, classes, students, users)

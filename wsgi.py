@@ -1,0 +1,14 @@
+"""Entry point: `flask --app wsgi ...` and `gunicorn wsgi:app`.
+
+SAPAT_ENV chooses the configuration (development, testing, production).
+"""
+import os
+import sys
+
+from config import ConfigError
+from app import create_app
+
+try:
+    app = create_app(os.environ.get("SAPAT_ENV", "development"))
+except ConfigError as error:
+    sys.exit(f"Sapat cannot start: {error}")
