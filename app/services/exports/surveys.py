@@ -1,0 +1,138 @@
+"""The campaign workbook: summary per item, scales, per-class sheet and raw answers.
+
+Numbers are rounded as on the results page (means to 2 decimals, indices and percentages to 1),
+so the workbook and the screen show the same values. Groups below the campaign's minimum size are
+left blank with a note; the raw sheet has no identifying data (no dates, no codes, and no class
+for a class below the minimum).
+"""
+import click
+from flask_babel import gettext as _
+
+from app.cli import export_cli
+from app.extensions import db
+from app.models import Campaign
+from app.services import surveys as service
+from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, WorkbookWriter
+
+
+def r1(v):
+    return None if v is None else round(v, 1)
+
+
+def r2(v):
+    return None if v is None else round(v, 2)
+
+
+def write_campaign_workbook(campaign: Campaign, target, lang: str | None = None) -> None:
+    from app.i18n import current_language
+
+    lang = lang or current_language()
+    res = service.results(campaign)
+    spec = res.spec
+    school = campaign.school
+    period = " — ".join(d.strftime("%d.%m.%Y") for d in (campaign.opens_on, campaign.closes_on) if d)
+    filters = {_("Questionnaire"): f"{spec.title.pick(lang)} (v{campaign.instrument.version})",
+               _("Respondents"): str(res.respondents),
+               _("Minimum group size"): str(campaign.min_group_size)}
+    hidden_note = _("fewer than %(n)d respondents: not shown", n=campaign.min_group_size)
+    with WorkbookWriter(target, school_name=school.name, period=period or campaign.title, filters=filters) as book:
+        max_options = max((len(it.options) for it in res.items), default=0)
+        columns = [Column(_("Key"), TEXT, 12), Column(_("Question"), TEXT, 60), Column(_("Scale"), TEXT, 16),
+                   Column(_("Reverse"), TEXT, 8), Column("n", INT), Column(_("Mean"), MEAN),
+                   Column(_("Index 0-100"), PCT), Column(_("Top-2") + ", %", PCT)]
+        columns += [Column(_("Option %(n)d, %%", n=i + 1), PCT) for i in range(max_options)]
+        columns.append(Column(_("Options"), TEXT, 50))
+        sheet = book.add_table(_("Summary"), campaign.title, columns,
+                               _("One row per question: n, mean score (reverse items reversed), index 0-100 = "
+                                 "(mean - min) / (max - min) x 100, share of the two highest answers, and the "
+                                 "percentage of each option in the order of the Options column."))
+        scale_titles = {s.key: s.title.pick(lang) for s in spec.scales}
+        numeric_cols = list(range(4, len(columns) - 1))
+        for it in res.items:
+            if it.kind == "text":
+                continue
+            pcts = [r1(o.pct) for o in it.options] + [None] * (max_options - len(it.options))
+            options = "; ".join(f"{i + 1}: {service.label_text(o.label, lang)}" for i, o in enumerate(it.options))
+            sheet.write_row([it.key, it.title(lang), scale_titles.get(it.scale, ""), _("yes") if it.reverse else "",
+                             it.n, r2(it.mean), r1(it.index), r1(it.top2), *pcts, options],
+                            suppressed=numeric_cols if res.suppressed else ())
+        if res.suppressed:
+            sheet.write_row(["", hidden_note])
+        sheet.finish()
+
+        if spec.scales:
+            columns = [Column(_("Scale"), TEXT, 30), Column(_("Mean"), MEAN), Column(_("Index 0-100"), PCT)]
+            if res.previous:
+                columns += [Column(_("Previous: %(title)s", title=res.previous["campaign"].title), PCT, 22),
+                            Column(_("Change"), PCT)]
+            sheet = book.add_table(_("Scales"), campaign.title, columns,
+                                   _("Scale mean = mean over respondents of each respondent's mean on the scale's "
+                                     "items; the index is on 0-100. Previous: the last earlier campaign of the same "
+                                     "questionnaire."))
+            for s in spec.scales:
+                v = res.scales[s.key]
+                row = [s.title.pick(lang), r2(v["mean"]), r1(v["index"])]
+                if res.previous:
+                    p = res.previous["scales"].get(s.key)
+                    row += [r1(p), r1(v["index"] - p) if p is not None and v["index"] is not None else None]
+                sheet.write_row(row, suppressed=range(1, len(row)) if res.suppressed else ())
+            sheet.finish()
+
+        columns = [Column(_("Class"), TEXT, 12), Column(_("Responses"), INT),
+                   Column(_("Codes issued") if campaign.access_mode == "codes" else _("Class size"), INT),
+                   Column(_("Rate") + ", %", PCT)]
+        columns += [Column(s.title.pick(lang), PCT, 14) for s in spec.scales]
+        columns.append(Column(_("Note"), TEXT, 34))
+        sheet = book.add_table(_("By class"), campaign.title, columns,
+                               _("Responses and response rate per class; scale indices only for classes with at "
+                                 "least the minimum group size (others are blank)."))
+        for c in res.classes:
+            label = _("Whole school") if c["label"] == "*" else c["label"]
+            values = [label, c["responses"], c["expected"], r1(c["rate"])]
+            values += [c["scales"][s.key] if c["scales"][s.key] is None else r1(c["scales"][s.key]) for s in spec.scales]
+            values.append(hidden_note if c["suppressed"] else "")
+            hidden = range(4, 4 + len(spec.scales)) if c["suppressed"] else ()
+            sheet.write_row(values, suppressed=hidden)
+        sheet.finish()
+
+        keys = spec.answer_keys()
+        numeric_keys = {k for it in spec.items() if it.type in ("likert", "matrix", "number", "criterion")
+                        for k in it.answer_keys()}
+        keys += [f"{it.key}.comment" for it in spec.items() if it.type == "criterion"]
+        sheet = book.add_table(_("Answers"), campaign.title,
+                               [Column("No.", INT), Column(_("Class"), TEXT, 10)]
+                               + [Column(k, NUMBER if k in numeric_keys else TEXT, 10) for k in keys],
+                               _("One row per complete response, one column per question (matrix rows as "
+                                 "question.row). Numbers are the answer points as given (before reverse scoring). "
+                                 "No names, dates, codes or devices are stored."))
+        if res.suppressed:
+            sheet.write_row([None, hidden_note])
+        else:
+            labels = {c["target"].id: (_("Whole school") if c["label"] == "*" else c["label"]) for c in res.classes}
+            hidden_targets = {c["target"].id for c in res.classes if c["suppressed"]}
+            for number, target_id, values in service.raw_rows(campaign, hidden_targets):
+                row = [number, labels.get(target_id, "") if target_id else ""]
+                for k in keys:
+                    v = values.get(k)
+                    row.append(int(v) if isinstance(v, float) and v.is_integer() else v)
+                sheet.write_row(row)
+        sheet.finish()
+
+
+@export_cli.command("campaign")
+@click.argument("campaign_id", type=int)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+def export_campaign_command(campaign_id, output):
+    """Write the results of a survey campaign to an .xlsx workbook."""
+    import sys
+
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        click.echo(_("No campaign with the id %(id)d.", id=campaign_id), err=True)
+        sys.exit(1)
+    try:
+        write_campaign_workbook(campaign, output)
+    except OSError as error:
+        click.echo(_("Cannot write %(path)s: %(error)s", path=output, error=error), err=True)
+        sys.exit(1)
+    click.echo(_("Workbook written: %(path)s", path=output))

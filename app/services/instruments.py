@@ -1,0 +1,89 @@
+"""Publishing instrument files as immutable Instrument versions.
+
+    publish(instrument, source_file=None) -> (Instrument row, created: bool)
+    publish_all(directory=None) -> PublishReport
+    latest(key, kind=None) -> Instrument | None
+    get_version(key, version) -> Instrument | None
+    versions(kind=None) -> list[Instrument]  (latest version of each key)
+
+The same content (hash) is never stored twice; a changed definition gets the next version
+number of its key (the file's own `version` is kept when it is still free).
+"""
+from dataclasses import dataclass, field
+from typing import Optional
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models.instruments import Instrument
+from surveys import loader
+from surveys.schema import Instrument as Spec
+
+
+@dataclass
+class Published:
+    row: Instrument
+    created: bool
+    requested_version: int
+
+
+@dataclass
+class PublishReport:
+    published: list[Published] = field(default_factory=list)
+    errors: list[loader.InstrumentError] = field(default_factory=list)
+
+
+def publish(spec: Spec, source_file: Optional[str] = None) -> Published:
+    """Store `spec` as a new version unless the same content is already stored."""
+    digest = spec.content_hash()
+    existing = db.session.scalar(select(Instrument).where(Instrument.key == spec.key,
+                                                          Instrument.content_hash == digest))
+    if existing is not None:
+        return Published(existing, False, spec.version)
+    highest = db.session.scalar(select(func.max(Instrument.version)).where(Instrument.key == spec.key)) or 0
+    version = spec.version if spec.version > highest else highest + 1
+    definition = spec.definition()
+    definition["version"] = version
+    row = Instrument(key=spec.key, version=version, kind=spec.kind, title=spec.title.ky[:300],
+                     content_hash=digest, definition=definition, source_file=source_file)
+    db.session.add(row)
+    db.session.flush()
+    return Published(row, True, spec.version)
+
+
+def publish_all(directory=None) -> PublishReport:
+    """Validate every file first; publish only when all are valid (nothing half-written)."""
+    result = loader.load_all(directory)
+    report = PublishReport(errors=result.errors)
+    if result.errors:
+        return report
+    for path, spec in result.instruments:
+        report.published.append(publish(spec, source_file=path.name))
+    return report
+
+
+def latest(key: str, kind: Optional[str] = None) -> Optional[Instrument]:
+    query = select(Instrument).where(Instrument.key == key)
+    if kind:
+        query = query.where(Instrument.kind == kind)
+    return db.session.scalar(query.order_by(Instrument.version.desc()).limit(1))
+
+
+def get_version(key: str, version: int) -> Optional[Instrument]:
+    return db.session.scalar(select(Instrument).where(Instrument.key == key, Instrument.version == version))
+
+
+def versions(kind: Optional[str] = None, latest_only: bool = True) -> list[Instrument]:
+    query = select(Instrument)
+    if kind:
+        query = query.where(Instrument.kind == kind)
+    if latest_only:
+        newest = select(Instrument.key, func.max(Instrument.version).label("v")).group_by(Instrument.key).subquery()
+        query = query.join(newest, (newest.c.key == Instrument.key) & (newest.c.v == Instrument.version))
+    return list(db.session.scalars(query.order_by(Instrument.key, Instrument.version)))
+
+
+def ensure_published(key: str) -> Instrument:
+    """The latest version of a built-in instrument, publishing the file if it is new or changed."""
+    spec = loader.load_file(loader.INSTRUMENTS_DIR / f"{key}.yaml")
+    return publish(spec, source_file=f"{key}.yaml").row

@@ -1,0 +1,197 @@
+"""Surveys for staff: campaigns, QR notices, access-code slips, results and the workbook.
+
+The public answering pages are in surveys_public.py. Admin, deputy and psychologist run
+campaigns; experts and MA heads may read results.
+"""
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.cli import CLI_EXTENSIONS
+from app.extensions import db
+from app.i18n import current_language
+from app.models import Campaign, CampaignClass, ClassGroup, Instrument
+from app.security import REPORT_READERS, SURVEY_MANAGERS, audit, get_scoped_or_404, role_required
+from app.services import instruments as instrument_service
+from app.services import school as school_service
+from app.services import surveys as service
+from app.services.audit import snapshot
+from app.views import NAV_LINKS, send_xlsx
+from app.views.main import DASHBOARD_LINKS
+from forms.surveys import (ACCESS_LABELS, AUDIENCE_LABELS, STATUS_LABELS, CampaignForm, CodesForm,
+                           StatusForm)
+from surveys import cli as surveys_cli
+
+bp = Blueprint("surveys", __name__, url_prefix="/surveys")
+
+READERS = tuple(sorted(set(SURVEY_MANAGERS) | set(REPORT_READERS)))
+
+if surveys_cli.register not in CLI_EXTENSIONS:
+    CLI_EXTENSIONS.append(surveys_cli.register)
+if not any(endpoint == "surveys.index" for _r, _lbl, endpoint in NAV_LINKS):
+    NAV_LINKS.append((READERS, _l("Surveys"), "surveys.index"))
+    DASHBOARD_LINKS.append((SURVEY_MANAGERS, _l("Surveys of parents, students and staff"), "surveys.index"))
+
+from app.services.exports import surveys as _export  # noqa: E402,F401  (registers `export campaign`)
+from app.services import surveys_demo as _demo  # noqa: E402,F401  (registers the demo step)
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    return get_scoped_or_404(Campaign, campaign_id)
+
+
+def _labels():
+    return {"audience": AUDIENCE_LABELS, "access": ACCESS_LABELS, "status": STATUS_LABELS}
+
+
+@bp.route("/")
+@role_required(*READERS)
+def index():
+    campaigns = service.campaigns_of_school(current_user.school_id)
+    return render_template("surveys/index.html", campaigns=campaigns, labels=_labels(),
+                           can_manage=current_user.has_role(*SURVEY_MANAGERS), lang=current_language())
+
+
+def _instrument_choices(lang):
+    rows = instrument_service.versions(kind="survey")
+    if not rows:
+        report = instrument_service.publish_all()
+        if report.errors:
+            return []
+        db.session.commit()
+        rows = instrument_service.versions(kind="survey")
+    return [(r.id, f"{r.spec.title.pick(lang)} (v{r.version})") for r in rows]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*SURVEY_MANAGERS)
+def new():
+    lang = current_language()
+    year = school_service.current_year(current_user.school_id)
+    form = CampaignForm()
+    form.instrument_id.choices = _instrument_choices(lang)
+    classes = list(db.session.scalars(select(ClassGroup).where(
+        ClassGroup.school_id == current_user.school_id, ClassGroup.year_id == (year.id if year else -1))
+        .order_by(ClassGroup.grade, ClassGroup.letter)))
+    form.classes.choices = [(c.id, c.name) for c in classes]
+    if form.validate_on_submit():
+        instrument = db.session.get(Instrument, form.instrument_id.data)
+        if instrument is None or instrument.kind != "survey":
+            abort(400)
+        try:
+            campaign = service.create_campaign(
+                school_id=current_user.school_id, instrument=instrument, title=form.title.data,
+                audience=form.audience.data, class_ids=form.classes.data or [], access_mode=form.access_mode.data,
+                opens_on=form.opens_on.data, closes_on=form.closes_on.data,
+                min_group_size=form.min_group_size.data, year_id=year.id if year else None,
+                created_by_id=current_user.id, whole_school=form.whole_school.data == "yes")
+        except service.SurveyError:
+            db.session.rollback()
+            flash(_("The campaign could not be created: check the classes and dates."), "error")
+        else:
+            audit("create", "campaign", campaign.id, after=snapshot(campaign))
+            db.session.commit()
+            flash(_("The campaign was created as a draft. Open it when the links are handed out."), "success")
+            return redirect(url_for(".detail", campaign_id=campaign.id))
+    return render_template("surveys/form.html", form=form)
+
+
+@bp.route("/<int:campaign_id>")
+@role_required(*READERS)
+def detail(campaign_id):
+    campaign = _campaign(campaign_id)
+    codes = service.codes_issued(campaign.id)
+    codes_form = CodesForm()
+    codes_form.target_id.choices = [(t.id, _target_label(t)) for t in campaign.targets]
+    return render_template("surveys/detail.html", campaign=campaign, codes=codes, labels=_labels(),
+                           status_form=StatusForm(), codes_form=codes_form, lang=current_language(),
+                           can_manage=current_user.has_role(*SURVEY_MANAGERS),
+                           accepts=service.accepts_answers(campaign, date.today()),
+                           spec=campaign.instrument.spec)
+
+
+def _target_label(target: CampaignClass) -> str:
+    return _("Whole school") if target.class_id is None and target.label == "*" else target.label
+
+
+@bp.route("/<int:campaign_id>/status", methods=["POST"])
+@role_required(*SURVEY_MANAGERS)
+def set_status(campaign_id):
+    campaign = _campaign(campaign_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    before = snapshot(campaign)
+    try:
+        service.set_status(campaign, form.status.data)
+    except service.SurveyError:
+        flash(_("This change of state is not possible."), "error")
+        return redirect(url_for(".detail", campaign_id=campaign.id))
+    audit("status", "campaign", campaign.id, before=before, after=snapshot(campaign))
+    db.session.commit()
+    flash(_("The campaign is now: %(status)s.", status=STATUS_LABELS[campaign.status]), "success")
+    return redirect(url_for(".detail", campaign_id=campaign.id))
+
+
+@bp.route("/<int:campaign_id>/notice/<int:target_id>")
+@role_required(*SURVEY_MANAGERS)
+def notice(campaign_id, target_id):
+    import segno
+
+    campaign = _campaign(campaign_id)
+    target = _target(campaign, target_id)
+    url = url_for("surveys_public.start", slug=target.slug, _external=True)
+    qr = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
+    return render_template("surveys/notice.html", campaign=campaign, target=target, url=url, qr=qr,
+                           label=_target_label(target), spec=campaign.instrument.spec)
+
+
+def _target(campaign, target_id) -> CampaignClass:
+    target = next((t for t in campaign.targets if t.id == target_id), None)
+    if target is None:
+        abort(404)
+    return target
+
+
+@bp.route("/<int:campaign_id>/codes", methods=["POST"])
+@role_required(*SURVEY_MANAGERS)
+def codes(campaign_id):
+    campaign = _campaign(campaign_id)
+    form = CodesForm()
+    form.target_id.choices = [(t.id, _target_label(t)) for t in campaign.targets]
+    if not form.validate_on_submit() or campaign.access_mode != "codes":
+        flash(_("Choose a class and a number of codes between 1 and 200."), "error")
+        return redirect(url_for(".detail", campaign_id=campaign.id))
+    target = _target(campaign, form.target_id.data)
+    issued = service.issue_codes(campaign, target, form.count.data)
+    audit("issue_codes", "campaign", campaign.id, after={"class": target.label, "count": len(issued)})
+    db.session.commit()
+    url = url_for("surveys_public.start", slug=target.slug, _external=True)
+    return render_template("surveys/codes.html", campaign=campaign, target=target, codes=issued, url=url,
+                           label=_target_label(target), spec=campaign.instrument.spec)
+
+
+@bp.route("/<int:campaign_id>/results")
+@role_required(*READERS)
+def results(campaign_id):
+    from app.services import surveys_charts as charts
+
+    campaign = _campaign(campaign_id)
+    data = service.results(campaign)
+    return render_template("surveys/results.html", campaign=campaign, r=data, lang=current_language(),
+                           charts=charts, labels=_labels(), target_label=_target_label)
+
+
+@bp.route("/<int:campaign_id>/export")
+@role_required(*READERS)
+def export(campaign_id):
+    from app.services.exports import surveys as export_service
+    from app.services.exports.core import new_temp_path
+
+    campaign = _campaign(campaign_id)
+    path = new_temp_path("sapat-campaign-")
+    export_service.write_campaign_workbook(campaign, path)
+    return send_xlsx(path, f"survey-{campaign.id}.xlsx")
