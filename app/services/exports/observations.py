@@ -1,0 +1,154 @@
+"""The observations workbook: a sheet per protocol with one row per observation (every
+criterion score, total, %), summaries by teacher, criterion, MA, purpose and observer, and
+the comments. Only current final versions count. Every text cell is write_string."""
+from typing import Optional
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.i18n import pick_text
+from app.models import AcademicYear, ClassGroup, Instrument, Observation, ObservationScore, School, Subject, User
+from app.services import observations as svc
+from app.services.exports.core import DATE, INT, MEAN, PCT, TEXT, Column, WorkbookWriter
+
+
+def _subject_name(subject_name, subject_name_ru, lang):
+    return (subject_name_ru if lang == "ru" and subject_name_ru else subject_name) or ""
+
+
+def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] = None,
+                   ma_ids: Optional[list[int]] = None) -> dict:
+    """Write the workbook to `target` (a path or a binary stream). Returns row counts."""
+    school = db.session.get(School, school_id)
+    year = db.session.get(AcademicYear, year_id)
+    counts = {"observations": 0}
+    labels = svc.criterion_labels(lang)
+    observer = aliased(User)
+    teacher = aliased(User)
+    with WorkbookWriter(target, school_name=school.name, period=_("Academic year %(year)s", year=year.name),
+                        filters={_("Counted"): _("final observations, latest amended version")}) as book:
+        for instrument in svc.protocols():
+            protocol = svc.protocol_of(instrument)
+            criteria = protocol.criteria
+            others = [i for i in protocol.items if i.type in ("yes_no", "number")]
+            columns = [Column(_("Teacher"), TEXT, 28), Column(_("Class"), TEXT, 8), Column(_("Subject"), TEXT, 18),
+                       Column(_("Date"), DATE, 11), Column(_("Observer"), TEXT, 24), Column(_("Purpose"), TEXT, 20),
+                       Column(_("Topic"), TEXT, 24), Column(_("Version"), INT, 8)]
+            columns += [Column(pick_text(c.text, lang), INT, 12) for c in criteria]
+            columns += [Column(pick_text(i.text, lang), INT if i.type == "yes_no" else MEAN, 12) for i in others]
+            columns += [Column(_("Total points"), INT, 10), Column(_("Maximum"), INT, 10), Column(_("Percent"), PCT, 8),
+                        Column(_("Acknowledged by the teacher"), TEXT, 12)]
+            sheet_name = str(svc.KIND_LABELS.get(svc.PROTOCOL_KINDS.get(protocol.key, ""), "")) or protocol.key
+            sheet = book.add_table(
+                sheet_name, pick_text(protocol.title, lang), columns,
+                _("One row per observation with this protocol: every criterion score (%(range)s), total, "
+                  "maximum and percentage of the maximum. Yes/no checks are 1/0.",
+                  range=", ".join(sorted({f"{c.min_score}–{c.max_score}" for c in criteria}))))
+            ids = select(Instrument.id).where(Instrument.key == instrument.key)
+            conds = svc._counted(school_id, year_id, ma_ids) + [Observation.instrument_id.in_(ids)]
+            obs_rows = db.session.execute(
+                select(Observation.id, teacher.full_name, ClassGroup.grade, ClassGroup.letter, Subject.name,
+                       Subject.name_ru, Observation.observed_on, observer.full_name, Observation.purpose,
+                       Observation.topic, Observation.version, Observation.acknowledged_at)
+                .join(teacher, teacher.id == Observation.teacher_id)
+                .join(observer, observer.id == Observation.observer_id)
+                .outerjoin(ClassGroup, ClassGroup.id == Observation.class_id)
+                .outerjoin(Subject, Subject.id == Observation.subject_id)
+                .where(*conds).order_by(Observation.observed_on, Observation.id)).all()
+            scores: dict[int, dict[str, tuple]] = {}
+            for oid, key, score, number in db.session.execute(
+                    select(ObservationScore.observation_id, ObservationScore.item_key, ObservationScore.score,
+                           ObservationScore.number)
+                    .join(Observation, Observation.id == ObservationScore.observation_id).where(*conds)):
+                scores.setdefault(oid, {})[key] = (score, number)
+            totals = svc.totals_by_observation(school_id, year_id)
+            for (oid, tname, grade, letter, sname, sname_ru, on, oname, purpose, topic, version, ack) in obs_rows:
+                got = scores.get(oid, {})
+                points, maximum, pct = totals.get(oid, (None, None, None))
+                values = [tname, f"{grade}-{letter}" if grade else "", _subject_name(sname, sname_ru, lang), on,
+                          oname, str(svc.PURPOSE_LABELS.get(purpose, purpose)), topic or "", version]
+                values += [got.get(c.key, (None, None))[0] for c in criteria]
+                values += [got.get(i.key, (None, None))[0 if i.type == "yes_no" else 1] for i in others]
+                values += [points, maximum, pct, _("yes") if ack else _("no")]
+                sheet.write_row(values)
+                counts["observations"] += 1
+            sheet.finish()
+
+        sheet = book.add_table(_("By teacher"), _("Summary by teacher"),
+                               [Column(_("Teacher"), TEXT, 30), Column(_("Observations"), INT, 12),
+                                Column(_("Percent of maximum"), PCT, 12)],
+                               _("Per observed teacher: number of observations and the percentage of the maximum "
+                                 "over all their criterion scores (sum of points / sum of maxima · 100)."))
+        for row in svc.by_teacher(school_id, year_id, ma_ids):
+            sheet.write_row([row["name"], row["count"], row["pct"]])
+        sheet.finish()
+
+        sheet = book.add_table(_("By criterion"), _("Summary by criterion, weakest first"),
+                               [Column(_("Protocol"), TEXT, 22), Column(_("Section"), TEXT, 24),
+                                Column(_("Criterion"), TEXT, 50), Column(_("Scores"), INT, 8),
+                                Column(_("Mean score"), MEAN, 10), Column(_("Percent of maximum"), PCT, 12)],
+                               _("Per criterion across the school: number of scores, mean score and percentage "
+                                 "of the maximum; sorted from the weakest."))
+        titles = {i.key: pick_text(svc.protocol_of(i).title, lang) for i in svc.protocols()}
+        for row in svc.by_criterion(school_id, year_id, ma_ids):
+            text, section = labels.get((row["protocol"], row["item"]), (row["item"], row["section"]))
+            sheet.write_row([titles.get(row["protocol"], row["protocol"]), section, text, row["count"],
+                             row["mean"], row["pct"]])
+        sheet.finish()
+
+        if ma_ids is None:
+            sheet = book.add_table(_("By MA"), _("Summary by methodical association"),
+                                   [Column(_("Methodical association"), TEXT, 34), Column(_("Observations"), INT, 12),
+                                    Column(_("Percent of maximum"), PCT, 12)],
+                                   _("Observations whose subject belongs to the methodical association."))
+            for row in svc.by_ma(school_id, year_id):
+                name = row["name_ru"] if lang == "ru" and row["name_ru"] else row["name"]
+                sheet.write_row([name, row["count"], row["pct"]])
+            sheet.finish()
+
+        sheet = book.add_table(_("By purpose"), _("Summary by purpose and level"),
+                               [Column(_("Purpose"), TEXT, 34), Column(_("Observations"), INT, 12),
+                                Column(_("Percent of maximum"), PCT, 12)],
+                               _("Observations by purpose, including open lessons at school, district and city level."))
+        for row in svc.by_purpose(school_id, year_id, ma_ids):
+            sheet.write_row([str(svc.PURPOSE_LABELS.get(row["purpose"], row["purpose"])), row["count"], row["pct"]])
+        sheet.finish()
+
+        if ma_ids is None:
+            sheet = book.add_table(_("Observers"), _("Observations made against the plan"),
+                                   [Column(_("Observer"), TEXT, 30), Column(_("Final"), INT, 10),
+                                    Column(_("Drafts"), INT, 10), Column(_("Planned"), INT, 10),
+                                    Column(_("Percent of plan"), PCT, 10)],
+                                   _("Per observer: final observations and open drafts this year against the plan."))
+            for row in svc.observers_vs_plan(school_id, year_id):
+                sheet.write_row([row["name"], row["done"], row["drafts"], row["planned"], row["pct"]])
+            sheet.finish()
+
+        sheet = book.add_table(_("Comments"), _("Strengths, recommendations and comments"),
+                               [Column(_("Teacher"), TEXT, 26), Column(_("Date"), DATE, 11),
+                                Column(_("Protocol"), TEXT, 20), Column(_("About"), TEXT, 30),
+                                Column(_("Comment"), TEXT, 80)],
+                               _("Every text written in the observations: strengths, recommendations, notes on "
+                                 "criteria and the teacher's comment when acknowledging."))
+        comment_rows = db.session.execute(
+            select(Observation.id, teacher.full_name, Observation.observed_on, Instrument.key,
+                   ObservationScore.item_key, ObservationScore.item_kind, ObservationScore.text)
+            .join(teacher, teacher.id == Observation.teacher_id)
+            .join(Instrument, Instrument.id == Observation.instrument_id)
+            .join(ObservationScore, ObservationScore.observation_id == Observation.id)
+            .where(*svc._counted(school_id, year_id, ma_ids), ObservationScore.text.is_not(None))
+            .order_by(Observation.observed_on, Observation.id, ObservationScore.position)).all()
+        for oid, tname, on, key, item_key, kind, text in comment_rows:
+            about = labels.get((key, item_key), (item_key,))[0]
+            sheet.write_row([tname, on, titles.get(key, key), about, text])
+        for tname, on, key, comment in db.session.execute(
+                select(teacher.full_name, Observation.observed_on, Instrument.key, Observation.teacher_comment)
+                .join(teacher, teacher.id == Observation.teacher_id)
+                .join(Instrument, Instrument.id == Observation.instrument_id)
+                .where(*svc._counted(school_id, year_id, ma_ids), Observation.teacher_comment.is_not(None))
+                .order_by(Observation.observed_on, Observation.id)):
+            sheet.write_row([tname, on, titles.get(key, key), _("Teacher's comment"), comment])
+        sheet.finish()
+    return counts

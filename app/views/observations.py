@@ -1,0 +1,358 @@
+"""Observation pages: start, checklist (works without JS; offline drafts with JS), read-only
+view, amendment, teacher acknowledgement, the school's summary and the workbook."""
+import re
+from datetime import date
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.i18n import current_language, localized_name, pick_text
+from app.models import AcademicYear, ClassGroup, Observation, Subject, User
+from app.models.observations import PURPOSES
+from app.security import OBSERVERS, REPORT_READERS, STAFF, get_scoped_or_404, role_required, school_years, scoped
+from app.services import observations as svc
+from app.services import school as school_service
+from app.views import NAV_LINKS, send_xlsx
+from app.views.main import DASHBOARD_LINKS
+from forms.observations import AcknowledgeForm, AmendForm, ChecklistForm, PlanForm, StartObservationForm
+
+bp = Blueprint("observations", __name__, url_prefix="/observations")
+
+NAV_LINKS.append((STAFF, _l("Observations"), "observations.index"))
+DASHBOARD_LINKS.append((OBSERVERS, _l("Observe a lesson"), "observations.new"))
+DASHBOARD_LINKS.append((REPORT_READERS, _l("Observation results"), "observations.summary"))
+
+# Registered at app creation through this module: the CLI command and the demo step.
+import app.services.observations_setup  # noqa: E402,F401
+
+
+def _actor() -> svc.Actor:
+    return svc.Actor(user_id=current_user.id, school_id=current_user.school_id,
+                     roles=frozenset(current_user.roles), remote_addr=request.remote_addr)
+
+
+def _visible_or_404(obs_id: int) -> Observation:
+    obs = get_scoped_or_404(Observation, obs_id)
+    if not svc.can_see(_actor(), obs):
+        abort(404)
+    return obs
+
+
+
+def _chosen_year():
+    years = school_years()
+    wanted = request.args.get("year", type=int)
+    year = next((y for y in years if y.id == wanted), None) or school_service.current_year(current_user.school_id)
+    return year, years
+
+
+@bp.route("/")
+@role_required(*STAFF)
+def index():
+    actor = _actor()
+    year, years = _chosen_year()
+    status = request.args.get("status")
+    rows = svc.list_observations(actor, year_id=year.id if year else None, status=status)
+    totals = svc.totals_by_observation(current_user.school_id, year.id if year else None)
+    return render_template("observations/index.html", rows=rows, totals=totals, year=year, years=years,
+                           status=status, can_observe=current_user.has_role(*OBSERVERS),
+                           labels=svc, pending_ack=[o for o in rows if o.teacher_id == current_user.id
+                                                    and o.status == "final" and not o.acknowledged_at])
+
+
+def _start_form_choices(form: StartObservationForm, year):
+    school_id = current_user.school_id
+    form.instrument_id.choices = [(i.id, pick_text(svc.protocol_of(i).title)) for i in svc.protocols()]
+    form.assignment_id.choices = [("", "—")] + [
+        (a.id, f"{a.teacher.full_name} · {a.class_group.name} · {localized_name(a.subject)}")
+        for a in (svc.assignments(school_id, year.id) if year else [])]
+    form.teacher_id.choices = [("", "—")] + [(u.id, u.full_name) for u in svc.teacher_choices(school_id)]
+    form.class_id.choices = [("", "—")] + [(c.id, c.name) for c in
+                                          (school_service.classes_of_year(school_id, year.id) if year else [])]
+    form.subject_id.choices = [("", "—")] + [
+        (s.id, localized_name(s)) for s in db.session.scalars(scoped(Subject).order_by(Subject.name))]
+    form.purpose.choices = [(p, str(svc.PURPOSE_LABELS[p])) for p in PURPOSES]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*OBSERVERS)
+def new():
+    year = school_service.current_year(current_user.school_id)
+    form = StartObservationForm()
+    _start_form_choices(form, year)
+    if request.method == "GET":
+        form.observed_on.data = date.today()
+        form.teacher_id.data = request.args.get("teacher_id", type=int)
+    if form.validate_on_submit():
+        if not (form.assignment_id.data or form.teacher_id.data):
+            form.teacher_id.errors.append(_("Choose a lesson from the timetable or a teacher."))
+        else:
+            try:
+                obs = svc.start_observation(
+                    _actor(), instrument_id=form.instrument_id.data, teacher_id=form.teacher_id.data,
+                    observed_on=form.observed_on.data, purpose=form.purpose.data,
+                    year_id=year.id if year else None, class_id=form.class_id.data,
+                    subject_id=form.subject_id.data, topic=form.topic.data,
+                    assignment_id=form.assignment_id.data)
+                db.session.commit()
+                return redirect(url_for(".show", obs_id=obs.id))
+            except svc.ObservationError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+    assignments = {a.id: [a.teacher_id, a.class_id, a.subject_id]
+                   for a in (svc.assignments(current_user.school_id, year.id) if year else [])}
+    return render_template("observations/new.html", form=form, assignments=assignments), \
+        (400 if request.method == "POST" else 200)
+
+
+def _checklist_context(obs: Observation):
+    protocol = svc.protocol_of(obs.instrument)
+    answers = {s.item_key: s for s in obs.scores}
+    return {"protocol": protocol, "answers": answers, "progress": svc.progress(obs, protocol),
+            "totals": svc.observation_totals(obs), "labels": svc}
+
+
+@bp.route("/<int:obs_id>")
+@role_required(*STAFF)
+def show(obs_id):
+    obs = _visible_or_404(obs_id)
+    actor = _actor()
+    context = _checklist_context(obs)
+    if svc.can_edit(actor, obs):
+        return render_template("observations/checklist.html", obs=obs, form=ChecklistForm(), **context)
+    chain = svc.history(obs)
+    trail = svc.audit_trail([o.id for o in chain]) if current_user.has_role("admin", "deputy") \
+        or obs.observer_id == current_user.id else []
+    can_amend = obs.status == "final" and obs.is_current and current_user.has_role(*OBSERVERS) and (
+        obs.observer_id == current_user.id or current_user.has_role("admin", "deputy"))
+    return render_template("observations/show.html", obs=obs, chain=chain, trail=trail, can_amend=can_amend,
+                           amend_form=AmendForm(), ack_form=AcknowledgeForm(),
+                           can_ack=obs.teacher_id == current_user.id and obs.status == "final" and obs.is_current,
+                           **context)
+
+
+def _editable_or_404(obs_id) -> Observation:
+    obs = _visible_or_404(obs_id)
+    if obs.observer_id != current_user.id:
+        abort(403)
+    return obs
+
+
+@bp.route("/<int:obs_id>/save", methods=["POST"])
+@role_required(*OBSERVERS)
+def save(obs_id):
+    """The checklist form without JavaScript: save the draft (every section's button posts
+    the whole form), or save and finish."""
+    obs = _editable_or_404(obs_id)
+    form = ChecklistForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if obs.status != "draft":
+        flash(_("This observation is final and can no longer be changed. Make an amendment."), "error")
+        return redirect(url_for(".show", obs_id=obs.id))
+    actor = _actor()
+    action = request.form.get("action", "save")
+    section = request.form.get("section", "")
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", section):
+        section = ""  # only a section key goes into the redirect (a newline there was a 500)
+    try:
+        svc.save_answers(actor, obs, request.form, current_language())
+        if action == "finish":
+            svc.finalize(actor, obs, current_language())
+            db.session.commit()
+            flash(_("The observation is final. The teacher can now see it."), "success")
+            return redirect(url_for(".show", obs_id=obs.id))
+        db.session.commit()
+        flash(_("Draft saved."), "success")
+    except svc.ObservationError as error:
+        db.session.rollback()
+        db.session.refresh(obs)
+        context = _checklist_context(obs)
+        return render_template("observations/checklist.html", obs=obs, form=form, errors=[error.message] + [e for e in error.errors if e != error.message],
+                               submitted=request.form, **context), 400
+    return redirect(url_for(".show", obs_id=obs.id) + (f"#section-{section}" if section else ""))
+
+
+@bp.route("/<int:obs_id>/sync", methods=["POST"])
+@role_required(*OBSERVERS)
+def sync(obs_id):
+    """The offline draft from the browser (JSON, CSRF in the X-CSRFToken header)."""
+    obs = _editable_or_404(obs_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+        return jsonify(ok=False, error=_("The draft could not be read.")), 400
+    if obs.status != "draft":
+        return jsonify(ok=False, final=True, error=_("This observation is final and can no longer be changed. "
+                                                     "Make an amendment.")), 409
+    try:
+        svc.save_answers(_actor(), obs, {str(k): v for k, v in payload["answers"].items()}, current_language())
+        db.session.commit()
+    except svc.ObservationError as error:
+        db.session.rollback()
+        return jsonify(ok=False, error=error.message, errors=error.errors), 400
+    return jsonify(ok=True, revision=obs.revision, progress=svc.progress(obs))
+
+
+@bp.route("/<int:obs_id>/amend", methods=["POST"])
+@role_required(*OBSERVERS)
+def amend(obs_id):
+    obs = _visible_or_404(obs_id)
+    form = AmendForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for the amendment."), "error")
+        return redirect(url_for(".show", obs_id=obs.id))
+    try:
+        new_obs = svc.amend(_actor(), obs, form.reason.data)
+        db.session.commit()
+    except svc.ObservationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".show", obs_id=obs.id))
+    flash(_("An amended version was started; the final version counts until you finish it."), "info")
+    return redirect(url_for(".show", obs_id=new_obs.id))
+
+
+@bp.route("/<int:obs_id>/acknowledge", methods=["POST"])
+@role_required(*STAFF)
+def acknowledge(obs_id):
+    obs = _visible_or_404(obs_id)
+    form = AcknowledgeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        svc.acknowledge(_actor(), obs, form.comment.data)
+        db.session.commit()
+    except svc.ObservationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".show", obs_id=obs.id)), 403
+    flash(_("Thank you: you have acknowledged the observation."), "success")
+    return redirect(url_for(".show", obs_id=obs.id))
+
+
+def _summary_scope():
+    """MO heads who are not managers or experts see their MA only."""
+    if current_user.has_role("admin", "deputy", "expert"):
+        return None
+    return svc.headed_ma_ids(current_user.id)
+
+
+@bp.route("/summary")
+@role_required(*REPORT_READERS)
+def summary():
+    year, years = _chosen_year()
+    school_id = current_user.school_id
+    year_id = year.id if year else None
+    ma_ids = _summary_scope()
+    lang = current_language()
+    labels = svc.criterion_labels(lang)
+    criteria = svc.by_criterion(school_id, year_id, ma_ids)
+    for row in criteria:
+        row["label"], row["section_title"] = labels.get((row["protocol"], row["item"]), (row["item"], row["section"]))
+    sections = svc.by_section(school_id, year_id, ma_ids)
+    for row in sections:
+        row["label"] = labels.get((row["protocol"], row["section"]), (row["section"],))[0]
+    protocol_titles = {i.key: pick_text(svc.protocol_of(i).title, lang) for i in svc.protocols()}
+    teachers = svc.by_teacher(school_id, year_id, ma_ids)
+    mas = svc.by_ma(school_id, year_id) if ma_ids is None else []
+    purposes = svc.by_purpose(school_id, year_id, ma_ids)
+    plan = svc.observers_vs_plan(school_id, year_id) if year_id and ma_ids is None else []
+    weakest = criteria[:10]
+    charts = {
+        "criteria": svc.bar_chart([(f"{r['label']}", r["pct"]) for r in weakest],
+                                  title=_("Weakest criteria across the school")),
+        "mas": svc.bar_chart([(localized_name(_Named(r)), r["pct"]) for r in mas],
+                             title=_("By methodical association")) if mas else None,
+        "purposes": svc.bar_chart([(str(svc.PURPOSE_LABELS.get(r["purpose"], r["purpose"])), r["pct"])
+                                   for r in purposes], title=_("By purpose and level")) if purposes else None,
+    }
+    return render_template("observations/summary.html", year=year, years=years, criteria=criteria,
+                           sections=sections, teachers=teachers, mas=mas, purposes=purposes, plan=plan,
+                           charts=charts, protocol_titles=protocol_titles, labels=svc,
+                           count=svc.counted_count(school_id, year_id, ma_ids),
+                           can_plan=current_user.has_role("admin", "deputy"))
+
+
+class _Named:
+    def __init__(self, row):
+        self.name, self.name_ru = row["name"], row["name_ru"]
+
+
+@bp.route("/teacher/<int:teacher_id>")
+@role_required(*STAFF)
+def teacher(teacher_id):
+    person = get_scoped_or_404(User, teacher_id)
+    actor = _actor()
+    if teacher_id != current_user.id and not current_user.has_role("admin", "deputy", "expert"):
+        # MO heads: teachers of their MA only.
+        visible = svc.list_observations(actor, teacher_id=teacher_id, status="final", limit=1)
+        if not current_user.has_role("mo_head") or not visible:
+            abort(404)
+    school_id = current_user.school_id
+    lang = current_language()
+    rows = svc.teacher_dynamics(school_id, teacher_id)
+    overall = svc.teacher_overall_dynamics(school_id, teacher_id)
+    terms = [r["term"] for r in overall]
+    labels = svc.criterion_labels(lang)
+    sections = {}
+    for r in rows:
+        sections.setdefault(r["section"], {})[r["term"]] = r["pct"]
+    section_label = {}
+    for (protocol_key, key), (text, _title) in labels.items():
+        section_label.setdefault(key, text)
+    series = [(_("All criteria"), [r["pct"] for r in overall])]
+    series += [(section_label.get(key, key), [values.get(t) for t in terms]) for key, values in sections.items()]
+    chart = svc.line_chart(terms, series, title=_("Dynamics by quarter")) if terms else None
+    observations = svc.list_observations(actor, teacher_id=teacher_id, status="final")
+    totals = svc.totals_by_observation(school_id)
+    return render_template("observations/teacher.html", person=person, overall=overall, chart=chart,
+                           observations=observations, totals=totals, labels=svc,
+                           sections=[(section_label.get(k, k), [v.get(t) for t in terms]) for k, v in sections.items()],
+                           terms=terms)
+
+
+@bp.route("/plan", methods=["GET", "POST"])
+@role_required("admin", "deputy")
+def plan():
+    year = school_service.current_year(current_user.school_id)
+    if year is None:
+        abort(404)
+    form = PlanForm()
+    rows = svc.observers_vs_plan(current_user.school_id, year.id)
+    if form.validate_on_submit():
+        plans, errors = {}, []
+        for row in rows:
+            raw = request.form.get(f"plan-{row['observer_id']}", "").strip()
+            if raw == "":
+                plans[row["observer_id"]] = None
+            elif raw.isdigit() and int(raw) <= 1000:
+                plans[row["observer_id"]] = int(raw)
+            else:
+                errors.append(_("%(name)s: the plan must be a whole number from 0 to 1000.", name=row["name"]))
+        if not errors:
+            svc.set_plan(_actor(), year.id, plans)
+            db.session.commit()
+            flash(_("The plan is saved."), "success")
+            return redirect(url_for(".summary"))
+        for e in errors:
+            flash(e, "error")
+    return render_template("observations/plan.html", form=form, rows=rows, year=year)
+
+
+@bp.route("/export.xlsx")
+@role_required(*REPORT_READERS)
+def export():
+    from app.services.exports import observations as export_service
+    from app.services.exports.core import new_temp_path
+
+    year, _years_list = _chosen_year()
+    if year is None:
+        abort(404)
+    path = new_temp_path("sapat-observations-")
+    export_service.build_workbook(path, school_id=current_user.school_id, year_id=year.id,
+                                  lang=current_language(), ma_ids=_summary_scope())
+    return send_xlsx(path, f"observations-{year.name}.xlsx")
