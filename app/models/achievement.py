@@ -1,0 +1,98 @@
+"""Learning results: assessments (control works, term marks, external tests) and marks,
+and the class teacher's record of support for students at risk."""
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import SchoolOwned, Timestamped, utcnow
+
+# Internal kinds carry marks 1-5; external kinds carry a numeric score out of max_score.
+INTERNAL_KINDS = ("control", "test", "term", "semester", "annual")
+EXTERNAL_KINDS = ("ort", "nts", "external")
+ASSESSMENT_KINDS = INTERNAL_KINDS + EXTERNAL_KINDS
+# The usual maximum score of an external test when none is given.
+DEFAULT_MAX_SCORE = {"ort": 245.0, "nts": 100.0, "external": 100.0}
+
+
+class Assessment(SchoolOwned, Timestamped, db.Model):
+    """One piece of assessed work of a class in a subject: a control work, a term mark, an ORT result."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        UniqueConstraint("class_id", "subject_id", "term_id", "kind", "date"),
+        CheckConstraint(
+            "kind IN ('control', 'test', 'term', 'semester', 'annual', 'ort', 'nts', 'external')", name="kind"),
+        CheckConstraint("max_score IS NULL OR max_score > 0", name="max_score"),
+        Index("ix_assessment_term_class_subject", "term_id", "class_id", "subject_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id", ondelete="CASCADE"))
+    class_id: Mapped[int] = mapped_column(ForeignKey("class_group.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    date: Mapped[date] = mapped_column(Date)
+    topic: Mapped[Optional[str]] = mapped_column(String(200))
+    max_score: Mapped[Optional[float]] = mapped_column(Float)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    term = relationship("Term")
+    class_group = relationship("ClassGroup")
+    subject = relationship("Subject")
+
+    @property
+    def is_external(self) -> bool:
+        return self.kind in EXTERNAL_KINDS
+
+
+class Mark(SchoolOwned, db.Model):
+    """A student's result in an assessment: a mark 1-5, an external score, or absent."""
+
+    __tablename__ = "mark"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "student_id"),
+        CheckConstraint("value IS NULL OR value BETWEEN 1 AND 5", name="value"),
+        CheckConstraint("score IS NULL OR score >= 0", name="score"),
+        CheckConstraint("absent OR value IS NOT NULL OR score IS NOT NULL", name="something"),
+        # Covering index: the metrics read (assessment, value, absent) without touching the table.
+        Index("ix_mark_histogram", "assessment_id", "value", "absent"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    value: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    score: Mapped[Optional[float]] = mapped_column(Float)
+    absent: Mapped[bool] = mapped_column(default=False)
+
+    assessment: Mapped[Assessment] = relationship()
+
+
+class SupportAction(SchoolOwned, Timestamped, db.Model):
+    """What the class teacher did for a student at risk in a term, and the contact with parents."""
+
+    __tablename__ = "support_action"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(Text)
+    parents_informed: Mapped[bool] = mapped_column(default=False)
+    contact_date: Mapped[Optional[date]] = mapped_column(Date)
+    contact_note: Mapped[Optional[str]] = mapped_column(Text)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    student = relationship("Student")
+    created_by = relationship("User")

@@ -1,0 +1,45 @@
+"""Command-line tools of the achievement area: import-marks and `export achievement`."""
+
+import click
+from flask_babel import gettext as _
+
+from app.cli import CLI_EXTENSIONS, _find_school, export_cli, fail, run_import
+
+
+def register(app) -> None:
+    @app.cli.command("import-marks")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    @click.option("--school", "school_code", default=None)
+    def import_marks_command(path, school_code):
+        """Import marks and external results of the current year from an .xlsx file."""
+        from app.services import achievement_import
+
+        summary = run_import(path, school_code, achievement_import.import_marks, "marks")
+        click.echo(_("Marks imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
+                     **summary))
+
+
+@export_cli.command("achievement")
+@click.option("--term", "term_id", required=True, type=int, help="Term id (see the results page).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--basis", type=click.Choice(["term", "control"]), default="term",
+              help="term: term marks (default); control: control works and tests.")
+@click.option("--school", "school_code", default=None)
+def export_achievement_command(term_id, output, basis, school_code):
+    """The learning-results workbook of a term."""
+    from app.services import achievement as svc
+    from app.services.exports.achievement import build_achievement_workbook
+
+    school = _find_school(school_code)
+    term = svc.term_or_none(school.id, term_id)
+    if term is None:
+        fail(_("No term with the id %(id)s in this school.", id=term_id))
+    try:
+        build_achievement_workbook(svc.Scope(school.id, everything=True), term, output, basis=basis)
+    except OSError as error:
+        fail(_("Could not write %(path)s: %(error)s", path=output, error=error.strerror or error))
+    click.echo(_("Written %(path)s.", path=output))
+
+
+if register not in CLI_EXTENSIONS:
+    CLI_EXTENSIONS.append(register)

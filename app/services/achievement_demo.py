@@ -1,0 +1,100 @@
+"""Demo marks: four quarters of term marks and control works this year, last year's term
+marks, and an ORT result set for grade 11. Bulk inserts keep the large demo fast."""
+from datetime import timedelta
+
+from sqlalchemy import insert, select
+
+from app.extensions import db
+from app.models import Assessment, Enrollment, Mark, TeachingAssignment
+from app.services.demo import DemoContext, register_demo_step
+
+CHUNK = 20_000
+ORT_SUBJECTS = ("algebra", "kyrgyz", "russian")
+
+
+def _clamp(x: float) -> int:
+    return max(1, min(5, int(round(x))))
+
+
+def demo_marks(ctx: DemoContext) -> None:
+    rng = ctx.rng
+    school_id = ctx.school.id
+    ability: dict[int, float] = {}
+    flair: dict[tuple[int, int], float] = {}
+    assessments = []
+    plan = []  # (key, kind, student ids)
+    for year in ctx.years:
+        quarters = sorted((t for t in ctx.terms[year.id] if t.kind == "quarter"), key=lambda t: t.number)
+        students: dict[int, list[int]] = {}
+        for student_id, class_id in db.session.execute(select(Enrollment.student_id, Enrollment.class_id).where(
+                Enrollment.school_id == school_id, Enrollment.year_id == year.id)):
+            students.setdefault(class_id, []).append(student_id)
+        pairs = db.session.execute(select(TeachingAssignment.class_id, TeachingAssignment.subject_id).distinct().where(
+            TeachingAssignment.school_id == school_id, TeachingAssignment.year_id == year.id)).all()
+        current = year is ctx.current_year
+        for class_id, subject_id in sorted(pairs):
+            for term in quarters:
+                kinds = [("term", term.ends_on)]
+                if current:
+                    kinds.insert(0, ("control", term.ends_on - timedelta(days=12)))
+                for kind, on in kinds:
+                    assessments.append({"school_id": school_id, "term_id": term.id, "class_id": class_id,
+                                        "subject_id": subject_id, "kind": kind, "date": on,
+                                        "topic": "Чейректик текшерүү иши" if kind == "control" else None})
+                    plan.append(((class_id, subject_id, term.id, kind), kind, term.number, students.get(class_id, [])))
+    # ORT: grade 11 of the current year, in the last quarter.
+    q4 = next(t for t in ctx.terms[ctx.current_year.id] if t.kind == "quarter" and t.number == 4)
+    grade11 = [c for c in ctx.classes[ctx.current_year.id] if c.grade == 11]
+    enrolled11 = {}
+    for student_id, class_id in db.session.execute(select(Enrollment.student_id, Enrollment.class_id).where(
+            Enrollment.class_id.in_([c.id for c in grade11]))):
+        enrolled11.setdefault(class_id, []).append(student_id)
+    for cls in grade11:
+        for key in ORT_SUBJECTS:
+            subject = ctx.subjects.get(key)
+            if subject is None:
+                continue
+            assessments.append({"school_id": school_id, "term_id": q4.id, "class_id": cls.id,
+                                "subject_id": subject.id, "kind": "ort", "date": q4.ends_on - timedelta(days=5),
+                                "topic": "ЖРТ / ОРТ", "max_score": 245.0})
+            plan.append(((cls.id, subject.id, q4.id, "ort"), "ort", 4, enrolled11.get(cls.id, [])))
+    for start in range(0, len(assessments), CHUNK):
+        db.session.execute(insert(Assessment), assessments[start:start + CHUNK])
+    ids = {(c, s, t, k): i for i, c, s, t, k in db.session.execute(
+        select(Assessment.id, Assessment.class_id, Assessment.subject_id, Assessment.term_id, Assessment.kind)
+        .where(Assessment.school_id == school_id))}
+
+    marks = []
+
+    def flush():
+        if marks:
+            db.session.execute(insert(Mark), marks)
+            marks.clear()
+
+    for key, kind, number, student_ids in plan:
+        assessment_id = ids[key]
+        subject_id = key[1]
+        for student_id in student_ids:
+            a = ability.get(student_id)
+            if a is None:
+                a = ability[student_id] = rng.gauss(3.75, 0.6)
+            f = flair.get((student_id, subject_id))
+            if f is None:
+                f = flair[(student_id, subject_id)] = rng.gauss(0, 0.35)
+            if kind == "ort":
+                share = max(0.05, min(0.98, (a + f - 1.6) / 3.6 + rng.gauss(0, 0.08)))
+                marks.append({"school_id": school_id, "assessment_id": assessment_id, "student_id": student_id,
+                              "score": float(round(share * 245)), "absent": False})
+            elif kind == "control" and rng.random() < 0.04:
+                marks.append({"school_id": school_id, "assessment_id": assessment_id, "student_id": student_id,
+                              "value": None, "absent": True})
+            else:
+                noise = rng.gauss(0, 0.55 if kind == "control" else 0.3)
+                marks.append({"school_id": school_id, "assessment_id": assessment_id, "student_id": student_id,
+                              "value": _clamp(a + f + noise + 0.05 * (number - 2.5)), "absent": False})
+            if len(marks) >= CHUNK:
+                flush()
+    flush()
+
+
+register_demo_step(demo_marks, 30)

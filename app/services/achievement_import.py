@@ -1,0 +1,242 @@
+"""Importing marks and external results from an .xlsx file.
+
+Header: class, student_code, subject, term, kind, date, mark (Kyrgyz, Russian or English
+names). Every row is checked first; nothing is written unless the whole file is valid.
+Assessments are found by (class, subject, term, kind, date) and marks by (assessment,
+student), so importing the same file twice changes nothing.
+"""
+import io
+from typing import IO, Optional
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    EXTERNAL_KINDS,
+    Assessment,
+    ClassGroup,
+    Enrollment,
+    Mark,
+    Student,
+    Subject,
+    TeachingAssignment,
+    Term,
+)
+from app.models.achievement import DEFAULT_MAX_SCORE
+from app.services.achievement import CellError, parse_cell
+from app.services.imports import parse_class_name
+from app.services.xlsx_input import (
+    ImportReport,
+    SpreadsheetError,
+    parse_date,
+    read_rows,
+    template_workbook,
+    text,
+)
+
+MARK_COLUMNS = {
+    "class": ("класс", "сынып", "class name"),
+    "student_code": ("code", "код", "код ученика", "окуучунун коду", "student code", "id"),
+    "subject": ("предмет", "сабак", "предмет/сабак"),
+    "term": ("четверть", "период", "чейрек", "мөөнөт", "period", "quarter"),
+    "kind": ("вид", "вид работы", "түрү", "иштин түрү", "type"),
+    "date": ("дата", "күнү", "дата работы"),
+    "mark": ("оценка", "балл", "баа", "упай", "score", "result", "результат", "жыйынтык"),
+}
+MARK_REQUIRED = ("class", "student_code", "subject", "term", "mark")
+
+KIND_ALIASES = {
+    "control": ("control", "control work", "контрольная", "контрольная работа", "кр", "к/р", "текшерүү иши",
+                "текшерүү"),
+    "test": ("test", "тест", "зачет", "зачёт"),
+    "term": ("term", "term mark", "четвертная", "четвертная оценка", "чейректик", "чейректик баа", "итоговая"),
+    "semester": ("semester", "полугодие", "полугодовая", "жарым жылдык"),
+    "annual": ("annual", "year", "годовая", "жылдык"),
+    "ort": ("ort", "орт", "общереспубликанское тестирование", "жрт"),
+    "nts": ("nts", "нцт", "нтш", "национальное тестирование", "улуттук тестирлөө"),
+    "external": ("external", "other", "diagnostic", "диагностика", "другое", "башка"),
+}
+_KINDS = {alias.lower(): key for key, aliases in KIND_ALIASES.items() for alias in (key, *aliases)}
+
+
+def _find_term(value, terms: list[Term]) -> Optional[Term]:
+    raw = text(value).lower()
+    for term in terms:
+        if raw in (term.name.lower(), str(term.id)):
+            return term
+    if raw.isdigit():
+        quarters = [t for t in terms if t.kind == "quarter" and t.number == int(raw)]
+        return quarters[0] if quarters else None
+    for prefix in ("q", "к", "ч"):
+        if raw.startswith(prefix) and raw[1:].strip().isdigit():
+            quarters = [t for t in terms if t.kind == "quarter" and t.number == int(raw[1:].strip())]
+            return quarters[0] if quarters else None
+    return None
+
+
+def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
+                 teacher_id: Optional[int] = None) -> ImportReport:
+    """Check and (when every row is valid) write marks of the year in the caller's transaction.
+    With `teacher_id`, rows outside that teacher's own classes and subjects are refused."""
+    report = ImportReport(counts={"rows": 0, "assessments": 0, "created": 0, "updated": 0, "unchanged": 0})
+    try:
+        rows = list(read_rows(stream, MARK_COLUMNS, MARK_REQUIRED))
+    except SpreadsheetError as error:
+        report.add(0, None, str(error))
+        return report
+    if not rows:
+        report.add(0, None, _("The workbook has a header but no marks."))
+        return report
+
+    classes = {(c.grade, c.letter): c for c in db.session.scalars(
+        select(ClassGroup).where(ClassGroup.school_id == school_id, ClassGroup.year_id == year_id))}
+    subjects = {}
+    for s in db.session.scalars(select(Subject).where(Subject.school_id == school_id)):
+        for name in (s.name, s.name_ru):
+            if name:
+                subjects[name.strip().lower()] = s
+    terms = list(db.session.scalars(select(Term).where(Term.year_id == year_id).order_by(Term.starts_on)))
+    codes = {text(r.get("student_code")) for _n, r in rows}
+    students = {s.code: s for s in db.session.scalars(
+        select(Student).where(Student.school_id == school_id, Student.code.in_(codes)))}
+    enrolled = {sid: cid for sid, cid in db.session.execute(select(Enrollment.student_id, Enrollment.class_id).where(
+        Enrollment.school_id == school_id, Enrollment.year_id == year_id))}
+    allowed = None
+    if teacher_id is not None:
+        allowed = set(tuple(r) for r in db.session.execute(select(TeachingAssignment.class_id, TeachingAssignment.subject_id).where(
+            TeachingAssignment.teacher_id == teacher_id, TeachingAssignment.year_id == year_id)).all())
+
+    parsed = []
+    seen: dict[tuple, int] = {}
+    for number, row in rows:
+        ok = True
+        cls = None
+        try:
+            grade, letter = parse_class_name(row.get("class"))
+            cls = classes.get((grade, letter))
+            if cls is None:
+                report.add(number, "class", _("there is no class %(value)s this year", value=text(row.get("class"))))
+                ok = False
+        except ValueError:
+            report.add(number, "class", _("unknown class format '%(value)s': write it as 7-Б",
+                                          value=text(row.get("class"))))
+            ok = False
+        code = text(row.get("student_code"))
+        student = students.get(code)
+        if student is None:
+            report.add(number, "student_code", _("no student with the code '%(value)s'", value=code))
+            ok = False
+        elif cls is not None and enrolled.get(student.id) != cls.id:
+            report.add(number, "student_code", _("the student %(code)s is not in the class %(cls)s",
+                                                 code=code, cls=cls.name))
+            ok = False
+        subject = subjects.get(text(row.get("subject")).lower())
+        if subject is None:
+            report.add(number, "subject", _("unknown subject '%(value)s'", value=text(row.get("subject"))))
+            ok = False
+        term = _find_term(row.get("term"), terms)
+        if term is None:
+            report.add(number, "term", _("unknown term '%(value)s': write the term's name or the quarter number 1-4",
+                                         value=text(row.get("term"))))
+            ok = False
+        kind_raw = text(row.get("kind")).lower()
+        kind = _KINDS.get(kind_raw) if kind_raw else "term"
+        if kind is None:
+            report.add(number, "kind", _("unknown kind '%(value)s': use control, test, term, semester, annual, "
+                                         "ort, nts or other", value=kind_raw))
+            ok = False
+        try:
+            on = parse_date(row.get("date"))
+        except ValueError:
+            report.add(number, "date", _("bad date '%(value)s': write it as 31.12.2026", value=text(row.get("date"))))
+            ok = False
+            on = None
+        if on is None and term is not None:
+            on = term.ends_on
+        if term is not None and on is not None and not (term.starts_on <= on <= term.ends_on):
+            report.add(number, "date", _("the date %(date)s is outside the term %(term)s",
+                                         date=on.strftime("%d.%m.%Y"), term=term.name))
+            ok = False
+        value = score = None
+        absent = False
+        if kind is not None:
+            try:
+                value, score, absent = parse_cell(row.get("mark"), kind, DEFAULT_MAX_SCORE.get(kind))
+            except CellError as error:
+                report.add(number, "mark", str(error))
+                ok = False
+        if ok and allowed is not None and (cls.id, subject.id) not in allowed:
+            report.add(number, "class", _("you do not teach %(subject)s in %(cls)s", subject=subject.name,
+                                          cls=cls.name))
+            ok = False
+        if not ok:
+            continue
+        key = (cls.id, subject.id, term.id, kind, on, student.id)
+        if key in seen:
+            report.add(number, "student_code", _("the same mark is already in row %(row)d", row=seen[key]))
+            continue
+        seen[key] = number
+        parsed.append((key, value, score, absent))
+    report.counts["rows"] = len(rows)
+    if report.errors:
+        return report
+
+    assessments = {}
+    for (class_id, subject_id, term_id, kind, on, _sid), *_rest in parsed:
+        akey = (class_id, subject_id, term_id, kind, on)
+        if akey in assessments:
+            continue
+        assessment = db.session.scalar(select(Assessment).where(
+            Assessment.class_id == class_id, Assessment.subject_id == subject_id, Assessment.term_id == term_id,
+            Assessment.kind == kind, Assessment.date == on))
+        if assessment is None:
+            assessment = Assessment(school_id=school_id, class_id=class_id, subject_id=subject_id, term_id=term_id,
+                                    kind=kind, date=on, max_score=DEFAULT_MAX_SCORE.get(kind))
+            db.session.add(assessment)
+            db.session.flush()
+            report.counts["assessments"] += 1
+        assessments[akey] = assessment
+    existing = {(m.assessment_id, m.student_id): m for m in db.session.scalars(select(Mark).where(
+        Mark.assessment_id.in_([a.id for a in assessments.values()])))}
+    for (class_id, subject_id, term_id, kind, on, student_id), value, score, absent in parsed:
+        assessment = assessments[(class_id, subject_id, term_id, kind, on)]
+        mark = existing.get((assessment.id, student_id))
+        if mark is None:
+            db.session.add(Mark(school_id=school_id, assessment_id=assessment.id, student_id=student_id,
+                                value=value, score=score, absent=absent))
+            report.counts["created"] += 1
+        elif (mark.value, mark.score, mark.absent) == (value, score, absent):
+            report.counts["unchanged"] += 1
+        else:
+            mark.value, mark.score, mark.absent = value, score, absent
+            report.counts["updated"] += 1
+    db.session.flush()
+    return report
+
+
+def marks_template(lang: str = "en") -> io.BytesIO:
+    """A workbook with the header (in the user's language), example rows and notes."""
+    headers = {
+        "en": ["class", "student_code", "subject", "term", "kind", "date", "mark"],
+        "ru": ["класс", "код ученика", "предмет", "четверть", "вид работы", "дата", "оценка"],
+        "ky": ["сынып", "окуучунун коду", "сабак", "чейрек", "иштин түрү", "күнү", "баа"],
+    }.get(lang, None) or ["class", "student_code", "subject", "term", "kind", "date", "mark"]
+    examples = [("7-Б", "S-0001", "Математика", "1", "control", "15.10.2026", "5"),
+                ("7-Б", "S-0002", "Математика", "1", "control", "15.10.2026", "н"),
+                ("7-Б", "S-0001", "Математика", "1", "term", "", "4"),
+                ("11-А", "S-0101", "Алгебра", "4", "ort", "20.05.2027", "176")]
+    lines = [
+        _("One row per student and piece of work. The first row is the header."),
+        _("class: e.g. 7-Б; student_code: the code from the roster; subject: its name as in Sapat."),
+        _("term: the quarter number 1-4 of the current year, or the term's name."),
+        _("kind: control, test, term, semester, annual, ort, nts or other; blank means a term mark."),
+        _("date: 31.12.2026; blank means the last day of the term."),
+        _("mark: 1-5; blank or н for absent; for ort, nts and other the score as a number."),
+        _("Headers may be written in Kyrgyz, Russian or English. Nothing is saved unless every row is valid."),
+    ]
+    return template_workbook("marks", headers, examples, lines, {col: 14 for col in range(7)})
+
+
+def count_marks(school_id: int) -> int:
+    return db.session.scalar(select(func.count(Mark.id)).where(Mark.school_id == school_id)) or 0

@@ -1,0 +1,362 @@
+"""Learning results: the marks grid, imports, and the indicators for each role."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.i18n import current_language, localized_name
+from app.models import AcademicYear, ClassGroup, Enrollment, Student, Subject, TeachingAssignment, User
+from app.security import audit, get_scoped_or_404, role_required
+from app.services import achievement as svc
+from app.services import achievement_import, school as school_service
+from app.services.achievement_charts import bar_chart, line_chart
+from app.views import NAV_LINKS, send_xlsx
+from app.views.main import DASHBOARD_LINKS
+from forms.achievement import KIND_LABELS, AssessmentForm, GridForm, MarksUploadForm, SupportActionForm
+
+bp = Blueprint("achievement", __name__, url_prefix="/achievement")
+
+READERS = ("admin", "deputy", "mo_head", "teacher", "class_teacher", "expert")
+ENTERERS = ("admin", "deputy", "teacher", "class_teacher", "mo_head")
+IMPORTERS = ("admin", "deputy", "teacher")
+RISK_READERS = ("admin", "deputy", "class_teacher", "expert")
+
+NAV_LINKS.append((READERS, _l("Results"), "achievement.index"))
+DASHBOARD_LINKS.append((READERS, _l("Learning results"), "achievement.index"))
+DASHBOARD_LINKS.append((RISK_READERS, _l("Students at risk"), "achievement.at_risk"))
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"kind_label": lambda kind: KIND_LABELS.get(kind, kind)}
+
+
+def _scope() -> svc.Scope:
+    return svc.Scope.for_user(current_user)
+
+
+def _basis() -> str:
+    basis = request.args.get("basis", "term")
+    if basis not in svc.BASES:
+        abort(404)
+    return basis
+
+
+def _term(arg="term"):
+    value = request.args.get(arg)
+    term = svc.term_or_none(current_user.school_id, value) if value else svc.default_term(current_user.school_id)
+    if value and term is None:
+        abort(404)
+    return term
+
+
+@bp.route("/")
+@role_required(*READERS)
+def index():
+    term = _term()
+    scope = _scope()
+    basis = _basis()
+    summary = svc.summary(scope, term, svc.BASES[basis]) if term else None
+    grades = sorted({row["grade"] for row in summary.rows}) if summary else []
+    grade = _int_arg("grade")
+    if summary and grade is not None:  # a long school table, narrowed to one grade on screen
+        summary.rows = [row for row in summary.rows if row["grade"] == grade]
+    chart = None
+    if summary and summary.groups["grade"]:
+        chart = bar_chart([(g["label"], [g["m"].pass_rate, g["m"].quality]) for g in summary.groups["grade"]],
+                          [_("Pass rate") + " %", _("Quality") + " %"], title=_("Pass rate and quality by grade"))
+    year = school_service.current_year(current_user.school_id)
+    pairs = []
+    if year is not None and current_user.has_role("teacher", "class_teacher", "admin", "deputy"):
+        own = svc.Scope(current_user.school_id, current_user.id, teacher=True,
+                        class_teacher=current_user.has_role("class_teacher"))
+        lookup = svc.names(current_user.school_id)
+        pairs = [(lookup["classes"][c], lookup["subjects"][s]) for c, s in svc.visible_pairs(own, year.id)]
+    return render_template("achievement/index.html", term=term, terms=svc.terms(current_user.school_id),
+                           summary=summary, chart=chart, pairs=pairs, everything=scope.everything, basis=basis,
+                           can_open_grid=current_user.has_role("admin", "deputy"), grades=grades, grade=grade)
+
+
+# --- the marks grid --------------------------------------------------------------------------
+
+def _grid_objects(class_id, subject_id):
+    cls = get_scoped_or_404(ClassGroup, class_id)
+    subject = get_scoped_or_404(Subject, subject_id)
+    if not svc.may_enter_marks(current_user, cls.id, subject.id):
+        abort(403)
+    term = _term()
+    if term is None or term.year_id != cls.year_id:
+        term = svc.default_term(current_user.school_id)
+        if term is None or term.year_id != cls.year_id:
+            abort(404)
+    return cls, subject, term
+
+
+@bp.route("/grid/<int:class_id>/<int:subject_id>", methods=["GET", "POST"])
+@role_required(*ENTERERS)
+def grid(class_id, subject_id):
+    cls, subject, term = _grid_objects(class_id, subject_id)
+    data = svc.load_grid(current_user.school_id, cls, subject, term)
+    form = GridForm()
+    errors, typed = {}, {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        for a in data.assessments:
+            for s in data.students:
+                typed[(a.id, s.id)] = request.form.get(f"m-{a.id}-{s.id}", "")
+        result = svc.save_grid(data, typed)
+        if result.ok:
+            for assessment_id, change in result.changes.items():
+                audit("update", "marks", assessment_id, before=change["before"], after=change["after"])
+            db.session.commit()
+            flash(_("Marks saved."), "success")
+            return redirect(url_for("achievement.grid", class_id=cls.id, subject_id=subject.id, term=term.id))
+        db.session.rollback()
+        errors = result.errors
+        flash(_("Nothing was saved. Cells to correct: %(n)d.", n=len(errors)), "error")
+        data = svc.load_grid(current_user.school_id, cls, subject, term)
+    terms = [t for t in svc.terms(current_user.school_id) if t.year_id == cls.year_id]
+    return render_template("achievement/grid.html", grid=data, form=form, errors=errors, typed=typed,
+                           terms=terms, assessment_form=AssessmentForm()), (422 if errors else 200)
+
+
+@bp.route("/grid/<int:class_id>/<int:subject_id>/assessment", methods=["POST"])
+@role_required(*ENTERERS)
+def new_assessment(class_id, subject_id):
+    cls, subject, term = _grid_objects(class_id, subject_id)
+    form = AssessmentForm()
+    if form.validate_on_submit():
+        on = form.date.data
+        if on is not None and not (term.starts_on <= on <= term.ends_on):
+            flash(_("The date must be within the term (%(start)s - %(end)s).",
+                    start=term.starts_on.strftime("%d.%m.%Y"), end=term.ends_on.strftime("%d.%m.%Y")), "error")
+        else:
+            assessment, created = svc.create_assessment(
+                current_user.school_id, cls, subject, term, kind=form.kind.data, on=on,
+                topic=form.topic.data or "", max_score=form.max_score.data, user_id=current_user.id)
+            if created:
+                audit("create", "assessment", assessment.id,
+                      after={"kind": assessment.kind, "date": assessment.date.isoformat(), "class_id": cls.id,
+                             "subject_id": subject.id, "term_id": term.id, "topic": assessment.topic})
+                flash(_("Column added: type the marks and save."), "success")
+            else:
+                flash(_("This work already exists in the grid."), "warning")
+            db.session.commit()
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return redirect(url_for("achievement.grid", class_id=cls.id, subject_id=subject.id, term=term.id))
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(*IMPORTERS)
+def upload():
+    form = MarksUploadForm()
+    report = None
+    if form.validate_on_submit():
+        year = school_service.current_year(current_user.school_id)
+        if year is None:
+            flash(_("Create an academic year first."), "error")
+        else:
+            teacher_id = None if current_user.has_role("admin", "deputy") else current_user.id
+            report = achievement_import.import_marks(form.file.data.stream, school_id=current_user.school_id,
+                                                     year_id=year.id, teacher_id=teacher_id)
+            if report.ok:
+                audit("import", "marks", None, after=report.summary())
+                db.session.commit()
+                flash(_("Marks imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
+                        **report.summary()), "success")
+                return redirect(url_for("achievement.upload"))
+            db.session.rollback()
+    status = 422 if report is not None and not report.ok else 200
+    return render_template("achievement/import.html", form=form, report=report), status
+
+
+@bp.route("/import/template.xlsx")
+@role_required(*IMPORTERS)
+def template():
+    return send_file(achievement_import.marks_template(current_language()), as_attachment=True,
+                     download_name="sapat-marks-template.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- analytics -----------------------------------------------------------------------------------
+
+def _int_arg(name):
+    value = request.args.get(name, "")
+    if value == "":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        abort(404)
+    if not -2**63 <= number < 2**63:  # beyond the database's integers (a 500 otherwise)
+        abort(404)
+    return number
+
+
+def _term_label(term) -> str:
+    """Two short lines under a chart point: the quarter as in school reports (I-IV), then the years."""
+    years = term.year.name
+    short = f"{years[2:4]}-{years[-2:]}" if len(years) == 9 else years
+    first = ("I", "II", "III", "IV")[term.number - 1] if term.kind == "quarter" and 1 <= term.number <= 4 else term.name
+    return f"{first}\n{short}"
+
+
+@bp.route("/dynamics")
+@role_required(*READERS)
+def dynamics():
+    scope = _scope()
+    class_id, subject_id, teacher_id = _int_arg("class_id"), _int_arg("subject_id"), _int_arg("teacher_id")
+    cls = get_scoped_or_404(ClassGroup, class_id) if class_id else None
+    subject = get_scoped_or_404(Subject, subject_id) if subject_id else None
+    teacher = get_scoped_or_404(User, teacher_id) if teacher_id else None
+    rows = svc.dynamics(scope, class_id=class_id, subject_id=subject_id, teacher_id=teacher_id)
+    labels = [_term_label(r["term"]) for r in rows]
+    chart = line_chart(labels, [(_("Pass rate") + " %", [r["m"].pass_rate for r in rows]),
+                                (_("Quality") + " %", [r["m"].quality for r in rows]),
+                                (_("SOU") + " %", [r["m"].sou for r in rows])], title=_("Dynamics by term"))
+    year = school_service.current_year(current_user.school_id)
+    pairs = svc.visible_pairs(scope, year.id) if year else []
+    lookup = svc.names(current_user.school_id)
+    class_options = sorted({lookup["classes"][c] for c, _s in pairs}, key=lambda c: (c.grade, c.letter))
+    subject_options = sorted({lookup["subjects"][s] for _c, s in pairs}, key=lambda s: s.name)
+    teacher_options = []
+    if scope.everything and year:
+        ids = {t for ts in svc.teachers_by_pair(current_user.school_id, year.id).values() for t in ts}
+        teacher_options = sorted((lookup["users"][i] for i in ids), key=lambda u: u.full_name)
+    elif current_user.has_role("teacher"):
+        teacher_options = [current_user]
+    return render_template("achievement/dynamics.html", rows=rows, chart=chart, cls=cls, subject=subject,
+                           teacher=teacher, yty=svc.year_to_year(rows)[0] if rows else None,
+                           class_options=class_options, subject_options=subject_options,
+                           teacher_options=teacher_options)
+
+
+def _may_see_student(student) -> bool:
+    if current_user.has_role("admin", "deputy", "expert"):
+        return True
+    class_ids = select(Enrollment.class_id).where(Enrollment.student_id == student.id)
+    if current_user.has_role("class_teacher") and db.session.scalar(select(ClassGroup.id).where(
+            ClassGroup.id.in_(class_ids), ClassGroup.class_teacher_id == current_user.id).limit(1)):
+        return True
+    return bool(db.session.scalar(select(TeachingAssignment.id).where(
+        TeachingAssignment.class_id.in_(class_ids), TeachingAssignment.teacher_id == current_user.id).limit(1)))
+
+
+@bp.route("/student/<int:student_id>")
+@role_required(*READERS)
+def student(student_id):
+    pupil = get_scoped_or_404(Student, student_id)
+    if not _may_see_student(pupil):
+        abort(404)
+    data = svc.student_trajectory(current_user.school_id, pupil.id)
+    lookup = svc.names(current_user.school_id)
+    labels = [_term_label(t) for t in data["terms"]]
+    chart = line_chart(labels, [(_("Mean term mark"), [data["means"].get(t.id) for t in data["terms"]])],
+                       top=5.0, title=_("Mean term mark by term"))
+    return render_template("achievement/student.html", pupil=pupil, data=data, chart=chart,
+                           subjects=lookup["subjects"])
+
+
+@bp.route("/compare")
+@role_required(*READERS)
+def compare():
+    scope = _scope()
+    default = float(current_app.config.get("ACHIEVEMENT_EXTERNAL_THRESHOLD", svc.DEFAULT_THRESHOLD))
+    try:
+        threshold = float(request.args.get("threshold", "").replace(",", ".") or default)
+        if not 0 <= threshold <= 5:
+            raise ValueError
+    except ValueError:
+        flash(_("The threshold must be a number between 0 and 5."), "error")
+        threshold = default
+    year = school_service.current_year(current_user.school_id)
+    year_id = _int_arg("year_id") or (year.id if year else None)
+    years = list(db.session.scalars(select(AcademicYear).where(AcademicYear.school_id == current_user.school_id)
+                                    .order_by(AcademicYear.starts_on.desc())))
+    if year_id is not None and year_id not in {y.id for y in years}:
+        abort(404)
+    rows = svc.compare_external(scope, year_id, threshold) if year_id else []
+    chart = bar_chart([(f"{r['class'].name} {localized_name(r['subject'])}", [r["internal"], r["external"]])
+                       for r in rows], [_("Internal mean"), _("External (5-point)")], top=5.0,
+                      title=_("Internal marks against external results"))
+    return render_template("achievement/compare.html", rows=rows, threshold=threshold, years=years,
+                           year_id=year_id, chart=chart)
+
+
+# --- students at risk ---------------------------------------------------------------------------
+
+def _risk_classes(term):
+    if current_user.has_role("admin", "deputy", "expert"):
+        return school_service.classes_of_year(current_user.school_id, term.year_id)
+    return school_service.classes_of_class_teacher(current_user.id, term.year_id)
+
+
+@bp.route("/at-risk")
+@role_required(*RISK_READERS)
+def at_risk():
+    term = _term()
+    classes = _risk_classes(term) if term else []
+    class_id = _int_arg("class_id")
+    chosen = [c for c in classes if c.id == class_id] if class_id else classes
+    if class_id and not chosen:
+        abort(404)
+    rows = svc.at_risk(current_user.school_id, term, [c.id for c in chosen]) if term else []
+    terms = [t for t in svc.terms(current_user.school_id) if t.kind == "quarter"]
+    can_record = current_user.has_role("admin", "deputy", "class_teacher")
+    forms = {r["student"].id: SupportActionForm(prefix=f"s{r['student'].id}") for r in rows} if can_record else {}
+    return render_template("achievement/at_risk.html", term=term, terms=terms, rows=rows, classes=classes,
+                           class_id=class_id, forms=forms, can_record=can_record)
+
+
+@bp.route("/at-risk/<int:student_id>/action", methods=["POST"])
+@role_required("admin", "deputy", "class_teacher")
+def record_action(student_id):
+    pupil = get_scoped_or_404(Student, student_id)
+    term = _term()
+    if term is None:
+        abort(404)
+    allowed = {c.id for c in _risk_classes(term)}
+    if not db.session.scalar(select(Enrollment.id).where(Enrollment.student_id == pupil.id,
+                                                         Enrollment.class_id.in_(allowed)).limit(1)):
+        abort(404)
+    form = SupportActionForm(prefix=f"s{pupil.id}")  # one form per student on the page
+    if form.validate_on_submit():
+        row = svc.add_support_action(current_user.school_id, pupil.id, term.id, current_user.id,
+                                     action=form.action.data, parents_informed=form.parents_informed.data,
+                                     contact_date=form.contact_date.data, contact_note=form.contact_note.data)
+        audit("create", "support_action", row.id, after={"student_id": pupil.id, "term_id": term.id,
+                                                         "parents_informed": row.parents_informed})
+        db.session.commit()
+        flash(_("The action was recorded."), "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return redirect(url_for("achievement.at_risk", term=term.id, _anchor=f"s{pupil.id}"))
+
+
+# --- workbook ----------------------------------------------------------------------------------------
+
+@bp.route("/export")
+@role_required(*READERS)
+def export():
+    from app.services.exports.achievement import build_achievement_workbook
+
+    term = _term()
+    if term is None:
+        abort(404)
+    basis = _basis()
+    path = build_achievement_workbook(_scope(), term, basis=basis)
+    return send_xlsx(path, f"sapat-achievement-{term.id}-{basis}.xlsx")
+
+
+# Command-line tools and demo data of this area are registered with the blueprint.
+from app.services import achievement_cli, achievement_demo  # noqa: E402,F401

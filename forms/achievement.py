@@ -1,0 +1,44 @@
+"""Forms of the achievement pages: a new assessment, the marks grid, uploads, support actions."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, DateField, FloatField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from forms.base import SapatForm
+
+KIND_LABELS = {
+    "control": _l("Control work"),
+    "test": _l("Test"),
+    "term": _l("Term mark"),
+    "semester": _l("Semester mark"),
+    "annual": _l("Annual mark"),
+    "ort": _l("ORT (national testing)"),
+    "nts": _l("NTS (national pupil testing)"),
+    "external": _l("Other external diagnostics"),
+}
+
+
+class AssessmentForm(SapatForm):
+    kind = SelectField(_l("Kind of work"), choices=list(KIND_LABELS.items()), default="control")
+    date = DateField(_l("Date"), validators=[Optional()],
+                     description=_l("Blank: the last day of the term."))
+    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=200)])
+    max_score = FloatField(_l("Maximum score (external tests)"),
+                           validators=[Optional(), NumberRange(min=1, max=1000)])
+
+
+class GridForm(SapatForm):
+    """The marks grid: the cells are read from the request by name (m-<assessment>-<student>)."""
+
+
+class MarksUploadForm(SapatForm):
+    file = FileField(_l("Marks file (.xlsx)"),
+                     validators=[FileRequired(), FileAllowed(["xlsx"], _l("Only .xlsx files are accepted."))])
+
+
+class SupportActionForm(SapatForm):
+    action = TextAreaField(_l("Action taken"), validators=[DataRequired(), Length(max=2000)])
+    parents_informed = BooleanField(_l("Parents informed"))
+    contact_date = DateField(_l("Date of the contact with parents"), validators=[Optional()])
+    contact_note = TextAreaField(_l("How and what was agreed with the parents"),
+                                 validators=[Optional(), Length(max=2000)])
