@@ -1,0 +1,159 @@
+"""Indicator values for a period: automatic ones computed, manual ones as entered; the
+status against target and threshold; entering values; the variable part."""
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AcademicYear, Term
+from app.models.indicators import Indicator, IndicatorValue
+from app.services.audit import snapshot
+from app.services.audit import record as audit_record
+from app.services.monitoring import sources  # noqa: F401  (registers the calculators of other features)
+from app.services.monitoring.calculators import Period, Result, compute, shared_queries
+from app.services.monitoring.catalogue import ensure_catalogue
+
+MIN_GROUP = 5  # the default minimum group size of anonymous results (DESIGN)
+
+
+def status(value: Optional[float], target: Optional[float], threshold: Optional[float], good: str) -> str:
+    """'ok' (target met), 'warn' (between threshold and target), 'bad', or 'none' (no data or no target)."""
+    if value is None or target is None:
+        return "none"
+    better = (lambda a, b: a >= b) if good == "higher" else (lambda a, b: a <= b)
+    if better(value, target):
+        return "ok"
+    if threshold is not None and better(value, threshold):
+        return "warn"
+    return "bad"
+
+
+@dataclass
+class Row:
+    indicator: Indicator
+    value: Optional[float]
+    n: Optional[int]
+    previous: Optional[float]
+    status: str
+    entered: Optional[IndicatorValue] = None
+
+    @property
+    def change(self) -> Optional[float]:
+        if self.value is None or self.previous is None:
+            return None
+        return round(self.value - self.previous, 2)
+
+    @property
+    def trend(self) -> str:
+        """'up' when it got better, 'down' when worse, 'same' or '' without data."""
+        if self.change is None:
+            return ""
+        if self.change == 0:
+            return "same"
+        better = self.change > 0 if self.indicator.good == "higher" else self.change < 0
+        return "up" if better else "down"
+
+
+def indicators(school_id: int, direction: Optional[int] = None, active_only: bool = True) -> list[Indicator]:
+    ensure_catalogue(school_id)
+    stmt = select(Indicator).where(Indicator.school_id == school_id)
+    if direction:
+        stmt = stmt.where(Indicator.direction == direction)
+    if active_only:
+        stmt = stmt.where(Indicator.active.is_(True))
+    return list(db.session.scalars(stmt.order_by(Indicator.direction, Indicator.invariant.desc(),
+                                                 Indicator.position, Indicator.id)))
+
+
+def previous_year(school_id: int, year: AcademicYear) -> Optional[AcademicYear]:
+    return db.session.scalar(select(AcademicYear).where(
+        AcademicYear.school_id == school_id, AcademicYear.starts_on < year.starts_on)
+        .order_by(AcademicYear.starts_on.desc()).limit(1))
+
+
+def _entered(school_id: int, indicator_ids, year_id: int, term_id: Optional[int]) -> dict[int, IndicatorValue]:
+    stmt = select(IndicatorValue).where(IndicatorValue.school_id == school_id,
+                                        IndicatorValue.indicator_id.in_(indicator_ids),
+                                        IndicatorValue.year_id == year_id)
+    stmt = stmt.where(IndicatorValue.term_id == term_id if term_id else IndicatorValue.term_id.is_(None))
+    return {v.indicator_id: v for v in db.session.scalars(stmt)}
+
+
+def value_of(indicator: Indicator, period: Period, entered: Optional[IndicatorValue]) -> Optional[Result]:
+    if indicator.source == "auto":
+        return compute(indicator.key, indicator.school_id, period)
+    if entered is not None:
+        return Result(entered.value)
+    return None
+
+
+def evaluate(school_id: int, year: AcademicYear, direction: Optional[int] = None,
+             term: Optional[Term] = None, items: Optional[list[Indicator]] = None) -> list[Row]:
+    """Every indicator with its value for the year (or term), last year's value and the status."""
+    items = items if items is not None else indicators(school_id, direction)
+    ids = [i.id for i in items]
+    period = Period.of_term(term) if term else Period.of_year(year)
+    entered = _entered(school_id, ids, year.id, term.id if term else None)
+    prev_year = previous_year(school_id, year)
+    prev_entered = _entered(school_id, ids, prev_year.id, None) if prev_year else {}
+    rows = []
+    with shared_queries():
+        _evaluate_into(rows, items, period, entered, prev_year, prev_entered)
+    return rows
+
+
+def _evaluate_into(rows, items, period, entered, prev_year, prev_entered):
+    for ind in items:
+        result = value_of(ind, period, entered.get(ind.id))
+        previous = value_of(ind, Period.of_year(prev_year), prev_entered.get(ind.id)) if prev_year else None
+        value = result.value if result else None
+        rows.append(Row(ind, value, result.n if result else None, previous.value if previous else None,
+                        status(value, ind.target, ind.threshold, ind.good), entered.get(ind.id)))
+
+
+def history(indicator: Indicator) -> list[tuple[AcademicYear, Optional[float], Optional[IndicatorValue]]]:
+    """The indicator's value in every academic year of the school, oldest first."""
+    years = list(db.session.scalars(select(AcademicYear).where(AcademicYear.school_id == indicator.school_id)
+                                    .order_by(AcademicYear.starts_on)))
+    out = []
+    for year in years:
+        entered = _entered(indicator.school_id, [indicator.id], year.id, None).get(indicator.id)
+        result = value_of(indicator, Period.of_year(year), entered)
+        out.append((year, result.value if result else None, entered))
+    return out
+
+
+def term_values(indicator: Indicator, year: AcademicYear) -> list[tuple[Term, Optional[float], Optional[IndicatorValue]]]:
+    out = []
+    for term in [t for t in year.terms if t.kind == "quarter"]:
+        entered = _entered(indicator.school_id, [indicator.id], year.id, term.id).get(indicator.id)
+        result = value_of(indicator, Period.of_term(term), entered)
+        out.append((term, result.value if result else None, entered))
+    return out
+
+
+class ValueError_(ValueError):
+    pass
+
+
+def set_value(indicator: Indicator, year_id: int, term_id: Optional[int], value: float, note: Optional[str],
+              evidence: Optional[str], user_id: int, remote_addr: Optional[str] = None) -> IndicatorValue:
+    """Enter (or correct) a manual value for a period, audited in the same transaction."""
+    if indicator.source != "manual":
+        raise ValueError_("automatic")
+    existing = db.session.scalar(select(IndicatorValue).where(
+        IndicatorValue.indicator_id == indicator.id, IndicatorValue.year_id == year_id,
+        IndicatorValue.term_id == term_id if term_id else IndicatorValue.term_id.is_(None)))
+    before = snapshot(existing) if existing else None
+    if existing is None:
+        existing = IndicatorValue(school_id=indicator.school_id, indicator_id=indicator.id, year_id=year_id,
+                                  term_id=term_id, value=value)
+        db.session.add(existing)
+    existing.value, existing.note, existing.evidence, existing.entered_by_id = value, note, evidence, user_id
+    from app.models.base import utcnow
+    existing.entered_at = utcnow()
+    db.session.flush()
+    audit_record("update" if before else "create", "indicator_value", existing.id, school_id=indicator.school_id,
+                 user_id=user_id, before=before, after=snapshot(existing), remote_addr=remote_addr)
+    return existing

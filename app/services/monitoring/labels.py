@@ -1,0 +1,64 @@
+"""Translated labels of the monitoring vocabulary (directions, units, kinds, levels ...)."""
+from flask_babel import lazy_gettext as _l
+
+DIRECTION_LABELS = {
+    1: _l("Quality of results"),
+    2: _l("Quality of implementation of the educational process"),
+    3: _l("Olympiads and competitions"),
+    4: _l("Innovation"),
+    5: _l("Methodical and material-technical provision"),
+    6: _l("Upbringing"),
+    7: _l("Health and safety"),
+}
+UNIT_LABELS = {"percent": "%", "count": _l("count"), "mean": _l("mean"), "index": _l("index 0-100"),
+               "points": _l("points"), "ratio": _l("ratio"), "flag": _l("yes = 1 / no = 0")}
+SOURCE_LABELS = {"auto": _l("automatic"), "manual": _l("entered")}
+PERIODICITY_LABELS = {"term": _l("each quarter"), "year": _l("each year"), "continuous": _l("continuous")}
+GOOD_LABELS = {"higher": _l("higher is better"), "lower": _l("lower is better")}
+STATUS_LABELS = {"ok": _l("target met"), "warn": _l("below target"), "bad": _l("below threshold"),
+                 "none": _l("no data")}
+LEVEL_LABELS = {"school": _l("school"), "district": _l("district"), "city": _l("city"), "region": _l("region"),
+                "national": _l("national"), "international": _l("international")}
+RESULT_LABELS = {"participant": _l("participant"), "prize_winner": _l("prize-winner"), "winner": _l("winner")}
+TEACHER_KIND_LABELS = {
+    "attestation": _l("attestation / category"),
+    "open_lesson": _l("open lesson"),
+    "talk": _l("talk at a council, seminar or round table"),
+    "content_development": _l("developing the content of education"),
+    "publication": _l("publication"),
+    "refresher_course": _l("refresher course"),
+    "competition": _l("professional competition"),
+    "ma_work": _l("work in the methodical association"),
+    "creative_group": _l("creative group session"),
+    "class_teacher": _l("class teacher's achievement"),
+    "technology": _l("modern technologies and equipment"),
+    "innovation": _l("innovation / experimental work"),
+    "conference": _l("conference"),
+}
+STUDENT_KIND_LABELS = {"olympiad": _l("subject olympiad"), "competition": _l("competition"),
+                       "project": _l("research project")}
+INCIDENT_LABELS = {"injury": _l("injury"), "offence": _l("offence")}
+CLUB_KIND_LABELS = {"club": _l("club"), "sport": _l("sports section"), "art": _l("art studio"),
+                    "additional": _l("additional education")}
+SUPPORT_STATUS_LABELS = {"open": _l("open"), "closed": _l("closed")}
+METHOD_LABELS = {"survey": _l("survey"), "observation": _l("observation"), "control_work": _l("control work"),
+                 "statistics": _l("statistics"), "interview": _l("interview"), "expert": _l("expert assessment")}
+FORM_LABELS = {"continuous": _l("continuous"), "periodic": _l("periodic")}
+ITEM_STATUS_LABELS = {"planned": _l("planned"), "in_progress": _l("in progress"), "done": _l("done"),
+                      "overdue": _l("overdue")}
+PARTICIPANT_LABELS = {"teacher": _l("teachers"), "parent": _l("parents"), "student": _l("students"),
+                      "staff": _l("staff")}
+MONTH_LABELS = {1: _l("January"), 2: _l("February"), 3: _l("March"), 4: _l("April"), 5: _l("May"),
+                6: _l("June"), 7: _l("July"), 8: _l("August"), 9: _l("September"), 10: _l("October"),
+                11: _l("November"), 12: _l("December")}
+
+
+def fmt(value, unit: str = "") -> str:
+    """A value for display: integers without decimals, others with one or two."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        text = str(int(value))
+    else:
+        text = f"{value:.2f}" if unit in ("mean", "ratio", "points") else f"{value:.1f}"
+    return text + (" %" if unit == "percent" else "")

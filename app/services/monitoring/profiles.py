@@ -1,0 +1,159 @@
+"""Class and teacher profiles: achievement, observations, satisfaction, olympiads and
+achievements side by side over terms and years.
+
+Each section is built by a provider function; sources.py adds the providers that read
+marks, observations and surveys. A provider returns None when it has nothing to show.
+"""
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AcademicYear, ClassGroup, Enrollment, MethodicalAssociation, Subject, TeachingAssignment, User
+from app.models.registers import Incident, StudentAchievement, TeacherAchievement
+from app.services.monitoring.labels import LEVEL_LABELS, RESULT_LABELS, TEACHER_KIND_LABELS
+
+
+@dataclass
+class Section:
+    title: Any
+    columns: list[Any]
+    rows: list[list[Any]]
+    note: Any = None
+    chart: Any = None
+
+
+@dataclass
+class Viewer:
+    """Who looks: the school, the user and what the user's roles let them see."""
+
+    school_id: int
+    user_id: int
+    roles: set = field(default_factory=set)
+
+    @property
+    def everything(self) -> bool:
+        return bool(self.roles & {"admin", "deputy", "expert"})
+
+
+CLASS_SECTIONS: list[Callable[[ClassGroup, Viewer], Optional[Section]]] = []
+TEACHER_SECTIONS: list[Callable[[User, Viewer], Optional[Section]]] = []
+
+
+def may_see_class(cls: ClassGroup, viewer: Viewer) -> bool:
+    if viewer.everything or "mo_head" in viewer.roles:
+        return True
+    if cls.class_teacher_id == viewer.user_id:
+        return True
+    return bool(db.session.scalar(select(func.count(TeachingAssignment.id)).where(
+        TeachingAssignment.class_id == cls.id, TeachingAssignment.teacher_id == viewer.user_id)))
+
+
+def may_see_teacher(teacher: User, viewer: Viewer) -> bool:
+    if viewer.everything or teacher.id == viewer.user_id:
+        return True
+    if "mo_head" in viewer.roles:
+        ma_subjects = select(Subject.id).join(MethodicalAssociation, Subject.ma_id == MethodicalAssociation.id).where(
+            MethodicalAssociation.head_id == viewer.user_id)
+        return bool(db.session.scalar(select(func.count(TeachingAssignment.id)).where(
+            TeachingAssignment.teacher_id == teacher.id, TeachingAssignment.subject_id.in_(ma_subjects))))
+    return False
+
+
+def visible_classes(viewer: Viewer, year_id: int) -> list[ClassGroup]:
+    classes = db.session.scalars(select(ClassGroup).where(ClassGroup.school_id == viewer.school_id,
+                                                          ClassGroup.year_id == year_id)
+                                 .order_by(ClassGroup.grade, ClassGroup.letter)).all()
+    return [c for c in classes if may_see_class(c, viewer)]
+
+
+def visible_teachers(viewer: Viewer, year_id: int) -> list[User]:
+    teachers = db.session.scalars(select(User).where(User.id.in_(
+        select(TeachingAssignment.teacher_id).where(TeachingAssignment.school_id == viewer.school_id,
+                                                    TeachingAssignment.year_id == year_id))).order_by(User.full_name)).all()
+    return [t for t in teachers if may_see_teacher(t, viewer)]
+
+
+def _years(school_id: int) -> list[AcademicYear]:
+    return list(db.session.scalars(select(AcademicYear).where(AcademicYear.school_id == school_id)
+                                   .order_by(AcademicYear.starts_on)))
+
+
+def class_students(cls: ClassGroup):
+    return select(Enrollment.student_id).where(Enrollment.class_id == cls.id)
+
+
+def _class_olympiads(cls: ClassGroup, viewer: Viewer) -> Optional[Section]:
+    """Olympiad results of the class's current students, in every year (they move up a grade)."""
+    rows = db.session.execute(
+        select(AcademicYear.name, StudentAchievement.level, StudentAchievement.result, func.count())
+        .join(AcademicYear, AcademicYear.id == StudentAchievement.year_id)
+        .where(StudentAchievement.school_id == viewer.school_id,
+               StudentAchievement.student_id.in_(class_students(cls)))
+        .group_by(AcademicYear.name, AcademicYear.starts_on, StudentAchievement.level, StudentAchievement.result)
+        .order_by(AcademicYear.starts_on)).all()
+    return _level_table(_l("Olympiads, competitions and projects"), rows)
+
+
+def _level_table(title, rows) -> Optional[Section]:
+    if not rows:
+        return None
+    years = list(dict.fromkeys(r[0] for r in rows))
+    cells = {(y, lvl, res): n for y, lvl, res, n in rows}
+    table = []
+    for lvl, lvl_label in LEVEL_LABELS.items():
+        for res, res_label in RESULT_LABELS.items():
+            values = [cells.get((y, lvl, res), 0) for y in years]
+            if any(values):
+                table.append([f"{lvl_label}: {res_label}", *values])
+    return Section(title, [_l("Level and result"), *years], table)
+
+
+def _class_incidents(cls: ClassGroup, viewer: Viewer) -> Optional[Section]:
+    rows = db.session.execute(select(Incident.kind, func.count()).where(
+        Incident.school_id == viewer.school_id, Incident.class_id == cls.id).group_by(Incident.kind)).all()
+    if not rows:
+        return None
+    from app.services.monitoring.labels import INCIDENT_LABELS
+    return Section(_l("Injuries and offences"), [_l("Kind"), cls.year.name],
+                   [[INCIDENT_LABELS[k], n] for k, n in rows])
+
+
+def _teacher_achievements(teacher: User, viewer: Viewer) -> Optional[Section]:
+    rows = db.session.execute(
+        select(AcademicYear.name, TeacherAchievement.kind, func.count())
+        .join(AcademicYear, AcademicYear.id == TeacherAchievement.year_id)
+        .where(TeacherAchievement.school_id == viewer.school_id, TeacherAchievement.teacher_id == teacher.id)
+        .group_by(AcademicYear.name, AcademicYear.starts_on, TeacherAchievement.kind)
+        .order_by(AcademicYear.starts_on)).all()
+    if not rows:
+        return None
+    years = list(dict.fromkeys(r[0] for r in rows))
+    cells = {(y, k): n for y, k, n in rows}
+    table = [[label, *[cells.get((y, k), 0) for y in years]] for k, label in TEACHER_KIND_LABELS.items()
+             if any(cells.get((y, k)) for y in years)]
+    return Section(_l("Professional achievements"), [_l("Kind"), *years], table)
+
+
+def _teacher_students_olympiads(teacher: User, viewer: Viewer) -> Optional[Section]:
+    rows = db.session.execute(
+        select(AcademicYear.name, StudentAchievement.level, StudentAchievement.result, func.count())
+        .join(AcademicYear, AcademicYear.id == StudentAchievement.year_id)
+        .where(StudentAchievement.school_id == viewer.school_id, StudentAchievement.mentor_id == teacher.id)
+        .group_by(AcademicYear.name, AcademicYear.starts_on, StudentAchievement.level, StudentAchievement.result)
+        .order_by(AcademicYear.starts_on)).all()
+    return _level_table(_l("Students' olympiad results (as mentor)"), rows)
+
+
+CLASS_SECTIONS.extend([_class_olympiads, _class_incidents])
+TEACHER_SECTIONS.extend([_teacher_achievements, _teacher_students_olympiads])
+
+
+def class_profile(cls: ClassGroup, viewer: Viewer) -> list[Section]:
+    return [s for s in (fn(cls, viewer) for fn in CLASS_SECTIONS) if s is not None]
+
+
+def teacher_profile(teacher: User, viewer: Viewer) -> list[Section]:
+    return [s for s in (fn(teacher, viewer) for fn in TEACHER_SECTIONS) if s is not None]

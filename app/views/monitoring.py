@@ -1,0 +1,297 @@
+"""The monitoring programme: the director's dashboard, indicators (catalogue, drill-down,
+entering values, the variable part), справки and the annual public report."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.i18n import current_language
+from app.models import AcademicYear, ROLES, Term
+from app.models.indicators import Indicator
+from app.security import audit, get_scoped_or_404, requested_year, role_required, school_years, scoped
+from app.services import school as school_service
+from app.services.audit import snapshot
+from app.services.monitoring import charts, planning, reports
+from app.services.monitoring.calculators import shared_queries
+from app.services.monitoring import indicators as ind_service
+from app.services.monitoring.labels import (
+    DIRECTION_LABELS,
+    GOOD_LABELS,
+    LEVEL_LABELS,
+    PERIODICITY_LABELS,
+    RESULT_LABELS,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    STUDENT_KIND_LABELS,
+    UNIT_LABELS,
+    ITEM_STATUS_LABELS,
+    fmt,
+)
+from app.views import NAV_LINKS
+from app.views.main import DASHBOARD_LINKS
+from forms.monitoring import IndicatorForm, IndicatorTargetForm, IndicatorValueForm
+
+bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
+
+READERS = ("admin", "deputy", "mo_head", "expert", "psychologist")
+ENTERERS = ("admin", "deputy", "psychologist")
+EDITORS = ("admin",)
+NAV_LINKS.append((READERS, _l("Monitoring"), "monitoring.dashboard"))
+DASHBOARD_LINKS.append((READERS, _l("Director's dashboard"), "monitoring.dashboard"))
+DASHBOARD_LINKS.append((("admin", "deputy", "mo_head", "expert"), _l("Annual public report"), "monitoring.report"))
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"fmt": fmt, "DIRECTION_LABELS": DIRECTION_LABELS, "STATUS_LABELS": STATUS_LABELS,
+            "UNIT_LABELS": UNIT_LABELS, "SOURCE_LABELS": SOURCE_LABELS}
+
+
+
+
+def _indicator(indicator_id: int) -> Indicator:
+    return get_scoped_or_404(Indicator, indicator_id)
+
+
+@bp.route("/")
+@role_required(*READERS)
+def dashboard():
+    year = requested_year()
+    blocks = reports.dashboard(current_user.school_id, year)
+    db.session.commit()  # the catalogue may have been given to the school just now
+    overdue = planning.overdue(current_user.school_id, year.id)
+    return render_template("monitoring/dashboard.html", year=year, years=school_years(), blocks=blocks, overdue=overdue,
+                           previous=ind_service.previous_year(current_user.school_id, year), charts=charts,
+                           lang=current_language())
+
+
+@bp.route("/indicators/")
+@role_required(*READERS)
+def catalogue():
+    items = ind_service.indicators(current_user.school_id, active_only=False)
+    db.session.commit()
+    return render_template("monitoring/catalogue.html", items=items, lang=current_language(),
+                           periodicity=PERIODICITY_LABELS, good=GOOD_LABELS, can_edit=current_user.has_role(*EDITORS))
+
+
+def _value_form(indicator: Indicator, year: AcademicYear) -> IndicatorValueForm:
+    form = IndicatorValueForm()
+    choices = [("", _("Whole year"))]
+    if indicator.periodicity == "term":
+        choices += [(t.id, t.name) for t in year.terms if t.kind == "quarter"]
+    form.term_id.choices = choices
+    return form
+
+
+@bp.route("/indicators/<int:indicator_id>", methods=["GET", "POST"])
+@role_required(*READERS)
+def indicator(indicator_id):
+    item = _indicator(indicator_id)
+    year = requested_year()
+    form = _value_form(item, year) if item.source == "manual" and current_user.has_role(*ENTERERS) else None
+    if request.method == "POST":
+        if form is None:
+            abort(403)
+        if form.validate_on_submit():
+            term_id = form.term_id.data
+            if term_id and db.session.get(Term, term_id).year_id != year.id:
+                abort(400)
+            ind_service.set_value(item, year.id, term_id, form.value.data, form.note.data or None,
+                                  form.evidence.data or None, current_user.id, request.remote_addr)
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("monitoring.indicator", indicator_id=item.id, year_id=year.id))
+    history = ind_service.history(item)
+    terms = ind_service.term_values(item, year) if item.periodicity == "term" else []
+    row = ind_service.evaluate(current_user.school_id, year, items=[item])[0]
+    chart = charts.bars([(y.name, v) for y, v, _e in history], item.target, item.unit, item.name_in(current_language()))
+    drill = None
+    if item.key.startswith("olympiad") or item.key in ("research_projects", "creative_activity"):
+        drill = ("registers.register_list", "students")
+    elif item.key in ("injuries_per_100", "offences"):
+        drill = ("registers.register_list", "incidents")
+    elif item.key in ("textbook_provision",):
+        drill = ("registers.register_list", "textbooks")
+    elif item.key in ("ict_per_classroom", "classrooms_compliant", "equipment_completeness"):
+        drill = ("registers.register_list", "classrooms")
+    elif item.key in ("club_enrolment",):
+        drill = ("registers.register_list", "clubs")
+    elif item.key in ("self_government",):
+        drill = ("registers.register_list", "selfgov")
+    elif item.key in ("support_cases_closed",) and current_user.has_role("admin", "psychologist"):
+        drill = ("registers.register_list", "support")
+    elif item.source == "auto" and item.direction in (2, 4) and item.key not in (
+            "lesson_quality", "student_satisfaction"):
+        drill = ("registers.register_list", "teachers")
+    drill_url = url_for(drill[0], key=drill[1], year_id=year.id) if drill else None
+    other = {"internal_external_gap": "achievement.compare", "lesson_quality": "observations.summary",
+             "parent_satisfaction": "surveys.index", "student_satisfaction": "surveys.index",
+             "psych_climate": "surveys.index"}
+    endpoint = other.get(item.key) or ("achievement.index" if item.key in (
+        "pass_rate", "quality", "sou", "mean_mark", "failing_students") else None)
+    if endpoint and endpoint in current_app.view_functions:
+        drill_url = url_for(endpoint)
+    return render_template("monitoring/indicator.html", drill_url=drill_url, item=item, year=year, years=school_years(), form=form,
+                           history=history, terms=terms, row=row, chart=chart, drill=drill, lang=current_language(),
+                           periodicity=PERIODICITY_LABELS, good=GOOD_LABELS)
+
+
+def _role_choices():
+    from forms.admin import ROLE_LABELS
+    return [(r, ROLE_LABELS[r]) for r in ROLES]
+
+
+@bp.route("/indicators/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def indicator_new():
+    form = IndicatorForm()
+    form.responsible_role.choices = _role_choices()
+    if form.validate_on_submit():
+        obj = Indicator(school_id=current_user.school_id, invariant=False, source="manual")
+        form.populate_obj(obj)
+        obj.school_id, obj.invariant, obj.source = current_user.school_id, False, "manual"
+        obj.key = obj.key.strip().lower()
+        obj.name_en = obj.name_en or obj.name_ru
+        db.session.add(obj)
+        try:
+            db.session.flush()
+            audit("create", "indicator", obj.id, after=snapshot(obj))
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            form.key.errors.append(_("An indicator with this key exists already."))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("monitoring.indicator", indicator_id=obj.id))
+    return render_template("monitoring/indicator_form.html", form=form, item=None)
+
+
+@bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def indicator_edit(indicator_id):
+    item = _indicator(indicator_id)
+    form = (IndicatorTargetForm if item.invariant else IndicatorForm)(obj=item)
+    if not item.invariant:
+        form.responsible_role.choices = _role_choices()
+    if form.validate_on_submit():
+        before = snapshot(item)
+        key = item.key
+        form.populate_obj(item)
+        item.key = key if item.invariant else item.key.strip().lower()
+        item.name_en = item.name_en or item.name_ru
+        try:
+            db.session.flush()
+            audit("update", "indicator", item.id, before=before, after=snapshot(item))
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            flash(_("An indicator with this key exists already."), "error")
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("monitoring.indicator", indicator_id=item.id))
+    return render_template("monitoring/indicator_form.html", form=form, item=item)
+
+
+@bp.route("/note")
+@role_required(*READERS)
+def note():
+    """A справка on one indicator (?indicator=ID) or a direction (?direction=N)."""
+    year = requested_year()
+    indicator_id = request.args.get("indicator", type=int)
+    direction = request.args.get("direction", type=int)
+    if indicator_id:
+        item = _indicator(indicator_id)
+        rows = ind_service.evaluate(current_user.school_id, year, items=[item])
+        title = item.name_in(current_language())
+        direction = item.direction
+    elif direction in DIRECTION_LABELS:
+        rows = ind_service.evaluate(current_user.school_id, year, direction)
+        title = DIRECTION_LABELS[direction]
+        item = None
+    else:
+        abort(404)
+    db.session.commit()
+    note_charts = []
+    with shared_queries():  # the marks indicators of a year share one query
+        for r in rows:
+            if item or r.indicator.source == "auto" or r.value is not None:
+                hist = ind_service.history(r.indicator)
+                if any(v is not None for _y, v, _e in hist):
+                    name = r.indicator.name_in(current_language())
+                    note_charts.append((name, charts.bars([(y.name, v) for y, v, _e in hist], r.indicator.target,
+                                                          r.indicator.unit, name)))
+    return render_template("monitoring/note.html", year=year, rows=rows, title=title, direction=direction, item=item,
+                           note_charts=note_charts, lang=current_language(),
+                           previous=ind_service.previous_year(current_user.school_id, year))
+
+
+@bp.route("/report")
+@role_required("admin", "deputy", "mo_head", "expert")
+def report():
+    """The annual public report; ?version=parents hides personal data and small groups."""
+    year = requested_year()
+    parents = request.args.get("version") == "parents"
+    blocks = reports.dashboard(current_user.school_id, year)
+    db.session.commit()
+    winners = [] if parents else reports.winners(current_user.school_id, year.id)
+    cyc = planning.get_cyclogram(current_user.school_id, year.id)
+    summary_chart = charts.bars(
+        [(str(b.direction), round(100.0 * b.counts["ok"] / len(b.rows), 1) if b.rows else None) for b in blocks],
+        None, "percent", _("Share of indicators meeting the target, by direction"))
+    return render_template("monitoring/report.html", summary_chart=summary_chart, year=year, years=school_years(), blocks=blocks, parents=parents,
+                           suppress=reports.suppress, winners=winners, cyclogram=cyc, charts=charts,
+                           school=current_user.school, lang=current_language(),
+                           previous=ind_service.previous_year(current_user.school_id, year),
+                           level_labels=LEVEL_LABELS, result_labels=RESULT_LABELS, kind_labels=STUDENT_KIND_LABELS,
+                           item_status=ITEM_STATUS_LABELS)
+
+
+from app.services.monitoring import demo as _demo  # noqa: E402,F401  (registers the demo step)
+
+
+# --- profiles ---------------------------------------------------------------------------
+
+from app.models import ClassGroup, User  # noqa: E402
+from app.services.monitoring import profiles  # noqa: E402
+
+PROFILE_ROLES = ("admin", "deputy", "expert", "mo_head", "teacher", "class_teacher")
+DASHBOARD_LINKS.append((PROFILE_ROLES, _l("Class and teacher profiles"), "monitoring.profiles_index"))
+
+
+def _viewer():
+    return profiles.Viewer(current_user.school_id, current_user.id, set(current_user.roles))
+
+
+@bp.route("/profiles/")
+@role_required(*PROFILE_ROLES)
+def profiles_index():
+    year = requested_year()
+    viewer = _viewer()
+    return render_template("monitoring/profiles.html", year=year, years=school_years(),
+                           classes=profiles.visible_classes(viewer, year.id),
+                           teachers=profiles.visible_teachers(viewer, year.id))
+
+
+@bp.route("/profiles/class/<int:class_id>")
+@role_required(*PROFILE_ROLES)
+def class_profile(class_id):
+    cls = get_scoped_or_404(ClassGroup, class_id)
+    viewer = _viewer()
+    if not profiles.may_see_class(cls, viewer):
+        abort(403)
+    return render_template("monitoring/profile.html", title=_("Class profile: %(name)s", name=f"{cls.name} ({cls.year.name})"),
+                           sections=profiles.class_profile(cls, viewer),
+                           subtitle=cls.class_teacher.full_name if cls.class_teacher else "")
+
+
+@bp.route("/profiles/teacher/<int:user_id>")
+@role_required(*PROFILE_ROLES)
+def teacher_profile(user_id):
+    teacher = get_scoped_or_404(User, user_id)
+    viewer = _viewer()
+    if not profiles.may_see_teacher(teacher, viewer):
+        abort(403)
+    return render_template("monitoring/profile.html", title=_("Teacher profile: %(name)s", name=teacher.full_name),
+                           sections=profiles.teacher_profile(teacher, viewer), subtitle="")
