@@ -1,0 +1,58 @@
+"""Export jobs (workbooks built in the background with progress) and experts' scores."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import SchoolOwned, utcnow
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class ExportJob(SchoolOwned, db.Model):
+    """One workbook being built for one user; the status page polls it.
+
+    The id is a random token (not guessable, not sequential); only its owner may read it.
+    """
+
+    __tablename__ = "export_job"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
+    )
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    locale: Mapped[str] = mapped_column(String(5), default="ky")
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    file_path: Mapped[Optional[str]] = mapped_column(String(500))
+    download_name: Mapped[Optional[str]] = mapped_column(String(200))
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+    user = relationship("User")
+
+
+class ExpertScore(SchoolOwned, db.Model):
+    """An expert's score (1-5) and comment for one indicator of one academic year, read
+    back from the expert-assessment sheet of the annual workbook."""
+
+    __tablename__ = "expert_score"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id", ondelete="CASCADE"), index=True)
+    indicator_key: Mapped[str] = mapped_column(String(80), index=True)
+    indicator_name: Mapped[str] = mapped_column(String(300), default="")
+    expert_name: Mapped[str] = mapped_column(String(200))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    source_file: Mapped[str] = mapped_column(String(255), default="")
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    year = relationship("AcademicYear")

@@ -1,0 +1,1 @@
+"""The aggregation module: one XlsxWriter builder per workbook on a shared core (core.py)."""

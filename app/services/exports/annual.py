@@ -1,0 +1,251 @@
+"""The annual expert workbook: everything the school monitored in one academic year, for
+the experts who assess it (R1, R2 expert assessment; R3 directions).
+
+Sheets: a summary (students and classes by grade, with a chart), one sheet per monitoring
+direction with its indicators (value, target, previous year, status), the learning results
+(by quarter, class, subject, and class x subject, with native charts), the other features'
+summaries, the expert-assessment sheet (score 1-5 from a validation list, a comment per
+indicator), and the notes.
+
+Numbers come from the features' services; this module only lays them out. Each part is a
+Section: `fetch` reads its data (in a worker thread with its own database session, so that
+the queries of the next sheets run while this one is written) and `write` lays it out in
+order (constant_memory).
+"""
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.i18n import current_language
+from app.models import AcademicYear, ClassGroup, Enrollment, School, Term
+from app.services import school as school_service
+from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, Progress, WorkbookWriter, in_language
+from app.services.exports.expert import ExpertRow, write_expert_sheet
+from app.services.exports.jobs import ExportError
+
+DIRECTIONS = {
+    1: _l("Quality of results"),
+    2: _l("Quality of implementation"),
+    3: _l("Olympiads and competitions"),
+    4: _l("Innovation"),
+    5: _l("Methodical and material-technical provision"),
+    6: _l("Upbringing"),
+    7: _l("Health and safety"),
+}
+
+
+@dataclass
+class AnnualIndicator:
+    direction: int
+    key: str
+    name: str
+    unit: str
+    value: Optional[float]
+    target: Optional[str]
+    previous: Optional[float]
+    status: str  # translated label ("met", "below target", "no data", ...)
+    suppressed: bool = False  # fewer respondents than the minimum group: value left blank
+
+
+@dataclass
+class Context:
+    """Plain values only: sections read them from worker threads."""
+
+    school_id: int
+    school_name: str
+    year_id: int
+    year_name: str
+    prev_id: Optional[int]
+    prev_name: Optional[str]
+    lang: str
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class Section:
+    key: str
+    fetch: Callable[[Context], Any]
+    write: Callable[[WorkbookWriter, Context, Any], None]
+
+
+def find_year(school_id: int, spec) -> AcademicYear:
+    """A year by its name ("2025-2026") or its first calendar year ("2025")."""
+    spec = str(spec).strip()
+    year = db.session.scalar(select(AcademicYear).where(AcademicYear.school_id == school_id,
+                                                        AcademicYear.name == spec))
+    if year is None and spec.isdigit():
+        year = db.session.scalar(select(AcademicYear).where(AcademicYear.school_id == school_id,
+                                                            AcademicYear.name.like(f"{spec}-%")))
+    if year is None:
+        raise ExportError(_("No academic year “%(year)s” in this school.", year=spec))
+    return year
+
+
+def previous_year(year: AcademicYear) -> Optional[AcademicYear]:
+    return db.session.scalar(select(AcademicYear).where(
+        AcademicYear.school_id == year.school_id, AcademicYear.starts_on < year.starts_on)
+        .order_by(AcademicYear.starts_on.desc()).limit(1))
+
+
+def _year(ctx: Context, previous: bool = False) -> Optional[AcademicYear]:
+    year_id = ctx.prev_id if previous else ctx.year_id
+    return db.session.get(AcademicYear, year_id) if year_id else None
+
+
+# --- indicators -----------------------------------------------------------------------
+
+# Indicator sources: fn(ctx) -> list[AnnualIndicator]; run in one worker thread.
+INDICATOR_SOURCES: list[Callable[[Context], list[AnnualIndicator]]] = []  # monitoring's, in annual_sections
+
+
+def _fetch_indicators(ctx: Context) -> list[AnnualIndicator]:
+    found: list[AnnualIndicator] = []
+    for source in INDICATOR_SOURCES:
+        found.extend(source(ctx))
+    return sorted(found, key=lambda i: i.direction)
+
+
+def annual_indicators(school_id: int, year: AcademicYear) -> list[AnnualIndicator]:
+    from app.services.exports.annual_sections import ensure_indicators
+
+    ensure_indicators(school_id)
+    return _fetch_indicators(_context(school_id, year, current_language()))
+
+
+def indicator_keys(school_id: int) -> set[str]:
+    """Every indicator key the expert sheet may carry (without computing any value)."""
+    from app.services.exports.annual_sections import known_indicator_keys
+
+    return known_indicator_keys(school_id)
+
+
+def _write_directions(book: WorkbookWriter, ctx: Context, indicators: list[AnnualIndicator]) -> None:
+    columns = [Column(_("Key"), TEXT, 16), Column(_("Indicator"), TEXT, 48), Column(_("Unit"), TEXT, 8),
+               Column(_("Value"), NUMBER), Column(_("Target"), TEXT), Column(_("Previous year"), NUMBER),
+               Column(_("Status"), TEXT, 14)]
+    for number, label in DIRECTIONS.items():
+        rows = [i for i in indicators if i.direction == number]
+        if not rows:
+            continue
+        sheet = book.add_table(_("D%(n)d %(name)s", n=number, name=str(label)),
+                               _("Direction %(n)d: %(name)s", n=number, name=str(label)), columns,
+                               _("Indicators of direction %(n)d (R3): value this year, target, previous "
+                                 "year and status.", n=number))
+        for i in rows:
+            sheet.write_row([i.key, i.name, i.unit, i.value, i.target, i.previous, i.status],
+                            suppressed=(3, 5) if i.suppressed else ())
+        sheet.finish()
+    ctx.data["indicators"] = indicators
+
+
+# --- summary by grade -----------------------------------------------------------------------
+
+def _fetch_grades(ctx: Context) -> list[tuple]:
+    stmt = (select(ClassGroup.grade, func.count(func.distinct(ClassGroup.id)), func.count(Enrollment.id))
+            .join(Enrollment, Enrollment.class_id == ClassGroup.id)
+            .where(ClassGroup.school_id == ctx.school_id, ClassGroup.year_id == ctx.year_id)
+            .group_by(ClassGroup.grade).order_by(ClassGroup.grade))
+    return [tuple(r) for r in db.session.execute(stmt)]
+
+
+def _write_grades(book: WorkbookWriter, ctx: Context, rows: list[tuple]) -> None:
+    summary = book.add_table(_("Summary"), _("Students and classes by grade"), [
+        Column(_("Grade"), INT), Column(_("Classes"), INT), Column(_("Students"), INT)],
+        _("Classes and students of the year by grade (from the school's registers)."))
+    summary.write_rows(rows)
+    summary.finish()
+    summary.add_chart(_("Students by grade"), [2], y_title=_("Students"))
+
+
+# --- the expert sheet ------------------------------------------------------------------------
+
+def _write_expert(book: WorkbookWriter, ctx: Context, _data) -> None:
+    indicators = ctx.data.get("indicators", [])
+    write_expert_sheet(book, [
+        ExpertRow(i.key, str(DIRECTIONS.get(i.direction, i.direction)), i.name,
+                  None if i.suppressed else i.value, i.target, i.status)
+        for i in indicators], lang=ctx.lang, year_name=ctx.year_name)
+    book.add_note(_("Status"), _("“met” when the value reaches the target; “below target” otherwise."))
+
+
+# Sections in the order of the sheets. Features insert theirs before the expert sheet.
+SECTIONS: list[Section] = [
+    Section("grades", _fetch_grades, _write_grades),
+    Section("directions", _fetch_indicators, _write_directions),
+]
+EXPERT_SECTION = Section("expert", lambda ctx: None, _write_expert)
+
+
+def add_section(section: Section) -> None:
+    if all(s.key != section.key for s in SECTIONS):
+        SECTIONS.append(section)
+
+
+# --- building -------------------------------------------------------------------------------
+
+def _context(school_id: int, year: AcademicYear, lang: str) -> Context:
+    school = db.session.get(School, school_id)
+    prev = previous_year(year)
+    return Context(school_id=school_id, school_name=school.name, year_id=year.id, year_name=year.name,
+                   prev_id=prev.id if prev else None, prev_name=prev.name if prev else None, lang=lang)
+
+
+def _fetch_in_thread(app, fetch, ctx: Context):
+    with app.app_context():
+        try:
+            with in_language(ctx.lang):
+                return fetch(ctx)
+        finally:
+            db.session.remove()
+
+
+def build_annual(path, school_id: int, year: AcademicYear, progress: Optional[Callable[[int], None]] = None,
+                 lang: Optional[str] = None) -> dict:
+    """Write the annual workbook to `path`; returns figures (cells, charts, sheets).
+
+    The sections' queries run in worker threads (EXPORT_FETCH_THREADS, default 2; 0 runs
+    them in this thread) while the sheets are written in order here.
+    """
+    from app.services.exports.annual_sections import ensure_indicators
+
+    lang = lang or current_language()
+    ensure_indicators(school_id)
+    ctx = _context(school_id, year, lang)
+    sections = [*SECTIONS, EXPERT_SECTION]
+    steps = Progress(progress, total=2 * len(sections))
+    app = current_app._get_current_object()
+    threads = int(app.config.get("EXPORT_FETCH_THREADS", 2))
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="annual-fetch") if threads else None
+    try:
+        if pool:
+            pending = [pool.submit(_fetch_in_thread, app, s.fetch, ctx) for s in sections]
+        with WorkbookWriter(path, school_name=ctx.school_name, period=_("Academic year %(year)s", year=year.name),
+                            filters={_("Previous year"): ctx.prev_name or "—"}) as book:
+            for index, section in enumerate(sections):
+                data = pending[index].result() if pool else section.fetch(ctx)
+                steps.advance()
+                section.write(book, ctx, data)
+                steps.advance()
+            figures = {"cells": book.cells, "charts": book.charts}
+    finally:
+        if pool:
+            pool.shutdown(wait=True, cancel_futures=True)
+    figures["sheets"] = len(book.sheet_names)
+    steps.finish()
+    return figures
+
+
+def build_job(path: str, school_id: int, params: dict, progress) -> str:
+    """The export-job entry point (see jobs.register_kind)."""
+    year = find_year(school_id, params.get("year", ""))
+    build_annual(path, school_id, year, progress)
+    return f"sapat-annual-{year.name}.xlsx"
+
+
+from app.services.exports import annual_sections  # noqa: E402,F401  (the features' sections)

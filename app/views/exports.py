@@ -1,0 +1,132 @@
+"""Workbooks for experts: start an export, watch its progress, download it once; upload
+experts' filled sheets and see their scores per indicator."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.i18n import current_language
+from app.models import AcademicYear
+from app.security import REPORT_READERS, audit, role_required, school_years, scoped
+from app.services import school as school_service
+from app.services.exports import annual, expert, jobs
+from app.views import NAV_LINKS, send_xlsx
+from app.views.main import DASHBOARD_LINKS
+from forms.exports import AnnualExportForm, ExpertUploadForm, YearChoiceForm
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+EXPERT_UPLOADERS = ("admin", "deputy", "expert")
+
+jobs.register_kind("annual", _l("Annual expert workbook"), REPORT_READERS, annual.build_job)
+NAV_LINKS.append((REPORT_READERS, _l("Workbooks"), "exports.index"))
+DASHBOARD_LINKS.append((REPORT_READERS, _l("Workbooks for experts"), "exports.index"))
+DASHBOARD_LINKS.append((REPORT_READERS, _l("Expert scores"), "exports.expert_scores"))
+
+
+
+def _year_choices(form):
+    form.year.choices = [(y.name, y.name) for y in school_years()]
+    current = school_service.current_year(current_user.school_id)
+    if current and not form.year.data:
+        form.year.data = current.name
+
+
+@bp.route("/")
+@role_required(*REPORT_READERS)
+def index():
+    form = AnnualExportForm()
+    _year_choices(form)
+    recent = jobs.recent_jobs(school_id=current_user.school_id, user_id=current_user.id)
+    return render_template("exports/index.html", form=form, recent=recent, kinds=jobs.KINDS)
+
+
+@bp.route("/annual", methods=["POST"])
+@role_required(*REPORT_READERS)
+def start_annual():
+    form = AnnualExportForm()
+    _year_choices(form)
+    if not form.validate_on_submit():
+        flash(_("Choose an academic year."), "error")
+        return redirect(url_for("exports.index"))
+    job = jobs.start_job(school_id=current_user.school_id, user_id=current_user.id, kind="annual",
+                         params={"year": form.year.data}, locale=current_language())
+    return redirect(url_for("exports.job", job_id=job.id))
+
+
+def _own_job(job_id: str):
+    job = jobs.get_job(job_id, school_id=current_user.school_id, user_id=current_user.id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.route("/jobs/<job_id>")
+@role_required(*REPORT_READERS)
+def job(job_id):
+    job = _own_job(job_id)
+    kind = jobs.KINDS.get(job.kind)
+    return render_template("exports/job.html", job=job, label=kind.label if kind else job.kind)
+
+
+@bp.route("/jobs/<job_id>.json")
+@role_required(*REPORT_READERS)
+def job_status(job_id):
+    job = _own_job(job_id)
+    return jsonify({
+        "status": job.status, "progress": job.progress, "error": job.error,
+        "download": url_for("exports.download", job_id=job.id) if job.status == "done" and job.file_path else None,
+    })
+
+
+@bp.route("/jobs/<job_id>/download")
+@role_required(*REPORT_READERS)
+def download(job_id):
+    job = _own_job(job_id)
+    name = job.download_name or "sapat.xlsx"
+    path = jobs.take_file(job)
+    if path is None:
+        flash(_("This workbook is not ready, or it was already downloaded. Build it again."), "warning")
+        return redirect(url_for("exports.job", job_id=job.id))
+    return send_xlsx(path, name)
+
+
+@bp.route("/expert/import", methods=["GET", "POST"])
+@role_required(*EXPERT_UPLOADERS)
+def expert_import():
+    form = ExpertUploadForm()
+    report = None
+    if form.validate_on_submit():
+        files = [(f.filename or "upload.xlsx", f.stream) for f in form.files.data if f]
+        known = annual.indicator_keys(current_user.school_id)
+        report = expert.import_expert_files(files, school_id=current_user.school_id, user_id=current_user.id,
+                                            known_keys=known)
+        if report.ok:
+            audit("import", "expert_scores", None, after={
+                "files": [f.filename for f in report.files], "experts": [f.expert for f in report.files],
+                "scores": report.stored})
+            db.session.commit()
+            flash(_("Imported %(n)d scores from %(files)d files.", n=report.stored, files=len(report.files)),
+                  "success")
+            year_name = report.files[0].year_name
+            return redirect(url_for("exports.expert_scores", year=year_name))
+        db.session.rollback()
+    return render_template("exports/expert_import.html", form=form, report=report)
+
+
+@bp.route("/expert/scores")
+@role_required(*REPORT_READERS)
+def expert_scores():
+    form = YearChoiceForm(request.args)
+    _year_choices(form)
+    year = db.session.scalar(scoped(AcademicYear).where(AcademicYear.name == form.year.data))
+    rows = expert.score_summary(current_user.school_id, year.id) if year else []
+    experts = expert.experts_of_year(current_user.school_id, year.id) if year else []
+    notes = expert.comments(current_user.school_id, year.id) if year else []
+    return render_template("exports/expert_scores.html", form=form, year=year, rows=rows, experts=experts,
+                           notes=notes, can_upload=current_user.has_role(*EXPERT_UPLOADERS))
+
+
+import app.exports_cli  # noqa: E402,F401  (registers the export and import-expert commands)

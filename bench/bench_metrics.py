@@ -1,0 +1,164 @@
+"""All achievement metrics of the large demo (2,000 students, 80 classes, 20 subjects, two
+years of marks): every class x subject x term and every roll-up, in SQL, against a plain
+Python loop over all marks computing the same figures. SQLite always; PostgreSQL too when
+127.0.0.1:5432 answers (in a fresh database that is dropped afterwards)."""
+import json
+import os
+import resource
+import shutil
+import socket
+import statistics
+import tempfile
+import time
+import uuid
+
+PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REPEAT = 5
+
+
+def _rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _app(url: str):
+    from app import create_app
+    from config import TestingConfig
+
+    config = type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+    return create_app(config)
+
+
+def python_loop(school_id: int) -> dict:
+    """The baseline: fetch every mark once and aggregate every grouping in Python."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Assessment, ClassGroup, Mark, Subject, TeachingAssignment
+    from app.services.achievement import python_metrics
+
+    grade = dict(db.session.execute(select(ClassGroup.id, ClassGroup.grade).where(
+        ClassGroup.school_id == school_id)).all())
+    ma = dict(db.session.execute(select(Subject.id, Subject.ma_id).where(Subject.school_id == school_id)).all())
+    teachers: dict = {}
+    for c, s, t in db.session.execute(select(TeachingAssignment.class_id, TeachingAssignment.subject_id,
+                                             TeachingAssignment.teacher_id).where(
+            TeachingAssignment.school_id == school_id)):
+        teachers.setdefault((c, s), []).append(t)
+    rows = db.session.execute(
+        select(Assessment.id, Assessment.term_id, Assessment.class_id, Assessment.subject_id, Assessment.kind,
+               Mark.value, Mark.absent)
+        .join(Mark, Mark.assessment_id == Assessment.id).where(Assessment.school_id == school_id)).all()
+    internal = {"control", "test", "term", "semester", "annual"}
+    groups = {name: [] for name in ("assessment", "class_subject", "class", "grade", "ma", "subject",
+                                    "teacher", "school")}
+    for aid, term, cls, subject, kind, value, absent in rows:
+        if kind in internal:
+            groups["assessment"].append((aid, value, absent))
+        if kind != "term":
+            continue
+        groups["class_subject"].append(((term, cls, subject), value, absent))
+        groups["class"].append(((term, cls), value, absent))
+        groups["grade"].append(((term, grade[cls]), value, absent))
+        groups["ma"].append(((term, ma[subject]), value, absent))
+        groups["subject"].append(((term, subject), value, absent))
+        for t in teachers.get((cls, subject), ()):
+            groups["teacher"].append(((term, t), value, absent))
+        groups["school"].append((term, value, absent))
+    return {name: python_metrics(items) for name, items in groups.items()}, len(rows)
+
+
+def _timed(fn, repeat=REPEAT):
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def run(url: str, engine_name: str) -> dict:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Mark
+    from app.services import achievement as svc
+    from app.services.demo import build_demo
+
+    app = _app(url)
+    with app.app_context():
+        db.create_all()
+        start = time.perf_counter()
+        ctx = build_demo(scale="large", seed=2026)
+        db.session.commit()
+        build_seconds = time.perf_counter() - start
+        # Fresh statistics, as autovacuum (PostgreSQL) or a periodic ANALYZE (SQLite) give a running server.
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        school_id = ctx.school.id
+        marks = db.session.scalar(select(func.count(Mark.id)))
+        svc.all_metrics(school_id)  # warm the caches once, as a running server would have them
+        sql_seconds, sql = _timed(lambda: svc.all_metrics(school_id))
+        py_seconds, (py, fetched) = _timed(lambda: python_loop(school_id))
+        # The two must agree before the figures mean anything.
+        for name, rows in sql.items():
+            def key(m):
+                k = tuple(m.keys.values())
+                return k[0] if len(k) == 1 else k
+            got = {key(m): m for m in rows}
+            assert set(got) == set(py[name]), name
+            for k, expected in py[name].items():
+                for field, value in expected.items():
+                    a = getattr(got[k], field)
+                    assert (a is None and value is None) or abs(a - value) < 1e-6, (name, k, field, a, value)
+        groups = sum(len(rows) for rows in sql.values())
+        db.session.remove()
+        db.engine.dispose()
+    return {
+        "name": f"achievement_metrics_{engine_name}",
+        "seconds": round(sql_seconds, 4),
+        "peak_rss_mb": _rss_mb(),
+        "baseline": "plain Python loop over all marks (fetch + aggregate)",
+        "baseline_seconds": round(py_seconds, 4),
+        "ratio": round(sql_seconds / py_seconds, 3),
+        "target_seconds": 1.0,
+        "within_target": sql_seconds < 1.0,
+        "marks": marks,
+        "groups": groups,
+        "rows_fetched_by_baseline": fetched,
+        "demo_build_seconds": round(build_seconds, 1),
+        "repeat": REPEAT,
+    }
+
+
+def _postgres_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), 2).close()
+        return True
+    except OSError:
+        return False
+
+
+def main() -> None:
+    directory = tempfile.mkdtemp(prefix="sapat-bench-")
+    try:
+        print(json.dumps(run(f"sqlite:///{directory}/bench.db", "sqlite"), ensure_ascii=False), flush=True)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    if not _postgres_reachable():
+        print(json.dumps({"name": "achievement_metrics_postgresql", "skipped": "127.0.0.1:5432 not reachable"}))
+        return
+    import psycopg
+
+    name = f"sapat_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+        print(json.dumps(run(f"{base}/{name}", "postgresql"), ensure_ascii=False), flush=True)
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The workbooks `bench_exports` measures: name -> build(output_path) -> figures (cells, charts).
+
+Each builds from the large demo school (code `balasagyn`) through the same service the CLI
+and the download page use.
+"""
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import School
+from app.services import school as school_service
+
+
+def _school():
+    return db.session.scalar(select(School).where(School.code == "balasagyn"))
+
+
+def annual(output: str) -> dict:
+    from app.services.exports.annual import build_annual
+
+    school = _school()
+    year = school_service.current_year(school.id)
+    return build_annual(output, school.id, year, lang="ky")
+
+
+WORKBOOKS = {"annual": annual}
+
+
+def achievement(output: str) -> dict:
+    """The term workbook of the marks feature for the last quarter of the current year."""
+    from app.models import Term
+    from app.services import achievement as svc
+    from app.services.exports.achievement import build_achievement_workbook
+    from app.services.exports import core
+
+    school = _school()
+    year = school_service.current_year(school.id)
+    term = db.session.scalar(select(Term).where(Term.year_id == year.id, Term.kind == "quarter")
+                             .order_by(Term.number.desc()).limit(1))
+    cells = {"n": 0}
+    original = core.WorkbookWriter.close
+
+    def counting_close(book):
+        cells["n"] = book.cells
+        cells["charts"] = book.charts
+        original(book)
+
+    core.WorkbookWriter.close = counting_close
+    try:
+        build_achievement_workbook(svc.Scope(school.id, everything=True), term, output)
+    finally:
+        core.WorkbookWriter.close = original
+    return {"cells": cells["n"], "charts": cells.get("charts", 0)}
+
+
+WORKBOOKS["achievement"] = achievement

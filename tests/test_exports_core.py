@@ -1,0 +1,29 @@
+"""The shared workbook core: user text can never become a formula; numbers stay numbers."""
+import openpyxl
+
+from app.services.exports.core import INT, MEAN, PCT, TEXT, Column, WorkbookWriter, new_temp_path
+
+HOSTILE = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "http://x.kg", "00123"]
+
+
+def test_user_text_is_written_as_strings_and_numbers_as_numbers(app):
+    path = new_temp_path()
+    with WorkbookWriter(path, school_name="School", period="2026-2027") as book:
+        table = book.add_table("data", "Title", [Column("Text", TEXT), Column("N", INT), Column("%", PCT),
+                                                 Column("Mean", MEAN)], "A test table")
+        for text in HOSTILE:
+            table.write_row([text, 3, 66.7, 4.25])
+        table.write_row(["hidden", 1, 2.0, 3.0], suppressed=[1, 2, 3])
+        table.finish()
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["data"]
+    values = [row for row in sheet.iter_rows(min_row=8, values_only=True)]
+    assert [v[0] for v in values[:len(HOSTILE)]] == HOSTILE
+    for row in sheet.iter_rows(min_row=8):
+        assert row[0].data_type == "s"  # a string, never a formula ("f")
+    assert values[0][1:] == (3, 66.7, 4.25)
+    assert values[-1][1:] == (None, None, None)
+    assert sheet.freeze_panes == "A8"
+    assert sheet.auto_filter.ref == "A7:D14"
+    assert workbook.sheetnames[-1] == "Notes"
+    assert workbook["Notes"]["B2"].value == "A test table"
