@@ -79,6 +79,15 @@ def app(database_url):
         db.engine.dispose()
 
 
+def _wait_for_export_threads(timeout: float = 60.0) -> None:
+    """Export jobs a test started run in background threads that keep a read transaction
+    open; TRUNCATE would queue behind it and block the job's progress update on its
+    other connection (a deadlock PostgreSQL cannot see). Let them finish first."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("export-") and thread is not threading.current_thread():
+            thread.join(timeout)
+
+
 @pytest.fixture(autouse=True)
 def _clean(app):
     """Each test gets empty tables and a fresh rate limiter."""
@@ -86,11 +95,14 @@ def _clean(app):
     ctx.push()
     limiter.reset()
     yield
+    _wait_for_export_threads()
     db.session.rollback()
     db.session.remove()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
+            # A lock that is never released must fail the run, not hang it until CI's limit.
+            conn.execute(text("SET LOCAL lock_timeout = '60s'"))
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
