@@ -125,13 +125,44 @@ def test_duplicate_uuid_is_decided_by_the_unique_constraint(school):
     first = service.start_response(target, uuid, date.today())
     second = service.start_response(target, uuid, date.today())
     db.session.commit()
-    assert first.token and second.duplicate and second.token is None
+    assert first.token and second.duplicate and second.token and second.token != first.token
     assert second.response.id == first.response.id and count(Response) == 1
+    # The retry's token replaces the first one: only the latest cookie resumes the draft.
+    assert service.response_by_token(target, first.token) is None
+    assert service.response_by_token(target, second.token).id == first.response.id
     with pytest.raises(Exception):
         db.session.add(Response(campaign_id=campaign.id, target_id=target.id, client_uuid=uuid, status="draft",
                                 next_section=0, started_on=date.today()))
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_retried_start_whose_answer_was_lost_can_go_on(app, school):
+    """On a slow connection the first start POST can reach the server while its answer (with
+    the resume cookie) is lost; tapping again sends the same UUID. In code mode the code is
+    already spent, so without a fresh cookie the parent would be locked out."""
+    campaign = make_campaign(school, mode="codes")
+    target = campaign.targets[0]
+    code = service.issue_codes(campaign, target, 1)[0]
+    db.session.commit()
+    slug = target.slug
+    lost = app.test_client()
+    uuid = re.search(r'name="client_uuid"[^>]*value="([^"]+)"', lost.get(f"/s/{slug}").get_data(as_text=True)).group(1)
+    first = lost.post(f"/s/{slug}", data={"client_uuid": uuid, "code": code})
+    assert first.status_code == 302 and count(Response) == 1
+    retry_client = app.test_client()  # the same page, but the first answer's cookie never arrived
+    retry = retry_client.post(f"/s/{slug}", data={"client_uuid": uuid, "code": code})
+    assert retry.status_code == 302 and retry.headers["Location"].endswith(f"/s/{slug}/0")
+    page = retry_client.get(f"/s/{slug}/0")
+    assert page.status_code == 200 and 'name="a"' in page.get_data(as_text=True)
+    saved = retry_client.post(f"/s/{slug}/0", data={"client_uuid": uuid, "a": "4", "b": "2", "kids": "no"})
+    assert saved.status_code == 302 and count(Response) == 1 and count(Answer) >= 2
+    # The same code on a different page load (another UUID) is still refused.
+    other = app.test_client()
+    other_uuid = re.search(r'name="client_uuid"[^>]*value="([^"]+)"',
+                           other.get(f"/s/{slug}").get_data(as_text=True)).group(1)
+    refused = other.post(f"/s/{slug}", data={"client_uuid": other_uuid, "code": code})
+    assert refused.status_code == 400 and count(Response) == 1
 
 
 def test_show_if_hides_the_number_when_the_answer_is_no(client, school):

@@ -157,7 +157,7 @@ def _hash_token(token: str) -> str:
 @dataclass
 class Started:
     response: Response
-    token: Optional[str]  # the resume token for the cookie (None when the response already existed)
+    token: Optional[str]  # the resume token for the cookie (None when the response is already complete)
     duplicate: bool = False
 
 
@@ -183,7 +183,7 @@ def start_response(target: CampaignClass, client_uuid: str, today: date, code: O
         if used.rowcount != 1:
             existing = _by_uuid(client_uuid)
             if existing is not None and existing.target_id == target.id:
-                return Started(existing, None, duplicate=True)
+                return _restarted(existing)
             known = db.session.scalar(select(func.count(AccessCode.id)).where(
                 AccessCode.campaign_id == campaign.id, AccessCode.target_id == target.id,
                 AccessCode.code_hash == digest))
@@ -202,8 +202,19 @@ def start_response(target: CampaignClass, client_uuid: str, today: date, code: O
         existing = _by_uuid(client_uuid)
         if existing is None or existing.target_id != target.id:
             raise SurveyError("bad_uuid") from None
-        return Started(existing, None, duplicate=True)
+        return _restarted(existing)
     return Started(response, token)
+
+
+def _restarted(existing: Response) -> Started:
+    """The start form posted again with the same UUID: a retry on a slow connection whose
+    first answer (and cookie) never arrived. A draft gets a fresh resume token, so the
+    respondent can go on (the old token stops working); a finished response gets none."""
+    if existing.status != "draft":
+        return Started(existing, None, duplicate=True)
+    token = secrets.token_urlsafe(24)
+    existing.resume_hash = _hash_token(token)
+    return Started(existing, token, duplicate=True)
 
 
 def _by_uuid(client_uuid: str) -> Optional[Response]:
