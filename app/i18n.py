@@ -4,7 +4,7 @@ Sapat keeps its own translations of WTForms' built-in messages (WTForms ships no
 Kyrgyz), so forms translate through the same catalogues as the rest of the app.
 """
 from flask import Flask
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import get_locale, gettext
 
 
 def current_language() -> str:

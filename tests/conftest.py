@@ -101,13 +101,26 @@ def _clean(app):
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            # A lock that is never released must fail the run, not hang it until CI's limit.
-            conn.execute(text("SET LOCAL lock_timeout = '60s'"))
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            _empty_postgres(conn, tables)
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
     ctx.pop()
+
+
+def _empty_postgres(conn, tables: list[str]) -> None:
+    """TRUNCATE only the tables a test filled (truncating all of them costs ~0.2 s a test),
+    then restart every sequence that was used, so each test starts from id 1 as on SQLite."""
+    # A lock that is never released must fail the run, not hang it until CI's limit.
+    conn.execute(text("SET LOCAL lock_timeout = '60s'"))
+    probe = " UNION ALL ".join(f"(SELECT '{t}' FROM \"{t}\" LIMIT 1)" for t in tables)
+    filled = [row[0] for row in conn.execute(text(probe))]
+    if filled:
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in filled) + " RESTART IDENTITY CASCADE"))
+    used = conn.execute(text("SELECT sequencename FROM pg_sequences "
+                             "WHERE schemaname = current_schema() AND last_value IS NOT NULL")).scalars()
+    for sequence in used:
+        conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """Factory, configuration and the basic HTTP behaviour every page shares."""
-import sqlite3
 import subprocess
 import sys
 

@@ -3,7 +3,6 @@
 Uploads: malformed, huge, password-protected and non-xlsx rosters get a clear message."""
 import io
 import os
-import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings

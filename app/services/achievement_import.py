@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
-    EXTERNAL_KINDS,
     Assessment,
     ClassGroup,
     Enrollment,

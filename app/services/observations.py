@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping, Optional
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app.extensions import db
 from app.i18n import pick_text

@@ -9,7 +9,7 @@ from sqlalchemy import insert, or_, select
 
 from app.cli import export_cli, fail
 from app.extensions import db
-from app.models import AcademicYear, Observation, ObservationPlan, ObservationScore, School, TeachingAssignment
+from app.models import AcademicYear, Observation, ObservationPlan, ObservationScore, TeachingAssignment
 from app.services import observations as svc
 from app.services.demo import register_demo_step
 

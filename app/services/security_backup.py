@@ -18,7 +18,7 @@ import tempfile
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import Any, Iterator
 
 import click
 from flask import Flask

@@ -1,6 +1,5 @@
 """The home dashboard: what each role sees first."""
 from flask import Blueprint, render_template, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.security import STAFF, public, role_required

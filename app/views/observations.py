@@ -7,11 +7,10 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.extensions import db
 from app.i18n import current_language, localized_name, pick_text
-from app.models import AcademicYear, ClassGroup, Observation, Subject, User
+from app.models import Observation, Subject, User
 from app.models.observations import PURPOSES
 from app.security import OBSERVERS, REPORT_READERS, STAFF, get_scoped_or_404, role_required, school_years, scoped
 from app.services import observations as svc

@@ -23,9 +23,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.i18n import current_language
-from app.models import AcademicYear, ClassGroup, Enrollment, School, Term
-from app.services import school as school_service
-from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, Progress, WorkbookWriter, in_language
+from app.models import AcademicYear, ClassGroup, Enrollment, School
+from app.services.exports.core import INT, NUMBER, TEXT, Column, Progress, WorkbookWriter, in_language
 from app.services.exports.expert import ExpertRow, write_expert_sheet
 from app.services.exports.jobs import ExportError
 

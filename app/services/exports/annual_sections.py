@@ -25,7 +25,7 @@ from app.services.exports.annual import (
     _year,
     add_section,
 )
-from app.services.exports.core import INT, NUMBER, PCT, TEXT, Column, WorkbookWriter
+from app.services.exports.core import INT, PCT, TEXT, Column, WorkbookWriter
 
 
 # --- indicators (feat/monitoring) ----------------------------------------------------------
