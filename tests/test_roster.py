@@ -67,7 +67,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(client, school, login)
     response = client.post("/admin/roster", data={"file": (workbook, "roster.xlsx")},
                            content_type="multipart/form-data")
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "row 3, class" in body and "13-А" in body
     assert "row 4, student_code" in body and "already in row 2" in body
     assert "row 5, birth_date" in body and "31.02.2011" in body

@@ -61,3 +61,33 @@ def send_xlsx(path: str, download_name: str):
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.content_length = size
     return response
+
+
+def run_upload_import(form, importer, *, entity: str, template: str, success, done_url: str):
+    """The upload page of an all-or-nothing .xlsx import for the current year (the web twin
+    of cli.run_import). A valid file is audited, committed and followed by a redirect to
+    `done_url` with the `success(summary)` message; a file with problems writes nothing and
+    the page lists them row by row with status 422."""
+    from flask import flash, redirect, render_template
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from app.extensions import db
+    from app.security import audit
+    from app.services import school as school_service
+
+    report = None
+    if form.validate_on_submit():
+        year = school_service.current_year(current_user.school_id)
+        if year is None:
+            flash(_("Create an academic year first."), "error")
+        else:
+            report = importer(form.file.data.stream, school_id=current_user.school_id, year_id=year.id)
+            if report.ok:
+                audit("import", entity, None, after=report.summary())
+                db.session.commit()
+                flash(success(report.summary()), "success")
+                return redirect(done_url)
+            db.session.rollback()
+    status = 422 if report is not None and not report.ok else 200
+    return render_template(template, form=form, report=report), status

@@ -1,4 +1,6 @@
 """Learning results: the marks grid, imports, and the indicators for each role."""
+from functools import partial
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,7 +14,7 @@ from app.security import audit, get_scoped_or_404, role_required
 from app.services import achievement as svc
 from app.services import achievement_import, school as school_service
 from app.services.achievement_charts import bar_chart, line_chart
-from app.views import NAV_LINKS, send_xlsx
+from app.views import NAV_LINKS, run_upload_import, send_xlsx
 from app.views.main import DASHBOARD_LINKS
 from forms.achievement import KIND_LABELS, AssessmentForm, GridForm, MarksUploadForm, SupportActionForm
 
@@ -157,25 +159,12 @@ def new_assessment(class_id, subject_id):
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(*IMPORTERS)
 def upload():
-    form = MarksUploadForm()
-    report = None
-    if form.validate_on_submit():
-        year = school_service.current_year(current_user.school_id)
-        if year is None:
-            flash(_("Create an academic year first."), "error")
-        else:
-            teacher_id = None if current_user.has_role("admin", "deputy") else current_user.id
-            report = achievement_import.import_marks(form.file.data.stream, school_id=current_user.school_id,
-                                                     year_id=year.id, teacher_id=teacher_id)
-            if report.ok:
-                audit("import", "marks", None, after=report.summary())
-                db.session.commit()
-                flash(_("Marks imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
-                        **report.summary()), "success")
-                return redirect(url_for("achievement.upload"))
-            db.session.rollback()
-    status = 422 if report is not None and not report.ok else 200
-    return render_template("achievement/import.html", form=form, report=report), status
+    teacher_id = None if current_user.has_role("admin", "deputy") else current_user.id
+    return run_upload_import(
+        MarksUploadForm(), partial(achievement_import.import_marks, teacher_id=teacher_id), entity="marks",
+        template="achievement/import.html", done_url=url_for("achievement.upload"),
+        success=lambda summary: _("Marks imported: %(created)d new, %(updated)d changed, %(unchanged)d "
+                                  "unchanged.", **summary))
 
 
 @bp.route("/import/template.xlsx")

@@ -28,6 +28,7 @@ from app.models import (
 from app.security import MANAGERS, audit, get_scoped_or_404, role_required, scoped
 from app.services import imports, school as school_service
 from app.services.audit import snapshot
+from app.views import run_upload_import
 from forms.admin import (
     ROLE_LABELS,
     TERM_KIND_LABELS,
@@ -329,22 +330,11 @@ def class_detail(class_id):
 @bp.route("/roster", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def roster():
-    form = RosterUploadForm()
-    report = None
-    if form.validate_on_submit():
-        year = school_service.current_year(current_user.school_id)
-        if year is None:
-            flash(_("Create an academic year first."), "error")
-        else:
-            report = imports.import_roster(form.file.data.stream, school_id=current_user.school_id,
-                                           year_id=year.id)
-            if report.ok:
-                audit("import", "roster", None, after=report.summary())
-                db.session.commit()
-                flash(_("Roster imported: %(created)d new students, %(updated)d updated, "
-                        "%(classes)d new classes.", **report.summary()), "success")
-                return redirect(url_for("admin.resource_list", key="classes"))
-    return render_template("admin/roster.html", form=form, report=report)
+    return run_upload_import(
+        RosterUploadForm(), imports.import_roster, entity="roster", template="admin/roster.html",
+        done_url=url_for("admin.resource_list", key="classes"),
+        success=lambda summary: _("Roster imported: %(created)d new students, %(updated)d updated, "
+                                  "%(classes)d new classes.", **summary))
 
 
 @bp.route("/roster/template.xlsx")
