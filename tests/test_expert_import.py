@@ -138,7 +138,7 @@ def test_upload_page_refuses_a_bad_file_and_stores_nothing(school, login, blank_
     response = client.post("/exports/expert/import", data={"files": [
         (io.BytesIO(good.read_bytes()), "good.xlsx"), (io.BytesIO(bad.read_bytes()), "bad.xlsx")]},
         content_type="multipart/form-data")
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Nothing was imported" in html and "row 8, G" in html and "bad.xlsx" in html
     assert count_scores() == 0

@@ -112,7 +112,8 @@ def expert_import():
             year_name = report.files[0].year_name
             return redirect(url_for("exports.expert_scores", year=year_name))
         db.session.rollback()
-    return render_template("exports/expert_import.html", form=form, report=report)
+    status = 422 if report is not None and not report.ok else 200
+    return render_template("exports/expert_import.html", form=form, report=report), status
 
 
 @bp.route("/expert/scores")
