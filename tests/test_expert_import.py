@@ -79,6 +79,7 @@ def test_two_experts_round_trip_through_the_cli(app, school, blank_sheet, tmp_pa
     ("comment only", "row 9, G: Give a score from 1 to 5 for this comment."),
     ("no scores", "file: The sheet has no scores. Fill in column G (1-5)."),
     ("not xlsx", "file: This is not an .xlsx workbook."),
+    ("protected", "file: The file is password-protected or in the old .xls format."),
     ("unknown key", "row 8, A: Unknown indicator “no_such_indicator”."),
 ])
 def test_bad_files_are_refused_with_row_messages_and_nothing_is_stored(app, school, blank_sheet, tmp_path,
@@ -102,6 +103,8 @@ def test_bad_files_are_refused_with_row_messages_and_nothing_is_stored(app, scho
         book = openpyxl.load_workbook(bad)
         book["Expert assessment"]["A8"] = "no_such_indicator"
         book.save(bad)
+    elif case == "protected":  # encrypted .xlsx and old .xls files are OLE2 containers
+        bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     else:
         bad.write_bytes(b"name,score\nx,5\n")
     result = app.test_cli_runner().invoke(args=["import-expert", str(good), str(bad), "--lang", "en"])

@@ -51,12 +51,10 @@ def _normalise_header(value: Any) -> str:
     return re.sub(r"[\s_\-]+", " ", str(value or "")).strip().lower().replace("ё", "е")
 
 
-def read_rows(stream: IO[bytes], columns: dict[str, tuple[str, ...]], required: tuple[str, ...]):
-    """Yield (row_number, {column: value}) for every non-empty data row of the first sheet.
-
-    `columns` maps a canonical column name to its accepted header spellings.
-    Raises SpreadsheetError for a file that is not a readable .xlsx or lacks a column.
-    """
+def open_workbook(stream: IO[bytes]):
+    """Open an uploaded .xlsx read-only, with cached values instead of formulas. A file that
+    is not one (old .xls, password-protected, anything else, damaged) raises SpreadsheetError
+    with a message saying what to do; the caller closes the workbook."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -68,9 +66,18 @@ def read_rows(stream: IO[bytes], columns: dict[str, tuple[str, ...]], required: 
     if not head.startswith(b"PK"):
         raise SpreadsheetError(_("This is not an .xlsx workbook. Save the file as .xlsx (Excel) and try again."))
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
+        return load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-        raise SpreadsheetError(_("The workbook could not be read. Save it again as .xlsx and retry."))
+        raise SpreadsheetError(_("The workbook could not be read. Save it again as .xlsx and retry.")) from None
+
+
+def read_rows(stream: IO[bytes], columns: dict[str, tuple[str, ...]], required: tuple[str, ...]):
+    """Yield (row_number, {column: value}) for every non-empty data row of the first sheet.
+
+    `columns` maps a canonical column name to its accepted header spellings.
+    Raises SpreadsheetError for a file that is not a readable .xlsx or lacks a column.
+    """
+    workbook = open_workbook(stream)
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)

@@ -7,7 +7,6 @@ found by its name in any of the three languages, so a file written in Kyrgyz imp
 a Russian screen.
 """
 import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import IO, Iterable, Optional, Sequence
 
@@ -16,7 +15,7 @@ from sqlalchemy import delete, func, insert, select
 
 from app.extensions import db
 from app.models import AcademicYear, ExpertScore
-from app.services.xlsx_input import RowError, SpreadsheetError, text
+from app.services.xlsx_input import RowError, SpreadsheetError, open_workbook, text
 
 SHEET_NAMES = {"en": "Expert assessment", "ru": "Экспертная оценка", "ky": "Эксперттик баалоо"}
 NAME_ROW, YEAR_ROW, HEADER_ROW = 1, 2, 6  # 0-based
@@ -143,17 +142,7 @@ def read_expert_file(stream: IO[bytes], filename: str, *, school_id: int,
 
 
 def _read(stream, result: ExpertFile, school_id: int, known: set) -> None:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    head = stream.read(8)
-    stream.seek(0)
-    if not head.startswith(b"PK"):
-        raise SpreadsheetError(_("This is not an .xlsx workbook. Save the file as .xlsx (Excel) and try again."))
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-        raise SpreadsheetError(_("The workbook could not be read. Save it again as .xlsx and retry."))
+    workbook = open_workbook(stream)
     try:
         wanted = {name.lower() for name in SHEET_NAMES.values()}
         sheet = next((ws for ws in workbook.worksheets if ws.title.strip().lower() in wanted), None)
