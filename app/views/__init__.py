@@ -1,4 +1,6 @@
 """Blueprints: thin views that parse a form, call a service and render."""
+from typing import Optional
+
 from flask import Flask
 
 
@@ -91,3 +93,26 @@ def run_upload_import(form, importer, *, entity: str, template: str, success, do
             db.session.rollback()
     status = 422 if report is not None and not report.ok else 200
     return render_template(template, form=form, report=report), status
+
+
+def save_audited(obj, *, is_new: bool, before: Optional[dict]) -> bool:
+    """Flush, audit (create or update, before → after) and commit an object a form filled in.
+    When a unique constraint refuses it, roll back, flash "Such a record already exists."
+    and return False, so that the view shows the form again."""
+    from flask import flash
+    from flask_babel import gettext as _
+    from sqlalchemy.exc import IntegrityError
+
+    from app.extensions import db
+    from app.security import audit
+    from app.services.audit import snapshot
+
+    try:
+        db.session.flush()
+        audit("create" if is_new else "update", obj.__tablename__, obj.id, before=before, after=snapshot(obj))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("Such a record already exists."), "error")
+        return False
+    return True

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.i18n import localized_name
@@ -28,7 +27,7 @@ from app.models import (
 from app.security import MANAGERS, audit, get_scoped_or_404, role_required, scoped
 from app.services import imports, school as school_service
 from app.services.audit import snapshot
-from app.views import run_upload_import
+from app.views import run_upload_import, save_audited
 from forms.admin import (
     ROLE_LABELS,
     TERM_KIND_LABELS,
@@ -206,19 +205,11 @@ def _save(resource: Resource, obj=None):
         form.populate_obj(obj)
         obj.school_id = current_user.school_id  # never taken from the form
         resource.after_save(obj)
-        try:
-            db.session.flush()
-            audit("create" if is_new else "update", resource.model.__tablename__, obj.id,
-                  before=before, after=snapshot(obj))
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            if is_new:
-                obj = None  # the rolled-back object has no id: show the form as new again
-            flash(_("Such a record already exists."), "error")
-        else:
+        if save_audited(obj, is_new=is_new, before=before):
             flash(_("Saved."), "success")
             return redirect(url_for("admin.resource_list", key=resource.key))
+        if is_new:
+            obj = None  # the rolled-back object has no id: show the form as new again
     return render_template("admin/form.html", resource=resource, form=form, obj=obj)
 
 

@@ -11,7 +11,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.i18n import localized_name
@@ -40,7 +39,7 @@ from app.services.monitoring.labels import (
     SUPPORT_STATUS_LABELS,
     TEACHER_KIND_LABELS,
 )
-from app.views import NAV_LINKS
+from app.views import NAV_LINKS, save_audited
 from forms.registers import (
     ClassroomForm,
     ClubForm,
@@ -250,15 +249,7 @@ def _save(register: Register, obj=None):
             db.session.rollback()
             flash(problem, "error")
             return render_template("registers/form.html", register=register, form=form, obj=obj, year=year)
-        try:
-            db.session.flush()
-            audit("create" if is_new else "update", register.model.__tablename__, obj.id,
-                  before=before, after=snapshot(obj))
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            flash(_("Such a record already exists."), "error")
-        else:
+        if save_audited(obj, is_new=is_new, before=before):
             flash(_("Saved."), "success")
             return redirect(url_for("registers.register_list", key=register.key,
                                     year_id=target_year.id if target_year else None))
