@@ -40,6 +40,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # uploads above 10 MB are refused with 413
+    COMPRESS_STREAMS = False  # streamed exports and files go as they are
+    COMPRESS_ALGORITHM = ["br", "gzip"]
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import CONFIGS, INSTANCE_DIR, BASE_DIR, Config
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 
 @event.listens_for(Engine, "connect")
@@ -51,7 +51,8 @@ def _configure_logging(app: Flask) -> None:
 
 
 def select_locale():
-    """The user's saved language, else the lang cookie, else the browser's preference.
+    """A ?lang= in the address (the cookie-free switch of the survey pages), else the user's
+    saved language, else the lang cookie, else the browser's preference.
 
     Outside a request (the CLI) SAPAT_LANG or the shell's LANG decides, English otherwise.
     """
@@ -59,6 +60,8 @@ def select_locale():
     if not has_request_context():
         wanted = (os.environ.get("SAPAT_LANG") or os.environ.get("LANG") or "en")[:2].lower()
         return wanted if wanted in languages else "en"
+    if request.args.get("lang") in languages:
+        return request.args["lang"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get("lang")
@@ -88,6 +91,7 @@ def create_app(config="development"):
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -10,6 +10,7 @@ items get a validator that applies only while the item is visible (show_if), rea
 answers from `answers` and answers of the same page from the submitted data. The form class has
 `layout`: a list of LayoutEntry (the item, its field names, its show_if) for templates.
 """
+import json
 from dataclasses import dataclass, field as dc_field
 from typing import Any, Optional
 
@@ -41,18 +42,19 @@ class LayoutEntry:
     show_if: Any = None
     rows: list = dc_field(default_factory=list)  # matrix rows (schema objects), parallel to fields
     comment: Optional[str] = None  # criterion comment field name
+    section: int = 0  # index of the item's section among those of the form
 
     @property
     def show_if_json(self) -> str:
-        """The condition for surveys.js (data-show-if), in field names."""
-        import json
+        return show_if_json(self.show_if)
 
-        if self.show_if is None:
-            return ""
-        conditions = self.show_if if isinstance(self.show_if, list) else [self.show_if]
-        return json.dumps([{"f": field_name(c.item), **c.model_dump(by_alias=True, exclude_none=True,
-                                                                   exclude={"item"})} for c in conditions],
-                          ensure_ascii=False, separators=(",", ":"))
+
+def show_if_json(show_if) -> str:
+    """A condition for surveys.js (data-show-if), in field names; "" for none."""
+    if show_if is None:
+        return ""
+    return json.dumps([{"f": field_name(c.item), **c.model_dump(by_alias=True, exclude_none=True, exclude={"item"})}
+                       for c in _as_list(show_if)], ensure_ascii=False, separators=(",", ":"))
 
 
 class _Visible:
@@ -141,13 +143,15 @@ def build_form(spec, section=None, lang: str = "ky", answers: Optional[dict] = N
         sections = [s for s in spec.sections if s.key == section]
     attrs: dict[str, Any] = {}
     layout: list[LayoutEntry] = []
-    for sec in sections:
+    own = {k for sec in sections for item in sec.items for k in [item.key, *item.answer_keys()]}
+    for position, sec in enumerate(sections):
         for item in sec.items:
-            if item.show_if is not None and _refers_only_to_earlier(item.show_if, sec, answers) \
-                    and not conditions_hold(item.show_if, answers or {}):
+            show_if = _both(sec.show_if, item.show_if)
+            if show_if is not None and _refers_only_to_earlier(show_if, own) \
+                    and not conditions_hold(show_if, answers or {}):
                 continue  # hidden by an answer on an earlier page
             required = item.is_required
-            gate = RequiredIfVisible(item.show_if, answers, required)
+            gate = RequiredIfVisible(show_if, answers, required)
             label = _label(item.text, lang)
             if isinstance(item, MatrixItem):
                 names = []
@@ -155,10 +159,10 @@ def build_form(spec, section=None, lang: str = "ky", answers: Optional[dict] = N
                     name = field_name(f"{item.key}.{row.key}")
                     row_label = _label(row.text, lang) or f"{_label(row.left, lang)} — {_label(row.right, lang)}"
                     attrs[name] = RadioField(row_label, choices=_point_labels(item.points, item.labels, lang),
-                                             validators=[RequiredIfVisible(item.show_if, answers, required)],
+                                             validators=[RequiredIfVisible(show_if, answers, required)],
                                              validate_choice=True)
                     names.append(name)
-                layout.append(LayoutEntry(item, "matrix", names, item.show_if, rows=list(item.rows)))
+                layout.append(LayoutEntry(item, "matrix", names, show_if, rows=list(item.rows), section=position))
                 continue
             name = field_name(item.key)
             comment = None
@@ -182,7 +186,7 @@ def build_form(spec, section=None, lang: str = "ky", answers: Optional[dict] = N
                                                    validators=[OptionalValidator(), Length(max=2000)])
             elif isinstance(item, MultiItem):
                 unbound = MultiCheckboxField(label, choices=[(o.key, o.text.pick(lang)) for o in item.options],
-                                             validators=[RequiredIfVisible(item.show_if, answers, item.is_required),
+                                             validators=[RequiredIfVisible(show_if, answers, item.is_required),
                                                          Choices(item.min_choices, item.max_choices)])
             elif isinstance(item, NumberItem):
                 kind = IntegerField if item.integer else FloatField
@@ -198,18 +202,29 @@ def build_form(spec, section=None, lang: str = "ky", answers: Optional[dict] = N
             else:  # pragma: no cover - the schema has no other types
                 raise TypeError(type(item))
             attrs[name] = unbound
-            layout.append(LayoutEntry(item, item.type, [name], item.show_if, comment=comment))
+            layout.append(LayoutEntry(item, item.type, [name], show_if, comment=comment, section=position))
     attrs["layout"] = layout
     attrs["spec"] = spec
     attrs["sections"] = sections
+    attrs["section_conditions"] = [show_if_json(sec.show_if) for sec in sections]
     attrs["earlier_answers"] = dict(answers or {})
     return type(f"{spec.key.title().replace('_', '')}Form", (base,), attrs)
 
 
-def _refers_only_to_earlier(show_if, section, answers) -> bool:
-    """True when the condition only reads items outside `section` (answered on earlier pages)."""
-    own = {k for item in section.items for k in [item.key, *item.answer_keys()]}
-    conditions = show_if if isinstance(show_if, list) else [show_if]
+def _both(section_show_if, item_show_if):
+    """An item of a conditional section is shown only when both conditions hold."""
+    if section_show_if is None or item_show_if is None:
+        return item_show_if if section_show_if is None else section_show_if
+    return _as_list(section_show_if) + _as_list(item_show_if)
+
+
+def _as_list(show_if) -> list:
+    return show_if if isinstance(show_if, list) else [show_if]
+
+
+def _refers_only_to_earlier(show_if, own: set) -> bool:
+    """True when the condition only reads items outside the form (answered on earlier pages)."""
+    conditions = _as_list(show_if)
     return all(c.item not in own and c.item.split(".")[0] not in own for c in conditions)
 
 

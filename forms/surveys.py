@@ -44,13 +44,15 @@ class CodesForm(SapatForm):
     count = IntegerField(_l("Number of codes"), default=25, validators=[DataRequired(), NumberRange(min=1, max=200)])
 
 
-class StartForm(SapatForm):
+class SurveyPage(SapatForm):
+    """Base of the questionnaire form built from an instrument. Instead of a session CSRF
+    token it carries the response's UUID and the server's signature of it: the public page
+    needs no session, and a UUID this server did not hand out for the link is refused."""
+
+    class Meta:
+        csrf = False
+
     client_uuid = HiddenField()
+    signature = HiddenField()
     code = StringField(_l("Access code"), validators=[Optional(), Length(max=20)],
                        render_kw={"autocomplete": "off", "autocapitalize": "characters"})
-
-
-class SurveyPage(SapatForm):
-    """Base of the forms built from an instrument: every page carries the response's UUID."""
-
-    client_uuid = HiddenField()

@@ -6,10 +6,12 @@ import os
 from app import create_app
 from app.security import public
 from config import DevelopmentConfig
+from tests.http_load import HARNESS_SECRET
 
 
 class HarnessConfig(DevelopmentConfig):
     SQLALCHEMY_DATABASE_URI = os.environ["SAPAT_HARNESS_DB"]
+    SECRET_KEY = HARNESS_SECRET
     SURVEY_RATE_LIMIT = "1000000 per minute"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 4}
 

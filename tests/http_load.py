@@ -12,6 +12,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+HARNESS_SECRET = "sapat-harness-secret"  # SECRET_KEY of tests/harness_app.py: clients may sign UUIDs
+SURVEY_FIELDS = re.compile(r'name="client_uuid" value="([0-9a-f-]+)"><input type="hidden" name="signature" '
+                           r'value="([0-9a-f]+)"')
+# A complete answer to the small test questionnaire (tests/surveys_helpers.py), both sections.
+SMALL_ANSWERS = {"a": "4", "b": "2", "kids": "yes", "howmany": "2", "note": "Рахмат, мугалимдерге ыраазыбыз"}
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|id="csrf_token" name="csrf_token" '
                   r'type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -139,3 +144,20 @@ class Stats:
 
 def new_uuid() -> str:
     return str(uuid.uuid4())
+
+
+def survey_fields(html: bytes) -> dict:
+    """The signed UUID of a survey page, as the page's form sends it."""
+    match = SURVEY_FIELDS.search(html.decode("utf-8", "replace"))
+    if not match:
+        raise AssertionError("no signed client_uuid on the survey page")
+    return {"client_uuid": match.group(1), "signature": match.group(2)}
+
+
+def signed_submission(slug: str) -> dict:
+    """A complete submission with a UUID signed as the harness server would sign it (for load
+    tests that post without loading the page each time)."""
+    from app.services.surveys import issue_uuid
+
+    client_uuid, signature = issue_uuid(HARNESS_SECRET, slug)
+    return {"client_uuid": client_uuid, "signature": signature, **SMALL_ANSWERS}

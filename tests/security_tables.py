@@ -302,8 +302,6 @@ ID_ARGUMENTS = {"class_id", "user_id", "student_id", "subject_id", "term_id", "y
 OVERRIDES: dict[str, dict[str, int]] = {
     # A logged-in user asking for the login page is sent home.
     "auth.login": {"anonymous": 200, "*": 302},
-    # A survey page without the resume cookie goes back to the survey's start page.
-    "surveys_public.section": {"anonymous": 302, "*": 302},
 
     # --- observations (the fixture: a final observation of `teacher`, maths 7-А, by the deputy)
     # Visibility (services/observations.visibility_clause): a teacher sees only their own
@@ -349,7 +347,9 @@ OVERRIDES: dict[str, dict[str, int]] = {
 }
 
 # POST endpoints that do not use the session's CSRF token (they must carry their own).
-CSRF_EXEMPT: dict[str, str] = {}
+CSRF_EXEMPT: dict[str, str] = {
+    "surveys_public.survey": "carries a response UUID signed by the server instead (test_surveys_campaigns)",
+}
 
 # POST endpoints that the access matrix does not send for roles that may use them,
 # because they end the session or must not run twice (they are still checked for the
@@ -494,6 +494,8 @@ class FuzzForm:
     max_examples: int = 25
     extra: dict = field(default_factory=dict)
     note: Optional[str] = None
+    # Turns the generated values into the posted ones (app, school, values) -> values.
+    prepare: Optional[Callable[[Any, SchoolFixture, dict], dict]] = None
 
 
 FUZZ_FORMS: list[FuzzForm] = [
@@ -533,10 +535,23 @@ FUZZ_FORMS: list[FuzzForm] = [
              url_args=lambda s: {"campaign_id": campaign(s).id}),
     FuzzForm("surveys.set_status", "deputy", {"status": "choice:open,closed,draft,x"},
              url_args=lambda s: {"campaign_id": campaign(s).id}),
-    # A parent's first POST: the response's UUID and an access code.
-    FuzzForm("surveys_public.start", "anonymous", {"client_uuid": "uuid", "code": "text"},
-             url_args=lambda s: {"slug": campaign(s).targets[0].slug}),
+    # A parent's answers: the response's UUID, its signature, an access code and the answers.
+    # "signature": "sign" stands for the server's real signature of the generated UUID, so
+    # that hostile answers reach the storing code and not only the signature check.
+    FuzzForm("surveys_public.survey", "anonymous", {"client_uuid": "uuid", "signature": "choice:sign,sign,bad",
+                                                    "code": "text", "a": "choice:1,2,3,4,5,9,x", "b": "choice:1,5,0",
+                                                    "kids": "choice:yes,no,x", "howmany": "int", "note": "text"},
+             url_args=lambda s: {"slug": campaign(s).targets[0].slug}, max_examples=40,
+             prepare=lambda app, s, values: _sign_survey_uuid(app, campaign(s).targets[0].slug, values)),
 ]
+
+
+def _sign_survey_uuid(app, slug: str, values: dict) -> dict:
+    from app.services.surveys import _uuid_signature
+
+    if values.get("signature") == "sign" and values.get("client_uuid"):
+        values = {**values, "signature": _uuid_signature(app.config["SECRET_KEY"], slug, str(values["client_uuid"]))}
+    return values
 
 
 class _GridFields(Mapping):

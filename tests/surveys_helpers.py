@@ -53,10 +53,8 @@ def make_campaign(school, status="open", mode="link", min_group_size=5, classes=
 
 def answer(campaign, target, answers: dict, today=None):
     """One complete response through the service, as the public pages would store it."""
-    today = today or date.today()
-    spec = campaign.instrument.spec
-    started = service.start_response(target, service.new_client_uuid(), today)
-    for index, _section in enumerate(spec.sections):
-        service.save_section(started.response, spec, index, answers, today)
+    link = service.public_link(target.slug)
+    client_uuid = service.new_client_uuid()
+    service.submit_response(link, service.link_spec(link), client_uuid, answers, today or date.today())
     db.session.commit()
-    return started.response
+    return service.response_by_uuid(link.target_id, client_uuid)

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Response
-from tests.http_load import Gunicorn, csrf_token, cut_request, new_uuid, request, set_cookies
+from app.models import Answer, Response
+from tests.http_load import Gunicorn, cut_request, request, signed_submission
 from tests.security_support import record_figure
 from tests.surveys_helpers import make_campaign
 
@@ -24,8 +24,8 @@ CUT_SHARE = 0.03
 
 
 def run_clients(port, slug, submissions, clients, seed=7):
-    """Each client loads the start page once (session and CSRF token), then posts its share
-    of submissions; returns (uuids sent, statistics)."""
+    """Each client loads the survey page once, then sends its share of complete submissions,
+    each with a new signed UUID; returns (uuids sent, statistics)."""
     sent: list[str] = []
     problems: list[str] = []
     counts = {"requests": 0, "retried": 0, "cut": 0}
@@ -38,12 +38,11 @@ def run_clients(port, slug, submissions, clients, seed=7):
         if status != 200:
             problems.append(f"start page {status}")
             return
-        cookies = set_cookies(headers)
-        token = csrf_token(html)
+        cookies = {}
         mine, local = [], {"requests": 1, "retried": 0, "cut": 0}
         for _ in range(per_client):
-            client_uuid = new_uuid()
-            body = {"csrf_token": token, "client_uuid": client_uuid, "code": ""}
+            body = signed_submission(slug)
+            client_uuid = body["client_uuid"]
             if rng.random() < CUT_SHARE:
                 cut_request("127.0.0.1", port, f"/s/{slug}", body, cookies,
                             rng.choice(["mid-body", "no-read"]))
@@ -62,7 +61,7 @@ def run_clients(port, slug, submissions, clients, seed=7):
                     continue
                 local["requests"] += 1
                 location = dict((k.lower(), v) for k, v in headers).get("location", "")
-                if status != 302 or f"/s/{slug}/" not in location:
+                if status != 302 or not location.endswith(f"/s/{slug}/done"):
                     problems.append(f"POST answered {status} {location}")
             mine.append(client_uuid)
         with lock:
@@ -98,3 +97,6 @@ def test_concurrent_submissions_are_stored_exactly_once(app, school):
                                   "cut": counts["cut"], "stored": stored, "seconds": round(seconds, 1)})
     assert stored == len(set(sent)) == len(distinct)
     assert distinct == set(sent)
+    # Every stored response is whole: its five answers, none half-written, none doubled.
+    answers = db.session.scalar(select(func.count(Answer.id)).where(Answer.campaign_id == campaign_id))
+    assert answers == 5 * stored

@@ -69,6 +69,8 @@ def test_random_and_hostile_values_never_break_a_form(app, school, other_school,
     @given(st.fixed_dictionaries(strategies))
     def post(values):
         data = {k: v for k, v in values.items() if v is not None}
+        if case.prepare is not None:
+            data = case.prepare(app, school, data)
         before = snapshot_tables(skip=("audit_log",))
         response = client.post(url, data=data, environ_base={"REMOTE_ADDR": f"10.1.{EXAMPLES['count'] % 250}.1"})
         EXAMPLES["count"] += 1

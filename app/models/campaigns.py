@@ -80,7 +80,8 @@ class AccessCode(db.Model):
 
 
 class Response(db.Model):
-    """One respondent's answers. No IP, no user agent, no code; dates rounded to the day."""
+    """One respondent's answers, stored complete in one transaction. No IP, no user agent, no
+    code; dates rounded to the day. ('draft' rows come only from before 0008.)"""
 
     __tablename__ = "response"
     __table_args__ = (
@@ -91,10 +92,8 @@ class Response(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     target_id: Mapped[int] = mapped_column(ForeignKey("campaign_class.id", ondelete="CASCADE"), index=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    resume_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     language: Mapped[Optional[str]] = mapped_column(String(5))
-    next_section: Mapped[int] = mapped_column(default=0)
     started_on: Mapped[date] = mapped_column(Date)
     submitted_on: Mapped[Optional[date]] = mapped_column(Date)
 

@@ -5,20 +5,21 @@ No request objects here: views pass plain values (form data, cookie token, today
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import uuid as uuid_module
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Optional
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (AccessCode, Answer, Campaign, CampaignClass, ClassGroup, Enrollment, Instrument,
-                        Response)
+                        Response, School)
 from surveys import scoring
-from surveys.schema import MultiItem, TextItem, conditions_hold
+from surveys.schema import MultiItem, TextItem
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 8
@@ -145,113 +146,147 @@ def codes_issued(campaign_id: int) -> dict[int, tuple[int, int]]:
 
 
 # --- answering ----------------------------------------------------------------------------
+#
+# The whole questionnaire is one page; nothing is stored until the parent sends it. Drafts
+# live on the phone (surveys.js keeps them in localStorage), so a dropped connection loses
+# nothing and the server holds no half-answered questionnaires. The hot path reads with one
+# query and writes with one transaction.
 
 def new_client_uuid() -> str:
     return str(uuid_module.uuid4())
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+@dataclass(frozen=True)
+class PublicLink:
+    """What the public pages need of a campaign link, read with one query."""
+
+    target_id: int
+    slug: str
+    label: str
+    class_id: Optional[int]
+    campaign_id: int
+    status: str
+    opens_on: Optional[date]
+    closes_on: Optional[date]
+    access_mode: str
+    code_salt: str
+    instrument_id: int
+    instrument_hash: str
+    school_name: str
+    school_name_ru: Optional[str]
+
+    def school_in(self, lang: str) -> str:
+        return self.school_name_ru if lang == "ru" and self.school_name_ru else self.school_name
 
 
-@dataclass
-class Started:
-    response: Response
-    token: Optional[str]  # the resume token for the cookie (None when the response is already complete)
-    duplicate: bool = False
+def _public_link_query():
+    return (select(CampaignClass.id, CampaignClass.slug, CampaignClass.label, CampaignClass.class_id, Campaign.id,
+                   Campaign.status, Campaign.opens_on, Campaign.closes_on, Campaign.access_mode, Campaign.code_salt,
+                   Instrument.id, Instrument.content_hash, School.name, School.name_ru)
+            .join(Campaign, Campaign.id == CampaignClass.campaign_id)
+            .join(Instrument, Instrument.id == Campaign.instrument_id)
+            .join(School, School.id == Campaign.school_id)
+            .where(CampaignClass.slug == bindparam("slug")))
 
 
-def start_response(target: CampaignClass, client_uuid: str, today: date, code: Optional[str] = None,
-                   language: Optional[str] = None) -> Started:
-    """Create the draft response for `client_uuid`. The UNIQUE client_uuid decides duplicates:
-    posting the same UUID again returns the existing response and creates nothing."""
-    campaign = target.campaign
+_PUBLIC_LINK_QUERY = None
+
+
+def public_link(slug: str) -> Optional[PublicLink]:
+    """Read on every public request, so the statement is built once per process."""
+    global _PUBLIC_LINK_QUERY
+    if _PUBLIC_LINK_QUERY is None:
+        _PUBLIC_LINK_QUERY = _public_link_query()
+    row = db.session.connection().execute(_PUBLIC_LINK_QUERY, {"slug": slug}).first()
+    return PublicLink(*row) if row is not None else None
+
+
+_SPECS: dict[tuple[int, str], Any] = {}
+
+
+def link_spec(link: PublicLink):
+    """The parsed instrument of a link. An instrument version never changes (its content hash
+    is part of the key), so each process parses it once."""
+    key = (link.instrument_id, link.instrument_hash)
+    spec = _SPECS.get(key)
+    if spec is None:
+        spec = db.session.get(Instrument, link.instrument_id).spec
+        if len(_SPECS) > 64:
+            _SPECS.clear()
+        _SPECS[key] = spec
+    return spec
+
+
+def _uuid_signature(secret: str, slug: str, client_uuid: str) -> str:
+    return hmac.new(secret.encode(), f"survey:{slug}:{client_uuid}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def issue_uuid(secret: str, slug: str) -> tuple[str, str]:
+    """A fresh response UUID for a page and its signature: the submit carries both, so only
+    UUIDs this server handed out for this link are accepted (the page's own CSRF token)."""
+    client_uuid = new_client_uuid()
+    return client_uuid, _uuid_signature(secret, slug, client_uuid)
+
+
+def uuid_is_signed(secret: str, slug: str, client_uuid: str, signature: str) -> bool:
     try:
         client_uuid = str(uuid_module.UUID(client_uuid))
     except (ValueError, TypeError, AttributeError):
-        raise SurveyError("bad_uuid") from None
-    if not accepts_answers(campaign, today):
+        return False
+    given = str(signature or "").encode("utf-8", "replace")  # bytes: hostile input may be any text
+    return hmac.compare_digest(_uuid_signature(secret, slug, client_uuid).encode(), given)
+
+
+def submit_response(link: PublicLink, spec, client_uuid: str, answers: dict[str, Any], today: date,
+                    code: Optional[str] = None, language: Optional[str] = None) -> bool:
+    """Store one complete response in the caller's transaction. Returns False when the UUID
+    was already stored (a retry): nothing new is written and no code is spent.
+
+    The UNIQUE client_uuid decides duplicates, also between simultaneous retries (the second
+    insert waits for the first and fails). The response row is the transaction's first write,
+    so a duplicate rolls back nothing else. The code is marked used without any link to the
+    response (anonymity); a refused code raises, and the caller rolls the response back."""
+    client_uuid = str(uuid_module.UUID(client_uuid))
+    if not accepts_answers(link, today):
         raise SurveyError("closed")
-    if campaign.access_mode == "codes":
-        if not code or not code.strip():
-            raise SurveyError("code_required")
-        digest = _hash_code(campaign, code)
-        used = db.session.execute(
-            update(AccessCode).where(AccessCode.campaign_id == campaign.id, AccessCode.target_id == target.id,
-                                     AccessCode.code_hash == digest, AccessCode.used.is_(False))
-            .values(used=True))
-        if used.rowcount != 1:
-            existing = _by_uuid(client_uuid)
-            if existing is not None and existing.target_id == target.id:
-                return _restarted(existing)
-            known = db.session.scalar(select(func.count(AccessCode.id)).where(
-                AccessCode.campaign_id == campaign.id, AccessCode.target_id == target.id,
-                AccessCode.code_hash == digest))
-            raise SurveyError("code_used" if known else "code_unknown")
-    token = secrets.token_urlsafe(24)
-    savepoint = db.session.begin_nested()
+    connection = db.session.connection()  # Core statements: this is the hot path of the survey
     try:
-        response = Response(campaign_id=campaign.id, target_id=target.id, client_uuid=client_uuid,
-                            resume_hash=_hash_token(token), status="draft", language=language,
-                            next_section=0, started_on=today)
-        db.session.add(response)
-        db.session.flush()
-        savepoint.commit()
+        response_id = connection.execute(
+            insert(Response.__table__).returning(Response.__table__.c.id),
+            {"campaign_id": link.campaign_id, "target_id": link.target_id, "client_uuid": client_uuid,
+             "status": "complete", "language": language, "started_on": today, "submitted_on": today}).scalar_one()
     except IntegrityError:
-        savepoint.rollback()
-        existing = _by_uuid(client_uuid)
-        if existing is None or existing.target_id != target.id:
-            raise SurveyError("bad_uuid") from None
-        return _restarted(existing)
-    return Started(response, token)
+        db.session.rollback()
+        if response_by_uuid(link.target_id, client_uuid) is None:
+            raise SurveyError("bad_uuid") from None  # the UUID of another link
+        return False
+    if link.access_mode == "codes":
+        _spend_code(link, code)
+    keys = [*spec.answer_keys(), *(f"{item.key}.comment" for item in spec.items() if item.type == "criterion")]
+    rows = answer_rows(spec, keys, answers, response_id, link.campaign_id)
+    if rows:
+        connection.execute(insert(Answer.__table__), rows)
+    return True
 
 
-def _restarted(existing: Response) -> Started:
-    """The start form posted again with the same UUID: a retry on a slow connection whose
-    first answer (and cookie) never arrived. A draft gets a fresh resume token, so the
-    respondent can go on (the old token stops working); a finished response gets none."""
-    if existing.status != "draft":
-        return Started(existing, None, duplicate=True)
-    token = secrets.token_urlsafe(24)
-    existing.resume_hash = _hash_token(token)
-    return Started(existing, token, duplicate=True)
+def _spend_code(link: PublicLink, code: Optional[str]) -> None:
+    if not code or not code.strip():
+        raise SurveyError("code_required")
+    digest = _hash_code(link, code)
+    used = db.session.execute(
+        update(AccessCode).where(AccessCode.campaign_id == link.campaign_id, AccessCode.target_id == link.target_id,
+                                 AccessCode.code_hash == digest, AccessCode.used.is_(False))
+        .values(used=True))
+    if used.rowcount != 1:
+        known = db.session.scalar(select(func.count(AccessCode.id)).where(
+            AccessCode.campaign_id == link.campaign_id, AccessCode.target_id == link.target_id,
+            AccessCode.code_hash == digest))
+        raise SurveyError("code_used" if known else "code_unknown")
 
 
-def _by_uuid(client_uuid: str) -> Optional[Response]:
-    return db.session.scalar(select(Response).where(Response.client_uuid == client_uuid))
-
-
-def response_by_token(target: CampaignClass, token: Optional[str]) -> Optional[Response]:
-    if not token:
-        return None
-    return db.session.scalar(select(Response).where(Response.resume_hash == _hash_token(token),
-                                                    Response.target_id == target.id))
-
-
-def response_by_uuid(target: CampaignClass, client_uuid: str) -> Optional[Response]:
-    response = _by_uuid(client_uuid or "")
-    return response if response is not None and response.target_id == target.id else None
-
-
-def saved_answers(response_id: int) -> dict[str, Any]:
-    """{answer key: value} of a response, as the form builder expects (strings, lists, text)."""
-    out: dict[str, Any] = {}
-    rows = db.session.execute(select(Answer.item_key, Answer.value, Answer.option, Answer.text)
-                              .where(Answer.response_id == response_id).order_by(Answer.id))
-    for key, value, option, text in rows.all():
-        if key in out and option is not None:  # a multi item: one row per option
-            out[key] = (out[key] if isinstance(out[key], list) else [out[key]]) + [option]
-        elif option is not None:
-            out[key] = option
-        elif text is not None:
-            out[key] = text
-        elif value is not None:
-            out[key] = f"{value:g}"
-    return out
-
-
-def visible_sections(spec, answers: dict) -> list[int]:
-    return [i for i, s in enumerate(spec.sections) if conditions_hold(s.show_if, answers)]
+def response_by_uuid(target_id: int, client_uuid: str) -> Optional[Response]:
+    response = db.session.scalar(select(Response).where(Response.client_uuid == (client_uuid or "")))
+    return response if response is not None and response.target_id == target_id else None
 
 
 def answer_rows(spec, section_keys: Iterable[str], answers: dict[str, Any], response_id: int,
@@ -300,42 +335,6 @@ def answer_rows(spec, section_keys: Iterable[str], answers: dict[str, Any], resp
             rows.append({**base, "item_key": f"{item.key}.comment", "scale": None, "value": None, "score": None,
                          "top2": None, "option": None, "text": str(comment)[:2000]})
     return rows
-
-
-def save_section(response: Response, spec, section_index: int, answers: dict[str, Any], today: date) -> bool:
-    """Store the answers of one section (replacing earlier ones) and advance the response.
-
-    Returns True when this was the last visible section and the response is now complete.
-    A complete response is never changed: the call returns True and stores nothing."""
-    if response.status == "complete":
-        return True
-    if not accepts_answers(response.target.campaign, today):
-        raise SurveyError("closed")
-    section = spec.sections[section_index]
-    keys = [k for item in section.items for k in item.answer_keys()]
-    keys += [f"{item.key}.comment" for item in section.items if item.type == "criterion"]
-    db.session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.item_key.in_(keys)))
-    rows = answer_rows(spec, keys, answers, response.id, response.campaign_id)
-    if rows:
-        db.session.execute(insert(Answer), rows)
-    merged = saved_answers(response.id)
-    visible = visible_sections(spec, merged)
-    # Sections that became hidden lose their answers (e.g. "eats in the canteen: no").
-    hidden_keys = [k for i, s in enumerate(spec.sections) if i not in visible for it in s.items
-                   for k in it.answer_keys()]
-    if hidden_keys:
-        db.session.execute(delete(Answer).where(Answer.response_id == response.id,
-                                                Answer.item_key.in_(hidden_keys)))
-    later = [i for i in visible if i > section_index]
-    if later:
-        response.next_section = later[0]
-        return False
-    # The conditional UPDATE decides: a second submit of the same response changes nothing.
-    db.session.execute(
-        update(Response).where(Response.id == response.id, Response.status == "draft")
-        .values(status="complete", submitted_on=today, resume_hash=None, next_section=len(spec.sections)))
-    db.session.expire(response)
-    return True
 
 
 # --- results ------------------------------------------------------------------------------

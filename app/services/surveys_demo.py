@@ -78,7 +78,7 @@ def _fill(ctx: DemoContext, campaign: Campaign, rate: float, submitted: date, te
             uuid = service.new_client_uuid()
             responses.append({"campaign_id": campaign.id, "target_id": target.id, "client_uuid": uuid,
                               "status": "complete", "language": rng.choice(["ky", "ky", "ru"]),
-                              "next_section": len(spec.sections), "started_on": submitted,
+                              "started_on": submitted,
                               "submitted_on": submitted - timedelta(days=rng.randint(0, 6))})
             per_response.append((uuid, _answers(rng, spec, rng.gauss(latent_class, 0.08), texts, respondent_kind)))
     if not responses:

@@ -143,7 +143,7 @@ def notice(campaign_id, target_id):
 
     campaign = _campaign(campaign_id)
     target = _target(campaign, target_id)
-    url = url_for("surveys_public.start", slug=target.slug, _external=True)
+    url = url_for("surveys_public.survey", slug=target.slug, _external=True)
     qr = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
     return render_template("surveys/notice.html", campaign=campaign, target=target, url=url, qr=qr,
                            label=_target_label(target), spec=campaign.instrument.spec)
@@ -169,7 +169,7 @@ def codes(campaign_id):
     issued = service.issue_codes(campaign, target, form.count.data)
     audit("issue_codes", "campaign", campaign.id, after={"class": target.label, "count": len(issued)})
     db.session.commit()
-    url = url_for("surveys_public.start", slug=target.slug, _external=True)
+    url = url_for("surveys_public.survey", slug=target.slug, _external=True)
     return render_template("surveys/codes.html", campaign=campaign, target=target, codes=issued, url=url,
                            label=_target_label(target), spec=campaign.instrument.spec)
 

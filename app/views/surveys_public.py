@@ -1,28 +1,32 @@
-"""The public survey pages: no account, one section per page, works without JavaScript.
+"""The public survey pages: no account, the whole questionnaire on one page, works without JavaScript.
 
-/s/<slug>            start page (code field in code mode); POST creates the draft response
-/s/<slug>/<n>        section n; POST saves it (answers are kept after each section)
-/s/<slug>/done       thank-you page
+/s/<slug>        the questionnaire (code field in code mode); POST stores the complete response
+/s/<slug>/done   thank-you page
 
-A random resume token in an HttpOnly cookie lets the respondent close the page and continue
-later on the same device; it is never the access code. Every page carries the response's UUID,
-so a repeated final submit shows the thank-you page and stores nothing new.
+Nothing is stored until the parent sends the page: surveys.js shows one section at a time
+and keeps a draft on the phone (localStorage), so closing the page or losing the connection
+loses nothing. Every page carries a response UUID signed by the server; a repeated submit of
+the same UUID shows the thank-you page and stores nothing new. The page needs no session,
+and its questions are rendered once per questionnaire version and language.
 """
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
+from markupsafe import Markup
 
-from app.extensions import db, limiter
+from app.extensions import csrf, db, limiter
 from app.i18n import current_language
 from app.security import public
 from app.services import surveys as service
 from forms.builder import build_form, form_answers
-from forms.surveys import StartForm, SurveyPage
+from forms.surveys import SurveyPage
 
 bp = Blueprint("surveys_public", __name__, url_prefix="/s")
 
-COOKIE_DAYS = 30
+_FORMS: dict = {}
+_QUESTIONS: dict = {}
 
 
 def submit_limit() -> str:
@@ -31,24 +35,19 @@ def submit_limit() -> str:
     return current_app.config.get("SURVEY_RATE_LIMIT", "60 per minute")
 
 
-def _cookie_name(target) -> str:
-    return f"sapat_r{target.id}"
-
-
-def _target_or_404(slug):
-    target = service.target_by_slug(slug)
-    if target is None:
+def _link_or_404(slug) -> service.PublicLink:
+    link = service.public_link(slug)
+    if link is None:
         abort(404)
-    return target
+    return link
 
 
 def _error_message(error: service.SurveyError) -> str:
     return {
-        "closed": _("This survey is not accepting answers now."),
         "code_required": _("Enter the access code from your slip."),
         "code_used": _("This code has already been used."),
         "code_unknown": _("This code is not valid for this class. Check the letters and digits."),
-        "bad_uuid": _("The page is out of date. Please start again."),
+        "bad_uuid": _("The page was out of date. Check your answers and send them again."),
     }.get(error.code, _("The answer could not be saved."))
 
 
@@ -56,119 +55,95 @@ def _today() -> date:
     return date.today()
 
 
-def _closed(target):
-    return render_template("surveys/public_closed.html", target=target, campaign=target.campaign), 403
+def _closed(link, spec, lang):
+    return render_template("surveys/public_closed.html", link=link, spec=spec, lang=lang), 403
+
+
+def _form_class(link, spec, lang):
+    """Built once per questionnaire version and language (instruments never change)."""
+    key = (link.instrument_hash, lang)
+    if key not in _FORMS:
+        _FORMS[key] = build_form(spec, lang=lang, base=SurveyPage)
+    return _FORMS[key]
+
+
+def _blank_questions(link, spec, lang, form_class) -> Markup:
+    """The questions of an unanswered page, rendered once per version and language."""
+    key = (link.instrument_hash, lang)
+    if key not in _QUESTIONS:
+        _QUESTIONS[key] = Markup(render_template("surveys/_questions.html", form=form_class(formdata=None),
+                                                 spec=spec, lang=lang))
+    return _QUESTIONS[key]
+
+
+_UUID_SLOT, _SIGNATURE_SLOT = "00000000-0000-4000-8000-000000000000", "0" * 32
+_PAGES: dict = {}
+
+
+def _blank_page(link, spec, lang, form_class) -> str:
+    """The whole page an anonymous parent gets, with slots for the UUID and its signature.
+    The key holds every value of the link that the page shows (status, dates, names), so a
+    change to the campaign or school gives a new page."""
+    key = (link, lang)
+    page = _PAGES.get(key)
+    if page is None:
+        page = _page(link, spec, lang, _blank_questions(link, spec, lang, form_class), _UUID_SLOT, _SIGNATURE_SLOT)
+        if len(_PAGES) > 256:
+            _PAGES.clear()
+        _PAGES[key] = page
+    return page
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
 @limiter.limit(submit_limit, methods=["POST"])
+@csrf.exempt  # the page carries its own signed UUID instead of a session token
 @public
-def start(slug):
-    target = _target_or_404(slug)
-    campaign = target.campaign
-    spec = campaign.instrument.spec
-    response = service.response_by_token(target, request.cookies.get(_cookie_name(target)))
-    if request.method == "GET" and response is not None:
-        if response.status == "complete":
-            return redirect(url_for(".done", slug=slug))
-        return redirect(url_for(".section", slug=slug, n=response.next_section))
-    if not service.accepts_answers(campaign, _today()):
-        return _closed(target)
-    form = StartForm()
+def survey(slug):
+    link = _link_or_404(slug)
+    spec = service.link_spec(link)
+    lang = current_language()
+    if not service.accepts_answers(link, _today()):
+        return _closed(link, spec, lang)
+    form_class = _form_class(link, spec, lang)
+    secret = current_app.config["SECRET_KEY"]
     if request.method == "GET":
-        form.client_uuid.data = service.new_client_uuid()
-    if form.validate_on_submit():
+        client_uuid, signature = service.issue_uuid(secret, slug)
+        if current_user.is_authenticated or session.get("_flashes"):
+            return _page(link, spec, lang, _blank_questions(link, spec, lang, form_class), client_uuid, signature)
+        return _blank_page(link, spec, lang, form_class).replace(_UUID_SLOT, client_uuid).replace(_SIGNATURE_SLOT,
+                                                                                              signature)
+    form = form_class()
+    problem = None
+    if not service.uuid_is_signed(secret, slug, form.client_uuid.data, form.signature.data):
+        problem = _("The page was out of date. Check your answers and send them again.")
+        form.client_uuid.data, form.signature.data = service.issue_uuid(secret, slug)
+    elif form.validate():
         try:
-            started = service.start_response(target, form.client_uuid.data, _today(), code=form.code.data,
-                                             language=current_language())
+            service.submit_response(link, spec, form.client_uuid.data, form_answers(form), _today(),
+                                    code=form.code.data, language=lang)
             db.session.commit()
         except service.SurveyError as error:
             db.session.rollback()
             if error.code == "closed":
-                return _closed(target)
-            form.code.errors.append(_error_message(error))
+                return _closed(link, spec, lang)
+            if error.code.startswith("code_"):
+                form.code.errors = [*form.code.errors, _error_message(error)]
+            else:
+                problem = _error_message(error)
         else:
-            if started.response.status == "complete":
-                return redirect(url_for(".done", slug=slug))
-            resp = redirect(url_for(".section", slug=slug, n=started.response.next_section))
-            if started.token:
-                resp.set_cookie(_cookie_name(target), started.token, max_age=COOKIE_DAYS * 86400,
-                                path=f"/s/{slug}", httponly=True, samesite="Lax", secure=request.is_secure)
-            return resp
-    return render_template("surveys/public_start.html", target=target, campaign=campaign, spec=spec,
-                           form=form, codes=campaign.access_mode == "codes",
-                           sections=len(spec.sections)), 200 if request.method == "GET" or not form.errors else 400
+            return redirect(url_for(".done", slug=slug, lang=request.args.get("lang")))
+    return _page(link, spec, lang, None, form.client_uuid.data, form.signature.data, form=form, problem=problem), 400
 
 
-@bp.route("/<slug>/<int:n>", methods=["GET", "POST"])
-@limiter.limit(submit_limit, methods=["POST"])
-@public
-def section(slug, n):
-    target = _target_or_404(slug)
-    campaign = target.campaign
-    spec = campaign.instrument.spec
-    if not 0 <= n < len(spec.sections):
-        abort(404)
-    response = service.response_by_token(target, request.cookies.get(_cookie_name(target)))
-    if response is None:
-        # A repeated final submit after the cookie was cleared: the UUID finds the finished response.
-        done = service.response_by_uuid(target, request.form.get("client_uuid", "")) \
-            if request.method == "POST" else None
-        if done is not None and done.status == "complete":
-            return redirect(url_for(".done", slug=slug))
-        flash(_("Your answers on this device were not found. Please start again."), "warning")
-        return redirect(url_for(".start", slug=slug))
-    if response.status == "complete":
-        return redirect(url_for(".done", slug=slug))
-    if not service.accepts_answers(campaign, _today()):
-        return _closed(target)
-    saved = service.saved_answers(response.id)
-    visible = service.visible_sections(spec, saved)
-    if n > response.next_section or n not in visible:
-        return redirect(url_for(".section", slug=slug, n=response.next_section))
-    lang = current_language()
-    form_class = build_form(spec, section=n, lang=lang, answers=saved, base=SurveyPage)
-    form = form_class(data=_prefill(form_class, saved)) if request.method == "GET" else form_class()
-    form.client_uuid.data = response.client_uuid
-    if request.method == "POST":
-        if form.validate_on_submit():
-            if request.form.get("client_uuid") != response.client_uuid:
-                flash(_("The page is out of date. Please start again."), "warning")
-                return redirect(url_for(".section", slug=slug, n=response.next_section))
-            try:
-                finished = service.save_section(response, spec, n, form_answers(form), _today())
-                db.session.commit()
-            except service.SurveyError:
-                db.session.rollback()
-                return _closed(target)
-            if finished:
-                resp = redirect(url_for(".done", slug=slug))
-                resp.delete_cookie(_cookie_name(target), path=f"/s/{slug}")
-                return resp
-            return redirect(url_for(".section", slug=slug, n=response.next_section))
-        status = 400
-    else:
-        status = 200
-    position = visible.index(n)
-    previous = visible[position - 1] if position > 0 else None
-    return render_template("surveys/public_section.html", target=target, campaign=campaign, spec=spec,
-                           section=spec.sections[n], form=form, n=n, step=position + 1, steps=len(visible),
-                           previous=previous, last=position == len(visible) - 1, lang=lang), status
-
-
-def _prefill(form_class, saved: dict) -> dict:
-    data = {}
-    for entry in form_class.layout:
-        for key, name in zip(entry.item.answer_keys(), entry.fields):
-            if key in saved:
-                data[name] = saved[key]
-        if entry.comment and f"{entry.item.key}.comment" in saved:
-            data[entry.comment] = saved[f"{entry.item.key}.comment"]
-    return data
+def _page(link, spec, lang, questions, client_uuid, signature, form=None, problem=None):
+    return render_template("surveys/public_survey.html", link=link, spec=spec, lang=lang, questions=questions,
+                           form=form, client_uuid=client_uuid, signature=signature, problem=problem,
+                           codes=link.access_mode == "codes")
 
 
 @bp.route("/<slug>/done")
 @public
 def done(slug):
-    target = _target_or_404(slug)
-    return render_template("surveys/public_done.html", target=target, campaign=target.campaign)
+    link = _link_or_404(slug)
+    return render_template("surveys/public_done.html", link=link, spec=service.link_spec(link),
+                           lang=current_language())
