@@ -55,6 +55,7 @@ def answer_with_javascript(page, tag):
     answer_page(page)
     page.click("[data-next]")
     second = page.locator("section.part:visible").get_attribute("id")
+    assert not page.locator(".intro").is_visible()  # the introduction belongs to the first part
     page.reload()  # the phone closes the page and comes back: answers and place are kept
     assert page.locator("section.part:visible").get_attribute("id") == second
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('sapat-draft:')).length") == 1

@@ -16,6 +16,7 @@
   var key = "sapat-draft:" + root.getAttribute("data-draft");
   var parts = Array.prototype.slice.call(form.querySelectorAll("section.part"));
   var codeField = form.querySelector(".code-field");
+  var intro = root.querySelector(".intro");
   var check = form.querySelector(".js-check");
   var back = form.querySelector("[data-back]"), next = form.querySelector("[data-next]"), send = form.querySelector("[data-send]");
   var current = 0;
@@ -49,6 +50,7 @@
     var position = visible.indexOf(active);
     parts.forEach(function (p) { p.hidden = p !== active; });
     if (codeField) codeField.hidden = position !== 0;
+    if (intro) intro.hidden = position !== 0;  // the introduction belongs to the first part
     back.hidden = position === 0;
     next.hidden = position === visible.length - 1;
     send.hidden = !next.hidden;
