@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from forms.base import SapatForm
 from surveys import messages
 from surveys.schema import (NO, NOT_APPLICABLE, YES, CriterionItem, LikertItem, MatrixItem, MultiItem,
-                            NumberItem, SingleItem, TextItem, YesNoItem, conditions_hold)
+                            NumberItem, SingleItem, TextItem, YesNoItem, condition_list, conditions_hold)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -54,7 +54,7 @@ def show_if_json(show_if) -> str:
     if show_if is None:
         return ""
     return json.dumps([{"f": field_name(c.item), **c.model_dump(by_alias=True, exclude_none=True, exclude={"item"})}
-                       for c in _as_list(show_if)], ensure_ascii=False, separators=(",", ":"))
+                       for c in condition_list(show_if)], ensure_ascii=False, separators=(",", ":"))
 
 
 class _Visible:
@@ -215,16 +215,12 @@ def _both(section_show_if, item_show_if):
     """An item of a conditional section is shown only when both conditions hold."""
     if section_show_if is None or item_show_if is None:
         return item_show_if if section_show_if is None else section_show_if
-    return _as_list(section_show_if) + _as_list(item_show_if)
-
-
-def _as_list(show_if) -> list:
-    return show_if if isinstance(show_if, list) else [show_if]
+    return condition_list(section_show_if) + condition_list(item_show_if)
 
 
 def _refers_only_to_earlier(show_if, own: set) -> bool:
     """True when the condition only reads items outside the form (answered on earlier pages)."""
-    conditions = _as_list(show_if)
+    conditions = condition_list(show_if)
     return all(c.item not in own and c.item.split(".")[0] not in own for c in conditions)
 
 

@@ -100,11 +100,15 @@ def normalize(value: Any) -> str:
 ShowIf = Union[Condition, list[Condition]]
 
 
+def condition_list(show_if) -> list:
+    """show_if as a list of conditions (a single condition or a list, which means all)."""
+    return show_if if isinstance(show_if, list) else [show_if]
+
+
 def conditions_hold(show_if: Optional[ShowIf], answers: dict[str, Any]) -> bool:
     if show_if is None:
         return True
-    conditions = show_if if isinstance(show_if, list) else [show_if]
-    return all(c.holds(answers) for c in conditions)
+    return all(c.holds(answers) for c in condition_list(show_if))
 
 
 class ItemBase(Strict):
@@ -374,8 +378,7 @@ def check_references(instrument: Instrument) -> list[Problem]:
     ranges: dict[str, tuple[tuple[float, float], str]] = {}
 
     def check_condition(show_if, path):
-        conditions = show_if if isinstance(show_if, list) else [show_if]
-        for n, cond in enumerate(conditions):
+        for n, cond in enumerate(condition_list(show_if)):
             where = f"{path}.show_if" + (f"[{n}]" if isinstance(show_if, list) else "") + ".item"
             base = cond.item.split(".")[0]
             if cond.item not in seen and base not in seen_items:

@@ -9,6 +9,7 @@ import hmac
 import secrets
 import uuid as uuid_module
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from typing import Any, Iterable, Optional
 
@@ -179,42 +180,31 @@ class PublicLink:
         return self.school_name_ru if lang == "ru" and self.school_name_ru else self.school_name
 
 
-def _public_link_query():
-    return (select(CampaignClass.id, CampaignClass.slug, CampaignClass.label, CampaignClass.class_id, Campaign.id,
-                   Campaign.status, Campaign.opens_on, Campaign.closes_on, Campaign.access_mode, Campaign.code_salt,
-                   Instrument.id, Instrument.content_hash, School.name, School.name_ru)
-            .join(Campaign, Campaign.id == CampaignClass.campaign_id)
-            .join(Instrument, Instrument.id == Campaign.instrument_id)
-            .join(School, School.id == Campaign.school_id)
-            .where(CampaignClass.slug == bindparam("slug")))
-
-
-_PUBLIC_LINK_QUERY = None
+# Read on every public request: the statement is built once, at import.
+_PUBLIC_LINK_QUERY = (
+    select(CampaignClass.id, CampaignClass.slug, CampaignClass.label, CampaignClass.class_id, Campaign.id,
+           Campaign.status, Campaign.opens_on, Campaign.closes_on, Campaign.access_mode, Campaign.code_salt,
+           Instrument.id, Instrument.content_hash, School.name, School.name_ru)
+    .join(Campaign, Campaign.id == CampaignClass.campaign_id)
+    .join(Instrument, Instrument.id == Campaign.instrument_id)
+    .join(School, School.id == Campaign.school_id)
+    .where(CampaignClass.slug == bindparam("slug")))
 
 
 def public_link(slug: str) -> Optional[PublicLink]:
-    """Read on every public request, so the statement is built once per process."""
-    global _PUBLIC_LINK_QUERY
-    if _PUBLIC_LINK_QUERY is None:
-        _PUBLIC_LINK_QUERY = _public_link_query()
     row = db.session.connection().execute(_PUBLIC_LINK_QUERY, {"slug": slug}).first()
     return PublicLink(*row) if row is not None else None
 
 
-_SPECS: dict[tuple[int, str], Any] = {}
-
-
 def link_spec(link: PublicLink):
-    """The parsed instrument of a link. An instrument version never changes (its content hash
-    is part of the key), so each process parses it once."""
-    key = (link.instrument_id, link.instrument_hash)
-    spec = _SPECS.get(key)
-    if spec is None:
-        spec = db.session.get(Instrument, link.instrument_id).spec
-        if len(_SPECS) > 64:
-            _SPECS.clear()
-        _SPECS[key] = spec
-    return spec
+    return _parsed_spec(link.instrument_id, link.instrument_hash)
+
+
+@lru_cache(maxsize=64)
+def _parsed_spec(instrument_id: int, content_hash: str):
+    """An instrument version never changes (its content hash is part of the key), so each
+    process parses it once."""
+    return db.session.get(Instrument, instrument_id).spec
 
 
 def _uuid_signature(secret: str, slug: str, client_uuid: str) -> str:

@@ -10,6 +10,7 @@ the same UUID shows the thank-you page and stores nothing new. The page needs no
 and its questions are rendered once per questionnaire version and language.
 """
 from datetime import date
+from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -24,10 +25,6 @@ from forms.builder import build_form, form_answers
 from forms.surveys import SurveyPage
 
 bp = Blueprint("surveys_public", __name__, url_prefix="/s")
-
-_FORMS: dict = {}
-_QUESTIONS: dict = {}
-
 
 def submit_limit() -> str:
     """POSTs per address; parents behind one mobile operator's NAT share an address, so not too low.
@@ -59,39 +56,26 @@ def _closed(link, spec, lang):
     return render_template("surveys/public_closed.html", link=link, spec=spec, lang=lang), 403
 
 
-def _form_class(link, spec, lang):
-    """Built once per questionnaire version and language (instruments never change)."""
-    key = (link.instrument_hash, lang)
-    if key not in _FORMS:
-        _FORMS[key] = build_form(spec, lang=lang, base=SurveyPage)
-    return _FORMS[key]
-
-
-def _blank_questions(link, spec, lang, form_class) -> Markup:
-    """The questions of an unanswered page, rendered once per version and language."""
-    key = (link.instrument_hash, lang)
-    if key not in _QUESTIONS:
-        _QUESTIONS[key] = Markup(render_template("surveys/_questions.html", form=form_class(formdata=None),
-                                                 spec=spec, lang=lang))
-    return _QUESTIONS[key]
+@lru_cache(maxsize=64)
+def _blank_form(link: service.PublicLink, lang: str):
+    """The form class and the rendered unanswered questions, built once per link and language
+    (the key holds the instrument's content hash; instruments never change)."""
+    spec = service.link_spec(link)
+    form_class = build_form(spec, lang=lang, base=SurveyPage)
+    questions = Markup(render_template("surveys/_questions.html", form=form_class(formdata=None), spec=spec,
+                                       lang=lang))
+    return form_class, questions
 
 
 _UUID_SLOT, _SIGNATURE_SLOT = "00000000-0000-4000-8000-000000000000", "0" * 32
-_PAGES: dict = {}
 
 
-def _blank_page(link, spec, lang, form_class) -> str:
+@lru_cache(maxsize=256)
+def _blank_page(link: service.PublicLink, lang: str) -> str:
     """The whole page an anonymous parent gets, with slots for the UUID and its signature.
     The key holds every value of the link that the page shows (status, dates, names), so a
     change to the campaign or school gives a new page."""
-    key = (link, lang)
-    page = _PAGES.get(key)
-    if page is None:
-        page = _page(link, spec, lang, _blank_questions(link, spec, lang, form_class), _UUID_SLOT, _SIGNATURE_SLOT)
-        if len(_PAGES) > 256:
-            _PAGES.clear()
-        _PAGES[key] = page
-    return page
+    return _page(link, service.link_spec(link), lang, _blank_form(link, lang)[1], _UUID_SLOT, _SIGNATURE_SLOT)
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
@@ -104,14 +88,13 @@ def survey(slug):
     lang = current_language()
     if not service.accepts_answers(link, _today()):
         return _closed(link, spec, lang)
-    form_class = _form_class(link, spec, lang)
+    form_class, questions = _blank_form(link, lang)
     secret = current_app.config["SECRET_KEY"]
     if request.method == "GET":
         client_uuid, signature = service.issue_uuid(secret, slug)
         if current_user.is_authenticated or session.get("_flashes"):
-            return _page(link, spec, lang, _blank_questions(link, spec, lang, form_class), client_uuid, signature)
-        return _blank_page(link, spec, lang, form_class).replace(_UUID_SLOT, client_uuid).replace(_SIGNATURE_SLOT,
-                                                                                              signature)
+            return _page(link, spec, lang, questions, client_uuid, signature)
+        return _blank_page(link, lang).replace(_UUID_SLOT, client_uuid).replace(_SIGNATURE_SLOT, signature)
     form = form_class()
     problem = None
     if not service.uuid_is_signed(secret, slug, form.client_uuid.data, form.signature.data):
