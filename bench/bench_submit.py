@@ -8,7 +8,9 @@
   p95 < 250 ms).
 
 BENCH_DATABASE_URL chooses the database (default: a new SQLite file in WAL mode);
-BENCH_SCALE=0.1 runs a tenth of the load (a quick check); BENCH_WORKERS sets gunicorn's workers.
+BENCH_SCALE=0.1 runs a tenth of the load (a quick check); BENCH_WORKERS sets gunicorn's workers
+(default: one per core) and BENCH_THREADS its threads per worker (default 1: the sync worker the
+README's production command runs; more threads switch to gthread).
 """
 import json
 import os
@@ -26,6 +28,7 @@ from tests.http_load import SMALL_ANSWERS, Gunicorn, Stats, request, signed_subm
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(max(2, os.cpu_count() or 2))))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))  # 1: sync workers, as the README's production command
 
 
 def _prepare(url: str):
@@ -129,16 +132,18 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{directory}/bench.db"
     slug = _prepare(url)
     database = url.split(":", 1)[0]
-    with Gunicorn(url, workers=WORKERS) as server:
+    with Gunicorn(url, workers=WORKERS, threads=THREADS) as server:
         bare = bench_bare(server.port, int(20000 * SCALE), 100)
         submit = bench_submit(server.port, slug, int(20000 * SCALE), 100)
-        print(json.dumps({"name": "submit_load", "database": database, "workers": WORKERS, "clients": 100,
+        print(json.dumps({"name": "submit_load", "database": database, "workers": WORKERS, "threads": THREADS,
+                          "clients": 100,
                           "submissions": int(20000 * SCALE), **submit, "seconds": submit["seconds"],
                           "baseline": {"name": "bare", **bare},
                           "ratio": round(submit["per_second"] / bare["per_second"], 3) if bare["per_second"] else None,
                           "peak_rss_mb": _peak_rss_mb()}, ensure_ascii=False), flush=True)
         flow = bench_flow(server.port, slug, int(2000 * SCALE), 50)
-        print(json.dumps({"name": "respondent_flow", "database": database, "workers": WORKERS, "clients": 50, **flow,
+        print(json.dumps({"name": "respondent_flow", "database": database, "workers": WORKERS, "threads": THREADS,
+                          "clients": 50, **flow,
                           "baseline": {"name": "bare", "per_second": bare["per_second"]},
                           "ratio": round(flow["completed_per_second"] / bare["per_second"], 4)
                           if bare["per_second"] else None,

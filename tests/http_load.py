@@ -34,7 +34,7 @@ class Gunicorn:
         self.port = free_port()
         self.database_url = database_url
         self.workers = workers
-        self.threads = threads
+        self.threads = threads  # 1: gunicorn's sync worker
         self.process = None
 
     def __enter__(self):
@@ -44,8 +44,8 @@ class Gunicorn:
         self.log = tempfile.NamedTemporaryFile(prefix="sapat-gunicorn-", suffix=".log", delete=False)
         env = {**os.environ, "SAPAT_HARNESS_DB": self.database_url, "SAPAT_ENV": "development"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-k", "gthread", "--threads",
-             str(self.threads), "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--timeout", "60",
+            [sys.executable, "-m", "gunicorn", "-w", str(self.workers), *self._worker_class(),
+             "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--timeout", "60",
              "--log-level", "warning", "tests.harness_app:app"],
             cwd=str(BASE_DIR), env=env, stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.time() + 40
@@ -59,6 +59,11 @@ class Gunicorn:
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer within 40 s")
+
+    def _worker_class(self) -> list[str]:
+        if self.threads > 1:
+            return ["-k", "gthread", "--threads", str(self.threads)]
+        return ["-k", "sync"]
 
     def errors(self) -> str:
         """What gunicorn and the app logged (errors, with request ids)."""
