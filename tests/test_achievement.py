@@ -112,6 +112,23 @@ def test_sql_metrics_equal_the_python_baseline(school):
             assert getattr(sql[key], name) == pytest.approx(value), (key, name)
 
 
+def test_rollup_of_class_subject_counts_equals_the_sql_of_the_coarser_group(school):
+    maths, physics = school.subjects
+    q1 = school.terms[0]
+    add_marks(school, school.classes[0], maths, q1, [5, 4, 3, 2, 1, "н"])
+    add_marks(school, school.classes[0], physics, q1, [5, 5, 4, 2])
+    add_marks(school, school.classes[1], maths, q1, [3, 3, 4, 5, 5, 2])
+    scope = everything(school)
+    detail = svc.term_metrics(scope, q1.id, "class_subject")
+    for grouping, key in (("class", "class_id"), ("subject", "subject_id")):
+        sql = {m.keys[key]: m.rounded() for m in svc.term_metrics(scope, q1.id, grouping)}
+        rolled = {m.keys[key]: m.rounded() for m in svc.rollup(detail, key)}
+        assert rolled == sql and len(sql) == 2
+    [school_total] = svc.rollup(detail)
+    assert school_total.rounded() == svc.term_metrics(scope, q1.id, "school")[0].rounded()
+    assert (school_total.n, school_total.absent, school_total.mean) == (15, 1, pytest.approx(53 / 15))
+
+
 # --- the marks grid ------------------------------------------------------------------------
 
 def _grid_url(school, cls=None, subject=None, term=None):

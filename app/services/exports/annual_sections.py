@@ -208,14 +208,19 @@ def _fetch_achievement(ctx: Context) -> dict:
     names = svc.names(ctx.school_id)
     teachers = svc.teachers_by_pair(ctx.school_id, ctx.year_id)
     users = {u.id: u.full_name for u in names["users"].values()}
+    # Two scans of the marks: this year's class x subject x quarter, rolled up to quarter,
+    # class and subject; and the previous year by quarter.
+    detail = run({"term_id": Assessment.term_id, "class_id": Assessment.class_id,
+                  "subject_id": Assessment.subject_id}, Assessment.term_id.in_(this_year))
+    last_year = [q.id for q in quarters if q.year_id != ctx.year_id]
+    earlier = run({"term_id": Assessment.term_id}, Assessment.term_id.in_(last_year)) if last_year else []
     return {
         "quarters": {q.id: (q.name, ctx.year_name if q.year_id == ctx.year_id else ctx.prev_name) for q in quarters},
         "quarter_order": [q.id for q in quarters],
-        "by_quarter": run({"term_id": Assessment.term_id}, Assessment.term_id.in_([q.id for q in quarters])),
-        "by_class": run({"class_id": Assessment.class_id}, Assessment.term_id.in_(this_year)),
-        "by_subject": run({"subject_id": Assessment.subject_id}, Assessment.term_id.in_(this_year)),
-        "detail": run({"term_id": Assessment.term_id, "class_id": Assessment.class_id,
-                       "subject_id": Assessment.subject_id}, Assessment.term_id.in_(this_year)),
+        "by_quarter": earlier + svc.rollup(detail, "term_id"),
+        "by_class": svc.rollup(detail, "class_id"),
+        "by_subject": svc.rollup(detail, "subject_id"),
+        "detail": detail,
         "classes": {c.id: (c.grade, c.letter, c.name) for c in names["classes"].values()},
         "subjects": {s.id: localized_name(s) for s in names["subjects"].values()},
         "teachers": {pair: ", ".join(users[t] for t in ids if t in users) for pair, ids in teachers.items()},
