@@ -578,12 +578,14 @@ def compare_external(scope: Scope, year_id: int, threshold: float = DEFAULT_THRE
                ext_m.score.is_not(None), scope.condition(ext_a.class_id, ext_a.subject_id))
         .group_by(ext_m.student_id, ext_a.subject_id, ext_a.class_id).subquery()
     )
+    # Only the students with an external result: a few classes, not the whole school's marks.
+    tested = select(external.c.student_id)
     internal = (
         select(Mark.student_id.label("student_id"), Assessment.subject_id.label("subject_id"),
                func.avg(Mark.value).label("internal"))
         .join(Assessment, Mark.assessment_id == Assessment.id).join(Term, Term.id == Assessment.term_id)
         .where(Assessment.school_id == scope.school_id, Term.year_id == year_id, Assessment.kind == "term",
-               Mark.value.is_not(None))
+               Mark.value.is_not(None), Mark.student_id.in_(tested))
         .group_by(Mark.student_id, Assessment.subject_id).subquery()
     )
     stmt = (
