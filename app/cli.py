@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.extensions import db, refresh_statistics
 from app.models import ROLES, School
 
 
@@ -71,6 +71,8 @@ def register_cli(app: Flask) -> None:
             demo.delete_demo()
         try:
             ctx = demo.build_demo(scale=scale, seed=seed)
+            db.session.commit()
+            refresh_statistics(db.session.connection())
             db.session.commit()
         except demo.DemoError:
             db.session.rollback()

@@ -27,7 +27,7 @@ from sqlalchemy import Date, DateTime, Interval, LargeBinary, Numeric, Table, Ti
     inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from app.extensions import db
+from app.extensions import db, refresh_statistics
 
 FORMAT = "sapat-backup"
 VERSION = 1
@@ -283,6 +283,7 @@ def restore(engine: Engine, path: Path, force: bool = False) -> dict[str, int]:
             conn.execute(by_name[current].insert(), batch)
         if conn.dialect.name == "postgresql":
             _reset_sequences(conn)
+        refresh_statistics(conn)
     return counts
 
 
