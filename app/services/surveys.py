@@ -418,10 +418,14 @@ def combine_targets(by_target: dict) -> dict:
     return {scale: (total / n if n else None, n) for scale, (total, n) in sums.items()}
 
 
+def respondents_of(campaign_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(_complete(campaign_id).subquery())) or 0
+
+
 def results(campaign: Campaign) -> Results:
     spec = campaign.instrument.spec
     min_n = campaign.min_group_size
-    respondents = db.session.scalar(select(func.count()).select_from(_complete(campaign.id).subquery())) or 0
+    respondents = respondents_of(campaign.id)
     suppressed = respondents < min_n
     complete_ids = _complete(campaign.id)
 
@@ -469,6 +473,20 @@ def results(campaign: Campaign) -> Results:
                 stat.options.append(OptionStat(opt_key, opt_label, c, 100.0 * c / total if total else None))
             items.append(stat)
 
+    scales, classes = scale_indices(campaign, spec)
+    texts = {} if suppressed else {item.key: texts_of(campaign.id, item.key)
+                                   for item in spec.items() if item.type == "text"}
+    result = Results(campaign, spec, respondents, suppressed, items, scales, classes, texts)
+    result.previous = previous_results(campaign)
+    return result
+
+
+def scale_indices(campaign: Campaign, spec=None) -> tuple[dict, list[dict]]:
+    """The scale indices of a campaign, overall and per class, with each class's responses
+    and response rate; classes below the minimum group have no indices (anonymity). The part
+    of `results` the annual workbook needs, without the per-item statistics."""
+    spec = spec or campaign.instrument.spec
+    min_n = campaign.min_group_size
     ranges = scoring.scale_ranges(spec)
     by_target = scale_means(campaign.id, by_target=True)
     overall = combine_targets(by_target)
@@ -494,11 +512,7 @@ def results(campaign: Campaign) -> Results:
                                                                    *ranges.get(s.key, (1, 5))))
                        for s in spec.scales},
         })
-    texts = {} if suppressed else {item.key: texts_of(campaign.id, item.key)
-                                   for item in spec.items() if item.type == "text"}
-    result = Results(campaign, spec, respondents, suppressed, items, scales, classes, texts)
-    result.previous = previous_results(campaign)
-    return result
+    return scales, classes
 
 
 def texts_of(campaign_id: int, key: str) -> list[str]:

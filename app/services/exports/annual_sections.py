@@ -3,8 +3,8 @@
 Indicators of the seven directions come from app.services.monitoring (value, target,
 previous year, status; values resting on fewer than the minimum group are left blank);
 registers' counts from the foundation and the monitoring registers; survey indices from
-app.services.surveys.results (its suppression of small classes holds here); the observation
-summary from app.services.observations.
+app.services.surveys.scale_indices (the scale part of its results, with the suppression of
+small classes); the observation summary from app.services.observations.
 
 Learning results come from app.services.achievement (the same SQL metrics as its pages and
 its term workbook): by quarter for this and the previous year, by class (with the
@@ -115,15 +115,18 @@ def _fetch_surveys(ctx: Context) -> list[dict]:
         Campaign.status != "draft").order_by(Campaign.opens_on, Campaign.id)).all()
     out = []
     for campaign in campaigns:
-        r = surveys.results(campaign)
+        spec = campaign.instrument.spec
+        respondents = surveys.respondents_of(campaign.id)
+        overall, classes = surveys.scale_indices(campaign, spec)
         scales = [(s.key, surveys.label_text(s.title, ctx.lang) if hasattr(s, "title") else s.key)
-                  for s in r.spec.scales]
+                  for s in spec.scales]
         out.append({
-            "title": campaign.title, "respondents": r.respondents, "suppressed": r.suppressed,
+            "title": campaign.title, "respondents": respondents,
+            "suppressed": respondents < campaign.min_group_size,
             "min_group": campaign.min_group_size, "scales": scales,
-            "overall": {k: v.get("index") for k, v in r.scales.items()},
+            "overall": {k: v.get("index") for k, v in overall.items()},
             "classes": [{"label": c["label"], "responses": c["responses"], "rate": c["rate"],
-                         "suppressed": c["suppressed"], "scales": dict(c["scales"])} for c in r.classes],
+                         "suppressed": c["suppressed"], "scales": dict(c["scales"])} for c in classes],
         })
     return out
 
