@@ -353,27 +353,22 @@ def all_metrics(school_id: int) -> dict[str, list[Metrics]]:
 
 
 def python_metrics(rows: Iterable[tuple]) -> dict:
-    """The baseline: the same counts by a plain Python loop over (group key, value, absent) rows."""
+    """The baseline: the same counts by a plain Python loop over (group key, value, absent) rows,
+    and the indicators from them with from_counts."""
     groups: dict = {}
     for key, value, absent in rows:
         g = groups.get(key)
         if g is None:
-            g = groups[key] = [0, 0, 0, 0, 0, 0, 0, 0]  # n, n1..n5, absent, sum
+            g = groups[key] = [0, 0, 0, 0, 0, 0, 0]  # n, n1..n5, absent
         if absent:
             g[6] += 1
         if value is not None:
             g[0] += 1
             g[value] += 1
-            g[7] += value
     out = {}
-    for key, (n, n1, n2, n3, n4, n5, absent, total) in groups.items():
-        out[key] = {
-            "n": n, "absent": absent,
-            "pass_rate": (n5 + n4 + n3) * 100 / n if n else None,
-            "quality": (n5 + n4) * 100 / n if n else None,
-            "sou": (100 * n5 + 64 * n4 + 36 * n3 + 16 * n2 + 7 * n1) / n if n else None,
-            "mean": total / n if n else None,
-        }
+    for key, (n, n1, n2, n3, n4, n5, absent) in groups.items():
+        m = from_counts({}, n, n5, n4, n3, n2, n1, absent)
+        out[key] = {name: getattr(m, name) for name in ("n", "absent", "pass_rate", "quality", "sou", "mean")}
     return out
 
 
