@@ -67,8 +67,9 @@ class Mark(SchoolOwned, db.Model):
         CheckConstraint("value IS NULL OR value BETWEEN 1 AND 5", name="value"),
         CheckConstraint("score IS NULL OR score >= 0", name="score"),
         CheckConstraint("absent OR value IS NOT NULL OR score IS NOT NULL", name="something"),
-        # Covering index: the metrics read (assessment, value, absent) without touching the table.
-        Index("ix_mark_histogram", "assessment_id", "value", "absent"),
+        # Covering index: the metrics (assessment, value, absent) and the per-student counts
+        # (failing students, internal vs external means) read it without touching the table.
+        Index("ix_mark_metrics", "assessment_id", "value", "absent", "student_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
