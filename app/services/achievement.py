@@ -276,7 +276,7 @@ def all_metrics(school_id: int) -> dict[str, list[Metrics]]:
     """Every indicator of the school in one SQL statement: per assessment, and for every term
     per class x subject, class, grade, MA, subject, teacher and the whole school (term marks).
 
-    The marks are counted once per assessment (the covering index ix_mark_histogram answers
+    The marks are counted once per assessment (the covering index ix_mark_metrics answers
     this without touching the table); class x subject x term counts sum those, and the
     roll-ups sum the class x subject counts. Sums of exact counts, never averages of
     percentages: every figure equals the one computed from the marks directly."""
@@ -573,14 +573,16 @@ def compare_external(scope: Scope, year_id: int, threshold: float = DEFAULT_THRE
                ext_m.score.is_not(None), scope.condition(ext_a.class_id, ext_a.subject_id))
         .group_by(ext_m.student_id, ext_a.subject_id, ext_a.class_id).subquery()
     )
-    # Only the students with an external result: a few classes, not the whole school's marks.
+    # Only the students and subjects with an external result: a few classes and subjects, not
+    # the whole school's marks.
     tested = select(external.c.student_id)
+    tested_subjects = select(external.c.subject_id)
     internal = (
         select(Mark.student_id.label("student_id"), Assessment.subject_id.label("subject_id"),
                func.avg(Mark.value).label("internal"))
         .join(Assessment, Mark.assessment_id == Assessment.id).join(Term, Term.id == Assessment.term_id)
         .where(Assessment.school_id == scope.school_id, Term.year_id == year_id, Assessment.kind == "term",
-               Mark.value.is_not(None), Mark.student_id.in_(tested))
+               Assessment.subject_id.in_(tested_subjects), Mark.value.is_not(None), Mark.student_id.in_(tested))
         .group_by(Mark.student_id, Assessment.subject_id).subquery()
     )
     stmt = (
@@ -592,9 +594,10 @@ def compare_external(scope: Scope, year_id: int, threshold: float = DEFAULT_THRE
                              internal.c.subject_id == external.c.subject_id))
         .group_by(external.c.class_id, external.c.subject_id)
     )
-    lookup = names(scope.school_id)
+    rows = db.session.execute(stmt).all()
+    lookup = names(scope.school_id) if rows else {}
     out = []
-    for class_id, subject_id, n, internal_mean, external_mean, raw in db.session.execute(stmt):
+    for class_id, subject_id, n, internal_mean, external_mean, raw in rows:
         diff = internal_mean - external_mean
         out.append({"class": lookup["classes"][class_id], "subject": lookup["subjects"][subject_id], "n": n,
                     "internal": round(internal_mean, 2), "external": round(external_mean, 2),
