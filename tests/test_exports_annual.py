@@ -223,3 +223,49 @@ def test_demo_school_survey_and_observation_sheets_equal_their_services(app, tmp
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f"
+
+
+def _cells(path):
+    book = openpyxl.load_workbook(path)
+    return {ws.title: [row for row in ws.iter_rows(min_row=7, values_only=True)] for ws in book.worksheets}
+
+
+def test_late_indicators_fill_their_sheets_in_place(app, school, tmp_path, monkeypatch):
+    """When the indicators arrive after the later sheets were written, their sheets (opened in
+    their place) end up with exactly what the in-order build writes, sheet order included; a
+    direction without active indicators says so."""
+    import threading
+
+    from app.models.indicators import Indicator
+    from app.services.exports.annual_sections import ensure_indicators
+
+    ensure_indicators(school.school.id)
+    db.session.execute(db.update(Indicator).where(Indicator.school_id == school.school.id,
+                                                  Indicator.direction == 4).values(active=False))
+    db.session.commit()
+    with app.app_context():
+        app.config["EXPORT_FETCH_THREADS"] = 0
+        annual.build_annual(tmp_path / "in_order.xlsx", school.school.id, school.year, lang="en")
+
+    registers_written = threading.Event()
+    sections = {s.key: s for s in annual.SECTIONS}
+    fetch, write = sections["directions"].fetch, sections["registers"].write
+
+    def late_fetch(ctx):
+        assert registers_written.wait(30)
+        return fetch(ctx)
+
+    def signalling_write(book, ctx, data):
+        write(book, ctx, data)
+        registers_written.set()
+
+    monkeypatch.setattr(sections["directions"], "fetch", late_fetch)
+    monkeypatch.setattr(sections["registers"], "write", signalling_write)
+    with app.app_context():
+        app.config["EXPORT_FETCH_THREADS"] = 2
+        annual.build_annual(tmp_path / "late.xlsx", school.school.id, school.year, lang="en")
+
+    in_order, late = _cells(tmp_path / "in_order.xlsx"), _cells(tmp_path / "late.xlsx")
+    assert list(late) == list(in_order)
+    assert late == in_order
+    assert [row[:2] for row in late["D4 Innovation"][1:]] == [(None, "No active indicators in this direction.")]

@@ -68,9 +68,17 @@ class Context:
 
 @dataclass
 class Section:
+    """`write` lays out the fetched data. A section whose fetch is slow and whose sheets come
+    early may also give `open` (create its sheets in their place, return them) and `fill`
+    (write their rows later): when its data is not ready yet, the writer opens its sheets and
+    goes on with the next sections, and fills them once the data arrives (XlsxWriter's
+    constant_memory mode keeps each sheet's rows in order, not the sheets')."""
+
     key: str
     fetch: Callable[[Context], Any]
     write: Callable[[WorkbookWriter, Context, Any], None]
+    open: Optional[Callable[[WorkbookWriter, Context], Any]] = None
+    fill: Optional[Callable[[WorkbookWriter, Context, Any, Any], None]] = None
 
 
 def find_year(school_id: int, spec) -> AcademicYear:
@@ -124,23 +132,33 @@ def indicator_keys(school_id: int) -> set[str]:
     return known_indicator_keys(school_id)
 
 
-def _write_directions(book: WorkbookWriter, ctx: Context, indicators: list[AnnualIndicator]) -> None:
+def _open_directions(book: WorkbookWriter, ctx: Context) -> dict:
+    """One sheet per direction of R3, all seven: a direction without active indicators shows
+    so (the regulation monitors every direction)."""
     columns = [Column(_("Key"), TEXT, 16), Column(_("Indicator"), TEXT, 48), Column(_("Unit"), TEXT, 8),
                Column(_("Value"), NUMBER), Column(_("Target"), TEXT), Column(_("Previous year"), NUMBER),
                Column(_("Status"), TEXT, 14)]
-    for number, label in DIRECTIONS.items():
+    return {number: book.add_table(_("D%(n)d %(name)s", n=number, name=str(label)),
+                                   _("Direction %(n)d: %(name)s", n=number, name=str(label)), columns,
+                                   _("Indicators of direction %(n)d (R3): value this year, target, previous "
+                                     "year and status.", n=number))
+            for number, label in DIRECTIONS.items()}
+
+
+def _fill_directions(book: WorkbookWriter, ctx: Context, sheets: dict, indicators: list[AnnualIndicator]) -> None:
+    for number, sheet in sheets.items():
         rows = [i for i in indicators if i.direction == number]
-        if not rows:
-            continue
-        sheet = book.add_table(_("D%(n)d %(name)s", n=number, name=str(label)),
-                               _("Direction %(n)d: %(name)s", n=number, name=str(label)), columns,
-                               _("Indicators of direction %(n)d (R3): value this year, target, previous "
-                                 "year and status.", n=number))
         for i in rows:
             sheet.write_row([i.key, i.name, i.unit, i.value, i.target, i.previous, i.status],
                             suppressed=(3, 5) if i.suppressed else ())
+        if not rows:
+            sheet.write_row(["", _("No active indicators in this direction.")])
         sheet.finish()
     ctx.data["indicators"] = indicators
+
+
+def _write_directions(book: WorkbookWriter, ctx: Context, indicators: list[AnnualIndicator]) -> None:
+    _fill_directions(book, ctx, _open_directions(book, ctx), indicators)
 
 
 # --- summary by grade -----------------------------------------------------------------------
@@ -176,7 +194,7 @@ def _write_expert(book: WorkbookWriter, ctx: Context, _data) -> None:
 # Sections in the order of the sheets. Features insert theirs before the expert sheet.
 SECTIONS: list[Section] = [
     Section("grades", _fetch_grades, _write_grades),
-    Section("directions", _fetch_indicators, _write_directions),
+    Section("directions", _fetch_indicators, _write_directions, _open_directions, _fill_directions),
 ]
 EXPERT_SECTION = Section("expert", lambda ctx: None, _write_expert)
 
@@ -209,7 +227,8 @@ def build_annual(path, school_id: int, year: AcademicYear, progress: Optional[Ca
     """Write the annual workbook to `path`; returns figures (cells, charts, sheets).
 
     The sections' queries run in worker threads (EXPORT_FETCH_THREADS, default 2; 0 runs
-    them in this thread) while the sheets are written in order here.
+    them in this thread) while the sheets are written here, in order, except that a section
+    with `open`/`fill` whose data is not ready is filled later (before the expert sheet).
     """
     from app.services.exports.annual_sections import ensure_indicators
 
@@ -226,7 +245,16 @@ def build_annual(path, school_id: int, year: AcademicYear, progress: Optional[Ca
             pending = [pool.submit(_fetch_in_thread, app, s.fetch, ctx) for s in sections]
         with WorkbookWriter(path, school_name=ctx.school_name, period=_("Academic year %(year)s", year=year.name),
                             filters={_("Previous year"): ctx.prev_name or "—"}) as book:
+            opened = []  # (section, its sheets, its future): filled before the expert sheet
             for index, section in enumerate(sections):
+                if section is EXPERT_SECTION:
+                    for waiting, sheets, future in opened:
+                        waiting.fill(book, ctx, sheets, future.result())
+                        steps.advance()
+                if pool and section.open and not pending[index].done():
+                    opened.append((section, section.open(book, ctx), pending[index]))
+                    steps.advance()
+                    continue
                 data = pending[index].result() if pool else section.fetch(ctx)
                 steps.advance()
                 section.write(book, ctx, data)
