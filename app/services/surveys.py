@@ -427,20 +427,24 @@ def results(campaign: Campaign) -> Results:
     min_n = campaign.min_group_size
     respondents = respondents_of(campaign.id)
     suppressed = respondents < min_n
-    complete_ids = _complete(campaign.id)
+    # Answers of complete responses: joined on the response's key, as scale_means does. The
+    # form `response_id IN (complete responses of the campaign)` was planned by PostgreSQL,
+    # before its statistics knew a new campaign's answers, as a nested loop comparing every
+    # answer with every response (5,000 responses: 36 s instead of 0.1 s).
+    answers = (select().select_from(Answer).join(Response, Response.id == Answer.response_id)
+               .where(Answer.campaign_id == campaign.id, Response.status == "complete"))
 
     # Numeric stats per item: n, mean of the raw value, mean score, top-2 share (one query).
     numeric = {key: (int(n), vm, sm, t2) for key, n, vm, sm, t2 in db.session.execute(
-        select(Answer.item_key, func.count(func.distinct(Answer.response_id)), func.avg(Answer.value),
-               func.avg(Answer.score), func.avg(case((Answer.top2, 100.0), (Answer.top2.is_(False), 0.0))))
-        .where(Answer.campaign_id == campaign.id, Answer.response_id.in_(complete_ids))
+        answers.add_columns(Answer.item_key, func.count(func.distinct(Answer.response_id)), func.avg(Answer.value),
+                            func.avg(Answer.score),
+                            func.avg(case((Answer.top2, 100.0), (Answer.top2.is_(False), 0.0))))
         .group_by(Answer.item_key)).all()}
     # Distribution per item and option / value (one query).
     dist: dict[str, dict[str, int]] = {}
     for key, option, value, n in db.session.execute(
-            select(Answer.item_key, Answer.option, Answer.value, func.count())
-            .where(Answer.campaign_id == campaign.id, Answer.response_id.in_(complete_ids),
-                   Answer.text.is_(None))
+            answers.add_columns(Answer.item_key, Answer.option, Answer.value, func.count())
+            .where(Answer.text.is_(None))
             .group_by(Answer.item_key, Answer.option, Answer.value)).all():
         label = option if option is not None else (f"{value:g}" if value is not None else "")
         dist.setdefault(key, {})
