@@ -138,14 +138,21 @@ def _postgres_reachable() -> bool:
         return False
 
 
-def main() -> None:
+def on_each_database(run, postgres_name: str) -> None:
+    """Print `run(url, engine_name)` (a record or a list of records) as JSON lines, on a fresh
+    SQLite file, then on a fresh PostgreSQL database when 127.0.0.1:5432 answers (reported
+    as skipped under `postgres_name` otherwise); each is removed afterwards."""
+    def emit(records):
+        for record in records if isinstance(records, list) else [records]:
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+
     directory = tempfile.mkdtemp(prefix="sapat-bench-")
     try:
-        print(json.dumps(run(f"sqlite:///{directory}/bench.db", "sqlite"), ensure_ascii=False), flush=True)
+        emit(run(f"sqlite:///{directory}/bench.db", "sqlite"))
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     if not _postgres_reachable():
-        print(json.dumps({"name": "achievement_metrics_postgresql", "skipped": "127.0.0.1:5432 not reachable"}))
+        emit({"name": postgres_name, "skipped": "127.0.0.1:5432 not reachable"})
         return
     import psycopg
 
@@ -154,10 +161,14 @@ def main() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
         base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-        print(json.dumps(run(f"{base}/{name}", "postgresql"), ensure_ascii=False), flush=True)
+        emit(run(f"{base}/{name}", "postgresql"))
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    on_each_database(run, "achievement_metrics_postgresql")
 
 
 if __name__ == "__main__":

@@ -3,18 +3,16 @@ questionnaire of the large demo school, spread over its 80 classes): every figur
 results page in SQL (`surveys.results`) against a plain Python loop over all answers computing
 the same figures, and the campaign workbook. SQLite always; PostgreSQL too when
 127.0.0.1:5432 answers (in a fresh database that is dropped afterwards)."""
-import json
 import os
 import random
 import shutil
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from types import SimpleNamespace
 
 from bench.bench_exports import raw_worker
-from bench.bench_metrics import PG_ADMIN_URL, REPEAT, _app, _postgres_reachable, _rss_mb, _timed
+from bench.bench_metrics import REPEAT, _app, _rss_mb, _timed, on_each_database
 
 RESPONSES = int(os.environ.get("BENCH_SURVEY_RESPONSES", "5000"))
 
@@ -185,31 +183,8 @@ def _cells(path: str) -> int:
         book.close()
 
 
-def _emit(records: list[dict]) -> None:
-    for record in records:
-        print(json.dumps(record, ensure_ascii=False), flush=True)
-
-
 def main() -> None:
-    directory = tempfile.mkdtemp(prefix="sapat-bench-")
-    try:
-        _emit(run(f"sqlite:///{directory}/bench.db", "sqlite"))
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
-    if not _postgres_reachable():
-        print(json.dumps({"name": "survey_results_postgresql", "skipped": "127.0.0.1:5432 not reachable"}))
-        return
-    import psycopg
-
-    name = f"sapat_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-        _emit(run(f"{base}/{name}", "postgresql"))
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_each_database(run, "survey_results_postgresql")
 
 
 if __name__ == "__main__":
