@@ -48,6 +48,7 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
     DEFAULT_SCHOOL_CODE = os.environ.get("SAPAT_SCHOOL", "balasagyn")
+    IMPORT_ANALYZE_ROWS = 500  # an import writing this many rows refreshes the planner's statistics
     TESTING = False
 
     @classmethod

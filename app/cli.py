@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -109,6 +109,7 @@ def run_import(path: str, school_code, importer, entity: str) -> dict:
     import is audited and committed, and its summary returned."""
     from app.services import school as school_service
     from app.services.audit import record
+    from app.services.xlsx_input import refresh_statistics_after
 
     school = _find_school(school_code)
     year = school_service.current_year(school.id)
@@ -126,6 +127,7 @@ def run_import(path: str, school_code, importer, entity: str) -> dict:
         fail(_("Nothing was imported: %(n)d problems found.", n=len(report.errors)))
     record("import", entity, None, school_id=school.id, user_id=None, after=report.summary())
     db.session.commit()
+    refresh_statistics_after(report, current_app.config["IMPORT_ANALYZE_ROWS"])
     return report.summary()
 
 

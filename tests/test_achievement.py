@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.models import Assessment, AuditLog, Mark, SupportAction
@@ -276,6 +276,40 @@ def test_import_in_russian_headers_is_idempotent(school, app):
     bad = runner.invoke(args=["import-marks", "/nonexistent.xlsx", "--school", school.school.code])
     assert bad.exit_code != 0
     os.remove(path)
+
+
+def _planner_rows(table):
+    return db.session.scalar(select(func.cast(text("reltuples"), db.Integer)).select_from(text("pg_class"))
+                             .where(text("relname = :t")).params(t=table))
+
+
+def test_a_large_import_refreshes_the_planners_statistics(school, app, login, client):
+    """PostgreSQL only: after an import of IMPORT_ANALYZE_ROWS rows the planner knows the
+    marks table's size (before, it may plan the dashboard's joins for an empty table)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    app.config["IMPORT_ANALYZE_ROWS"] = 12
+    path = app.instance_path + "/marks-small.xlsx"
+    import os
+    os.makedirs(app.instance_path, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(make_xlsx([HEADER] + _rows(school, [5, 4, 4, 3, 5, 2])).getvalue())
+    before = _planner_rows("mark")
+    small = app.test_cli_runner().invoke(args=["import-marks", path, "--school", school.school.code])
+    os.remove(path)
+    assert small.exit_code == 0, small.output
+    db.session.rollback()
+    assert _planner_rows("mark") == before  # 6 rows: below the threshold, no ANALYZE
+    rows = _rows(school, [5, 5, 4, 4, 3, 3], on="16.10.2026") + _rows(school, [4] * 6, on="17.10.2026")
+    login(school.user("deputy"))
+    page = client.get("/achievement/import").get_data(as_text=True)
+    response = client.post("/achievement/import", data={
+        "csrf_token": _csrf(page), "file": (make_xlsx([HEADER] + rows), "marks.xlsx")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Mark.id))) == 18
+    assert _planner_rows("mark") == 18
 
 
 def test_import_template_downloads(school, login, client):

@@ -78,7 +78,8 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
                  teacher_id: Optional[int] = None) -> ImportReport:
     """Check and (when every row is valid) write marks of the year in the caller's transaction.
     With `teacher_id`, rows outside that teacher's own classes and subjects are refused."""
-    report = ImportReport(counts={"rows": 0, "assessments": 0, "created": 0, "updated": 0, "unchanged": 0})
+    report = ImportReport(counts={"rows": 0, "assessments": 0, "created": 0, "updated": 0, "unchanged": 0},
+                          tables=("assessment", "mark"))
     try:
         rows = list(read_rows(stream, MARK_COLUMNS, MARK_REQUIRED))
     except SpreadsheetError as error:

@@ -50,7 +50,8 @@ def parse_class_name(value) -> tuple[int, str]:
 
 
 def import_roster(stream: IO[bytes], *, school_id: int, year_id: int) -> ImportReport:
-    report = ImportReport(counts={"created": 0, "updated": 0, "classes": 0, "rows": 0})
+    report = ImportReport(counts={"created": 0, "updated": 0, "classes": 0, "rows": 0},
+                          tables=("class_group", "student", "enrollment"))
     try:
         rows = list(read_rows(stream, ROSTER_COLUMNS, ROSTER_REQUIRED))
     except SpreadsheetError as error:
