@@ -278,6 +278,31 @@ def test_import_in_russian_headers_is_idempotent(school, app):
     os.remove(path)
 
 
+def test_import_adds_to_existing_assessments_and_corrects_marks(school, app):
+    """Rows for an assessment that exists (entered in the grid) add to it, a different mark
+    corrects the old one, the same mark stays; a new date makes a new assessment."""
+    cls, maths, q1 = school.classes[0], school.subjects[0], school.terms[0]
+    existing = add_marks(school, cls, maths, q1, [5, 4, None, None, None, None])
+    rows = _rows(school, [5, 3, 4, "н", 2, 5], kind="term", on="") + _rows(school, [4] * 6, on="20.10.2026")
+    path = app.instance_path + "/marks-mixed.xlsx"
+    import os
+    os.makedirs(app.instance_path, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(make_xlsx([HEADER] + rows).getvalue())
+    result = app.test_cli_runner().invoke(args=["import-marks", path, "--school", school.school.code])
+    os.remove(path)
+    assert result.exit_code == 0, result.output
+    assert "10 new, 1 changed, 1 unchanged" in result.output
+    db.session.expire_all()
+    marks = {(m.student_id, m.value, m.absent) for m in db.session.scalars(
+        select(Mark).where(Mark.assessment_id == existing.id))}
+    students = school.students[cls.id]
+    assert marks == {(students[0].id, 5, False), (students[1].id, 3, False), (students[2].id, 4, False),
+                     (students[3].id, None, True), (students[4].id, 2, False), (students[5].id, 5, False)}
+    assert db.session.scalar(select(func.count(Assessment.id))) == 2
+    assert db.session.scalar(select(func.count(Mark.id))) == 12
+
+
 def _planner_rows(table):
     return db.session.scalar(select(func.cast(text("reltuples"), db.Integer)).select_from(text("pg_class"))
                              .where(text("relname = :t")).params(t=table))

@@ -9,7 +9,7 @@ import io
 from typing import IO, Optional
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app.extensions import db
 from app.models import (
@@ -182,37 +182,51 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
     if report.errors:
         return report
 
-    assessments = {}
-    for (class_id, subject_id, term_id, kind, on, _sid), *_rest in parsed:
-        akey = (class_id, subject_id, term_id, kind, on)
-        if akey in assessments:
-            continue
-        assessment = db.session.scalar(select(Assessment).where(
-            Assessment.class_id == class_id, Assessment.subject_id == subject_id, Assessment.term_id == term_id,
-            Assessment.kind == kind, Assessment.date == on))
-        if assessment is None:
-            assessment = Assessment(school_id=school_id, class_id=class_id, subject_id=subject_id, term_id=term_id,
-                                    kind=kind, date=on, max_score=DEFAULT_MAX_SCORE.get(kind))
-            db.session.add(assessment)
-            db.session.flush()
-            report.counts["assessments"] += 1
-        assessments[akey] = assessment
+    assessments = _assessments_for(school_id, {key[:5] for key, *_rest in parsed}, report)
     existing = {(m.assessment_id, m.student_id): m for m in db.session.scalars(select(Mark).where(
         Mark.assessment_id.in_([a.id for a in assessments.values()])))}
+    new_marks = []
     for (class_id, subject_id, term_id, kind, on, student_id), value, score, absent in parsed:
         assessment = assessments[(class_id, subject_id, term_id, kind, on)]
         mark = existing.get((assessment.id, student_id))
         if mark is None:
-            db.session.add(Mark(school_id=school_id, assessment_id=assessment.id, student_id=student_id,
-                                value=value, score=score, absent=absent))
-            report.counts["created"] += 1
+            new_marks.append({"school_id": school_id, "assessment_id": assessment.id, "student_id": student_id,
+                              "value": value, "score": score, "absent": absent})
         elif (mark.value, mark.score, mark.absent) == (value, score, absent):
             report.counts["unchanged"] += 1
         else:
             mark.value, mark.score, mark.absent = value, score, absent
             report.counts["updated"] += 1
+    if new_marks:
+        # One multi-row INSERT instead of an ORM object per mark: a term's marks of a whole
+        # school are tens of thousands of rows.
+        db.session.execute(insert(Mark), new_marks)
+        report.counts["created"] = len(new_marks)
     db.session.flush()
     return report
+
+
+def _assessments_for(school_id: int, keys: set[tuple], report: ImportReport) -> dict[tuple, Assessment]:
+    """The assessments (class, subject, term, kind, date) the rows name: those that exist in
+    one query, the others created in one flush."""
+    found = {}
+    if keys:
+        for assessment in db.session.scalars(select(Assessment).where(
+                Assessment.school_id == school_id, Assessment.class_id.in_({k[0] for k in keys}),
+                Assessment.term_id.in_({k[2] for k in keys}))):
+            key = (assessment.class_id, assessment.subject_id, assessment.term_id, assessment.kind, assessment.date)
+            if key in keys:
+                found[key] = assessment
+    created = [Assessment(school_id=school_id, class_id=class_id, subject_id=subject_id, term_id=term_id,
+                          kind=kind, date=on, max_score=DEFAULT_MAX_SCORE.get(kind))
+               for class_id, subject_id, term_id, kind, on in sorted(keys - found.keys())]
+    db.session.add_all(created)
+    db.session.flush()
+    report.counts["assessments"] += len(created)
+    for assessment in created:
+        found[(assessment.class_id, assessment.subject_id, assessment.term_id, assessment.kind,
+               assessment.date)] = assessment
+    return found
 
 
 def marks_template(lang: str = "en") -> io.BytesIO:
