@@ -303,6 +303,23 @@ def test_import_adds_to_existing_assessments_and_corrects_marks(school, app):
     assert db.session.scalar(select(func.count(Mark.id))) == 12
 
 
+def test_import_refuses_a_file_with_too_many_rows(school, login, client, monkeypatch):
+    from app.services import xlsx_input
+
+    monkeypatch.setattr(xlsx_input, "MAX_ROWS", 5)
+    deputy = school.user("deputy")
+    deputy.locale = "ru"
+    db.session.commit()
+    login(deputy)
+    page = client.get("/achievement/import").get_data(as_text=True)
+    response = client.post("/achievement/import", data={
+        "csrf_token": _csrf(page), "file": (make_xlsx([HEADER] + _rows(school, [5, 4, 4, 3, 5, 2])), "marks.xlsx")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "В файле больше 5 строк. Разделите его на несколько файлов" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Mark.id))) == 0
+
+
 def _planner_rows(table):
     return db.session.scalar(select(func.cast(text("reltuples"), db.Integer)).select_from(text("pg_class"))
                              .where(text("relname = :t")).params(t=table))

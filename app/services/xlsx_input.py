@@ -88,11 +88,15 @@ def open_workbook(stream: IO[bytes]):
         raise SpreadsheetError(_("The workbook could not be read. Save it again as .xlsx and retry.")) from None
 
 
+MAX_ROWS = 100_000  # about 12 s of reading and checking: a web request must not outlive its worker
+
+
 def read_rows(stream: IO[bytes], columns: dict[str, tuple[str, ...]], required: tuple[str, ...]):
     """Yield (row_number, {column: value}) for every non-empty data row of the first sheet.
 
     `columns` maps a canonical column name to its accepted header spellings.
-    Raises SpreadsheetError for a file that is not a readable .xlsx or lacks a column.
+    Raises SpreadsheetError for a file that is not a readable .xlsx, lacks a column or has
+    more than MAX_ROWS data rows.
     """
     workbook = open_workbook(stream)
     try:
@@ -114,9 +118,15 @@ def read_rows(stream: IO[bytes], columns: dict[str, tuple[str, ...]], required: 
         if missing:
             raise SpreadsheetError(_("The header row lacks the columns: %(columns)s. Expected: %(expected)s.",
                                      columns=", ".join(missing), expected=", ".join(columns)))
+        count = 0
         for number, values in enumerate(rows, start=2):
             if values is None or all(v is None or str(v).strip() == "" for v in values):
                 continue
+            count += 1
+            if count > MAX_ROWS:
+                raise SpreadsheetError(_("The file has more than %(n)s rows. Split it into several files "
+                                         "(for example, one per term) and import them one by one.",
+                                         n=f"{MAX_ROWS:,}".replace(",", " ")))
             yield number, {
                 key: (values[index] if index < len(values) else None) for key, index in positions.items()
             }
