@@ -9,7 +9,7 @@ import io
 from typing import IO, Optional
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from app.extensions import db
 from app.models import (
@@ -182,33 +182,38 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
     if report.errors:
         return report
 
-    assessments = _assessments_for(school_id, {key[:5] for key, *_rest in parsed}, report)
-    existing = {(m.assessment_id, m.student_id): m for m in db.session.scalars(select(Mark).where(
-        Mark.assessment_id.in_([a.id for a in assessments.values()])))}
-    new_marks = []
+    assessments, earlier = _assessments_for(school_id, {key[:5] for key, *_rest in parsed}, report)
+    existing = {}  # (assessment, student) -> (mark id, value, score, absent)
+    for start in range(0, len(earlier), 5000):  # only assessments that existed before may have marks
+        existing.update({(aid, sid): (mid, value, score, absent) for mid, aid, sid, value, score, absent in
+                         db.session.execute(select(Mark.id, Mark.assessment_id, Mark.student_id, Mark.value,
+                                                   Mark.score, Mark.absent)
+                                            .where(Mark.assessment_id.in_(earlier[start:start + 5000])))})
+    new_marks, changed = [], []
     for (class_id, subject_id, term_id, kind, on, student_id), value, score, absent in parsed:
         assessment = assessments[(class_id, subject_id, term_id, kind, on)]
         mark = existing.get((assessment.id, student_id))
         if mark is None:
             new_marks.append({"school_id": school_id, "assessment_id": assessment.id, "student_id": student_id,
                               "value": value, "score": score, "absent": absent})
-        elif (mark.value, mark.score, mark.absent) == (value, score, absent):
+        elif mark[1:] == (value, score, absent):
             report.counts["unchanged"] += 1
         else:
-            mark.value, mark.score, mark.absent = value, score, absent
-            report.counts["updated"] += 1
+            changed.append({"id": mark[0], "value": value, "score": score, "absent": absent})
+    # Plain rows instead of an ORM object per mark: a term's marks of a whole school are tens
+    # of thousands of rows.
     if new_marks:
-        # One multi-row INSERT instead of an ORM object per mark: a term's marks of a whole
-        # school are tens of thousands of rows.
         db.session.execute(insert(Mark), new_marks)
-        report.counts["created"] = len(new_marks)
+    if changed:
+        db.session.execute(update(Mark), changed)
+    report.counts["created"], report.counts["updated"] = len(new_marks), len(changed)
     db.session.flush()
     return report
 
 
-def _assessments_for(school_id: int, keys: set[tuple], report: ImportReport) -> dict[tuple, Assessment]:
+def _assessments_for(school_id: int, keys: set[tuple], report: ImportReport) -> tuple[dict[tuple, Assessment], list[int]]:
     """The assessments (class, subject, term, kind, date) the rows name: those that exist in
-    one query, the others created in one flush."""
+    one query, the others created in one flush; and the ids of those that existed."""
     found = {}
     if keys:
         for assessment in db.session.scalars(select(Assessment).where(
@@ -220,13 +225,14 @@ def _assessments_for(school_id: int, keys: set[tuple], report: ImportReport) -> 
     created = [Assessment(school_id=school_id, class_id=class_id, subject_id=subject_id, term_id=term_id,
                           kind=kind, date=on, max_score=DEFAULT_MAX_SCORE.get(kind))
                for class_id, subject_id, term_id, kind, on in sorted(keys - found.keys())]
+    earlier = [assessment.id for assessment in found.values()]
     db.session.add_all(created)
     db.session.flush()
     report.counts["assessments"] += len(created)
     for assessment in created:
         found[(assessment.class_id, assessment.subject_id, assessment.term_id, assessment.kind,
                assessment.date)] = assessment
-    return found
+    return found, earlier
 
 
 def marks_template(lang: str = "en") -> io.BytesIO:
