@@ -1,7 +1,8 @@
 """All achievement metrics of the large demo (2,000 students, 80 classes, 20 subjects, two
 years of marks): every class x subject x term and every roll-up, in SQL, against a plain
-Python loop over all marks computing the same figures. SQLite always; PostgreSQL too when
-127.0.0.1:5432 answers (in a fresh database that is dropped afterwards)."""
+Python loop over all marks computing the same figures; and a quarter's control works imported
+from an .xlsx, against reading that file. SQLite always; PostgreSQL too when 127.0.0.1:5432
+answers (in a fresh database that is dropped afterwards)."""
 import json
 import os
 import resource
@@ -76,7 +77,7 @@ def _timed(fn, repeat=REPEAT):
     return statistics.median(times), result
 
 
-def run(url: str, engine_name: str) -> dict:
+def run(url: str, engine_name: str) -> list[dict]:
     from sqlalchemy import func, select
 
     from app.extensions import db
@@ -111,9 +112,10 @@ def run(url: str, engine_name: str) -> dict:
                     a = getattr(got[k], field)
                     assert (a is None and value is None) or abs(a - value) < 1e-6, (name, k, field, a, value)
         groups = sum(len(rows) for rows in sql.values())
+        imports = import_record(ctx, engine_name)
         db.session.remove()
         db.engine.dispose()
-    return {
+    return [{
         "name": f"achievement_metrics_{engine_name}",
         "seconds": round(sql_seconds, 4),
         "peak_rss_mb": _rss_mb(),
@@ -127,6 +129,85 @@ def run(url: str, engine_name: str) -> dict:
         "rows_fetched_by_baseline": fetched,
         "demo_build_seconds": round(build_seconds, 1),
         "repeat": REPEAT,
+    }, imports]
+
+
+def _control_works_file(ctx, path: str) -> tuple[int, object]:
+    """An .xlsx of a control work in every class x subject taught this year, a mark for
+    every student, dated in the first quarter (a deputy's import of a quarter's work)."""
+    import xlsxwriter
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import ClassGroup, Enrollment, Student, Subject, TeachingAssignment, Term
+
+    year = ctx.current_year
+    term = db.session.scalar(select(Term).where(Term.year_id == year.id, Term.kind == "quarter")
+                             .order_by(Term.number).limit(1))
+    pairs = db.session.execute(
+        select(ClassGroup.id, ClassGroup.grade, ClassGroup.letter, Subject.name).distinct()
+        .join(TeachingAssignment, TeachingAssignment.class_id == ClassGroup.id)
+        .join(Subject, Subject.id == TeachingAssignment.subject_id)
+        .where(ClassGroup.year_id == year.id).order_by(ClassGroup.id, Subject.name)).all()
+    students: dict[int, list[str]] = {}
+    for class_id, code in db.session.execute(select(Enrollment.class_id, Student.code)
+                                             .join(Student, Student.id == Enrollment.student_id)
+                                             .where(Enrollment.year_id == year.id)):
+        students.setdefault(class_id, []).append(code)
+    on = term.starts_on.replace(day=min(term.starts_on.day + 3, 28)).strftime("%d.%m.%Y")
+    book = xlsxwriter.Workbook(path, {"constant_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["class", "student_code", "subject", "term", "kind", "date", "mark"])
+    row = 0
+    for class_id, grade, letter, subject in pairs:
+        for code in students.get(class_id, []):
+            row += 1
+            sheet.write_row(row, 0, [f"{grade}-{letter}", code, subject, "1", "control", on, row % 4 + 2])
+    book.close()
+    return row, year
+
+
+def import_record(ctx, engine_name: str) -> dict:
+    """A quarter's control works imported (every row new), then the same file again (every
+    row unchanged), in one transaction that is rolled back; against reading the file alone,
+    which any import must do. Once each: an import takes seconds."""
+    from app.extensions import db
+    from app.services.achievement_import import import_marks
+    from app.services.xlsx_input import read_rows
+
+    directory = tempfile.mkdtemp(prefix="sapat-bench-import-")
+    try:
+        path = os.path.join(directory, "marks.xlsx")
+        rows, year = _control_works_file(ctx, path)
+
+        def run_import():
+            with open(path, "rb") as stream:
+                report = import_marks(stream, school_id=ctx.school.id, year_id=year.id)
+            assert report.ok, report.errors[:3]
+            return report.counts
+
+        def read_only():
+            with open(path, "rb") as stream:
+                return sum(1 for _ in read_rows(stream, {"mark": ()}, ("mark",)))
+
+        read_seconds, read = _timed(read_only, repeat=1)
+        first_seconds, first = _timed(run_import, repeat=1)
+        again_seconds, again = _timed(run_import, repeat=1)
+        db.session.rollback()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    assert read == rows and first["created"] == rows and again["unchanged"] == rows, (read, first, again)
+    return {
+        "name": f"marks_import_{engine_name}",
+        "seconds": round(first_seconds, 4),
+        "again_seconds": round(again_seconds, 4),
+        "peak_rss_mb": _rss_mb(),
+        "baseline": "reading the same file with openpyxl (read-only), no checks, no database work",
+        "baseline_seconds": round(read_seconds, 4),
+        "ratio": round(first_seconds / read_seconds, 3),
+        "again_ratio": round(again_seconds / read_seconds, 3),
+        "rows": rows,
+        "assessments": first["assessments"],
     }
 
 
