@@ -278,19 +278,27 @@ def test_import_in_russian_headers_is_idempotent(school, app):
     os.remove(path)
 
 
+def _import_with_cli(app, school, rows):
+    """`flask import-marks` of a workbook holding `rows` (the header first)."""
+    import os
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    path = os.path.join(app.instance_path, "marks-cli.xlsx")
+    with open(path, "wb") as f:
+        f.write(make_xlsx(rows).getvalue())
+    try:
+        return app.test_cli_runner().invoke(args=["import-marks", path, "--school", school.school.code])
+    finally:
+        os.remove(path)
+
+
 def test_import_adds_to_existing_assessments_and_corrects_marks(school, app):
     """Rows for an assessment that exists (entered in the grid) add to it, a different mark
     corrects the old one, the same mark stays; a new date makes a new assessment."""
     cls, maths, q1 = school.classes[0], school.subjects[0], school.terms[0]
     existing = add_marks(school, cls, maths, q1, [5, 4, None, None, None, None])
     rows = _rows(school, [5, 3, 4, "н", 2, 5], kind="term", on="") + _rows(school, [4] * 6, on="20.10.2026")
-    path = app.instance_path + "/marks-mixed.xlsx"
-    import os
-    os.makedirs(app.instance_path, exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(make_xlsx([HEADER] + rows).getvalue())
-    result = app.test_cli_runner().invoke(args=["import-marks", path, "--school", school.school.code])
-    os.remove(path)
+    result = _import_with_cli(app, school, [HEADER] + rows)
     assert result.exit_code == 0, result.output
     assert "10 new, 1 changed, 1 unchanged" in result.output
     db.session.expire_all()
@@ -331,14 +339,8 @@ def test_a_large_import_refreshes_the_planners_statistics(school, app, login, cl
     if db.engine.dialect.name != "postgresql":
         pytest.skip("planner statistics are PostgreSQL's")
     app.config["IMPORT_ANALYZE_ROWS"] = 12
-    path = app.instance_path + "/marks-small.xlsx"
-    import os
-    os.makedirs(app.instance_path, exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(make_xlsx([HEADER] + _rows(school, [5, 4, 4, 3, 5, 2])).getvalue())
     before = _planner_rows("mark")
-    small = app.test_cli_runner().invoke(args=["import-marks", path, "--school", school.school.code])
-    os.remove(path)
+    small = _import_with_cli(app, school, [HEADER] + _rows(school, [5, 4, 4, 3, 5, 2]))
     assert small.exit_code == 0, small.output
     db.session.rollback()
     assert _planner_rows("mark") == before  # 6 rows: below the threshold, no ANALYZE
