@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -127,7 +127,7 @@ def run_import(path: str, school_code, importer, entity: str) -> dict:
         fail(_("Nothing was imported: %(n)d problems found.", n=len(report.errors)))
     record("import", entity, None, school_id=school.id, user_id=None, after=report.summary())
     db.session.commit()
-    refresh_statistics_after(report, current_app.config["IMPORT_ANALYZE_ROWS"])
+    refresh_statistics_after(report)
     return report.summary()
 
 

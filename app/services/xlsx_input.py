@@ -48,14 +48,16 @@ class ImportReport:
         return self.counts.get("created", 0) + self.counts.get("updated", 0)
 
 
-def refresh_statistics_after(report: ImportReport, min_rows: int = 500) -> None:
-    """After a committed import of at least `min_rows` rows, fresh planner statistics for
-    the tables it wrote (PostgreSQL). A school's first marks import lands in tables the
-    planner believes small; until autovacuum notices, the dashboard's joins may be planned
-    for a handful of rows. ANALYZE of the large demo's marks takes about 60 ms."""
+def refresh_statistics_after(report: ImportReport) -> None:
+    """After a committed import of at least IMPORT_ANALYZE_ROWS rows, fresh planner
+    statistics for the tables it wrote (PostgreSQL). A school's first marks import lands in
+    tables the planner believes small; until autovacuum notices, the dashboard's joins may be
+    planned for a handful of rows. ANALYZE of the large demo's marks takes about 60 ms."""
+    from flask import current_app
+
     from app.extensions import db, refresh_statistics
 
-    if report.ok and report.tables and report.written >= min_rows:
+    if report.ok and report.tables and report.written >= current_app.config["IMPORT_ANALYZE_ROWS"]:
         refresh_statistics(db.session.connection(), report.tables)
         db.session.commit()
 

@@ -70,7 +70,7 @@ def run_upload_import(form, importer, *, entity: str, template: str, success, do
     of cli.run_import). A valid file is audited, committed and followed by a redirect to
     `done_url` with the `success(summary)` message; a file with problems writes nothing and
     the page lists them row by row with status 422."""
-    from flask import current_app, flash, redirect, render_template
+    from flask import flash, redirect, render_template
     from flask_babel import gettext as _
     from flask_login import current_user
 
@@ -89,7 +89,7 @@ def run_upload_import(form, importer, *, entity: str, template: str, success, do
             if report.ok:
                 audit("import", entity, None, after=report.summary())
                 db.session.commit()
-                refresh_statistics_after(report, current_app.config["IMPORT_ANALYZE_ROWS"])
+                refresh_statistics_after(report)
                 flash(success(report.summary()), "success")
                 return redirect(done_url)
             db.session.rollback()
