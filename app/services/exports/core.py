@@ -85,7 +85,7 @@ class SheetWriter:
             self.sheet.write_string(HEADER_ROW, col, column.header, f.header)
         self.sheet.freeze_panes(HEADER_ROW + 1, 0)
         self._cell_formats = [f.for_kind(c.kind) for c in self.columns]
-        self._kinds = [TEXT if c.kind == TEXT else c.kind for c in self.columns]
+        self._text_columns = [c.kind == TEXT for c in self.columns]
 
     def write_row(self, values: Sequence[Any], suppressed: Iterable[int] = ()) -> int:
         """Write a row; columns listed in `suppressed` are left blank and greyed, and other
@@ -99,17 +99,18 @@ class SheetWriter:
         f = self.book.formats
         sheet = self.sheet
         written = 0
-        for col, (kind, fmt, value) in enumerate(zip(self._kinds, self._cell_formats, values)):
+        for col, (column, is_text, fmt, value) in enumerate(
+                zip(self.columns, self._text_columns, self._cell_formats, values)):
             if col in hidden:
                 sheet.write_blank(row, col, None, f.suppressed)
             elif value is None or value == "":
                 continue
-            elif kind is TEXT and value.__class__ is str:
+            elif is_text and value.__class__ is str:
                 sheet.write_string(row, col, value, fmt)
-            elif kind is not TEXT and value.__class__ in (int, float):
+            elif not is_text and value.__class__ in (int, float):
                 sheet.write_number(row, col, value, fmt)
             else:
-                write_cell(sheet, row, col, value, kind, f)
+                write_cell(sheet, row, col, value, column.kind, f)
             written += 1
         self.next_row += 1
         self.book.cells += written
