@@ -63,24 +63,35 @@ def machine() -> dict:
 
 # --- workers (run in their own process so that peak RSS is theirs alone) ----------------
 
+def _best_of(build):
+    """Best of RUNS: `build()` timed each time; the best seconds (rounded) and the last result."""
+    best, result = None, None
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        result = build()
+        seconds = time.perf_counter() - start
+        best = seconds if best is None else min(best, seconds)
+    return round(best, 4), result
+
+
 def _best_raw_write(fill) -> float:
     """Best of RUNS: a new constant_memory workbook with Sapat's options, filled by
     `fill(workbook)` and closed, timed from opening to closing."""
     import xlsxwriter
 
-    best = None
-    for _ in range(RUNS):
-        handle, path = tempfile.mkstemp(suffix=".xlsx")
-        os.close(handle)
-        start = time.perf_counter()
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+
+    def build():
         workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
                                               "strings_to_urls": False, "strings_to_numbers": False})
         fill(workbook)
         workbook.close()
-        seconds = time.perf_counter() - start
+
+    try:
+        return _best_of(build)[0]
+    finally:
         os.remove(path)
-        best = seconds if best is None else min(best, seconds)
-    return round(best, 4)
 
 
 def raw_worker(cells: int) -> dict:
@@ -137,13 +148,8 @@ def workbook_worker(name: str, database_url: str, output: str) -> dict:
     app = create_app("development")
     with app.app_context():
         build = WORKBOOKS[name]
-        best, figures = None, {}
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            figures = build(output)
-            seconds = time.perf_counter() - start
-            best = seconds if best is None else min(best, seconds)
-    return {"seconds": round(best, 4), "cells": figures.get("cells", 0), "charts": figures.get("charts", 0),
+        seconds, figures = _best_of(lambda: build(output))
+    return {"seconds": seconds, "cells": figures.get("cells", 0), "charts": figures.get("charts", 0),
             "peak_rss_mb": _peak_rss_mb()}
 
 
@@ -167,15 +173,10 @@ def writer_worker(database_url: str, output: str) -> dict:
         originals = list(sections.SECTIONS)
         sections.SECTIONS[:] = [dataclasses.replace(s, fetch=lambda _ctx, d=data[s.key]: d) for s in originals]
         try:
-            best = None
-            for _ in range(RUNS):
-                start = time.perf_counter()
-                annual(output)
-                seconds = time.perf_counter() - start
-                best = seconds if best is None else min(best, seconds)
+            seconds, _figures = _best_of(lambda: annual(output))
         finally:
             sections.SECTIONS[:] = originals
-    return {"seconds": round(best, 4), "peak_rss_mb": _peak_rss_mb()}
+    return {"seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
 
 
 def _worker(*args: str) -> dict:
