@@ -77,24 +77,35 @@ def _timed(fn, repeat=REPEAT):
     return statistics.median(times), result
 
 
+def large_demo(add=None):
+    """In an app context on an empty database: the schema, `demo --scale large` and
+    `add(ctx)` if given (e.g. a campaign), committed, then fresh statistics, as autovacuum
+    (PostgreSQL) or a periodic ANALYZE (SQLite) give a running server. Returns the demo's
+    context, what `add` returned, and the seconds the data took to build."""
+    from app.extensions import db
+    from app.services.demo import build_demo
+
+    db.create_all()
+    start = time.perf_counter()
+    ctx = build_demo(scale="large", seed=2026)
+    added = add(ctx) if add else None
+    db.session.commit()
+    seconds = time.perf_counter() - start
+    with db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    return ctx, added, seconds
+
+
 def run(url: str, engine_name: str) -> list[dict]:
     from sqlalchemy import func, select
 
     from app.extensions import db
     from app.models import Mark
     from app.services import achievement as svc
-    from app.services.demo import build_demo
 
     app = _app(url)
     with app.app_context():
-        db.create_all()
-        start = time.perf_counter()
-        ctx = build_demo(scale="large", seed=2026)
-        db.session.commit()
-        build_seconds = time.perf_counter() - start
-        # Fresh statistics, as autovacuum (PostgreSQL) or a periodic ANALYZE (SQLite) give a running server.
-        with db.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        ctx, _nothing, build_seconds = large_demo()
         school_id = ctx.school.id
         marks = db.session.scalar(select(func.count(Mark.id)))
         svc.all_metrics(school_id)  # warm the caches once, as a running server would have them

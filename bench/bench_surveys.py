@@ -7,12 +7,11 @@ import os
 import random
 import shutil
 import tempfile
-import time
 from datetime import timedelta
 from types import SimpleNamespace
 
 from bench.bench_exports import raw_worker
-from bench.bench_metrics import REPEAT, _app, _rss_mb, _timed, on_each_database
+from bench.bench_metrics import REPEAT, _app, _rss_mb, _timed, large_demo, on_each_database
 
 RESPONSES = int(os.environ.get("BENCH_SURVEY_RESPONSES", "5000"))
 
@@ -114,18 +113,12 @@ def run(url: str, engine_name: str) -> list[dict]:
     from app.extensions import db
     from app.models import Answer
     from app.services import surveys as service
-    from app.services.demo import build_demo
     from app.services.exports.surveys import write_campaign_workbook
 
     app = _app(url)
     with app.app_context():
-        db.create_all()
-        start = time.perf_counter()
-        ctx = build_demo(scale="large", seed=2026)
-        campaign = make_campaign(ctx.school, ctx.current_year, ctx.classes[ctx.current_year.id], RESPONSES)
-        build_seconds = time.perf_counter() - start
-        with db.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        _ctx, campaign, build_seconds = large_demo(lambda ctx: make_campaign(
+            ctx.school, ctx.current_year, ctx.classes[ctx.current_year.id], RESPONSES))
         answers = db.session.scalar(select(func.count(Answer.id)).where(Answer.campaign_id == campaign.id))
         service.results(campaign)  # warm the caches once, as a running server would have them
         sql_seconds, results = _timed(lambda: service.results(campaign))
