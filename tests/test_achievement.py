@@ -238,15 +238,20 @@ def _rows(school, values, kind="control", on="15.10.2026"):
             for s, v in zip(school.students[school.classes[0].id], values)]
 
 
+def _upload_marks(client, rows):
+    """Results → Import marks with a workbook of `rows` under the header, as the logged-in user."""
+    page = client.get("/achievement/import").get_data(as_text=True)
+    return client.post("/achievement/import", data={
+        "csrf_token": _csrf(page), "file": (make_xlsx([HEADER] + rows), "marks.xlsx")},
+        content_type="multipart/form-data")
+
+
 def test_import_refuses_a_file_with_bad_rows_and_writes_nothing(school, login, client):
     rows = _rows(school, [5, 4, 7, "н", 3, 2])
     rows.append(["7-А", "nobody", "Математика", "1", "control", "15.10.2026", 5])
     rows.append(["7-А", rows[0][1], "Astrology", "1", "control", "15.10.2026", 5])
     login(school.user("deputy"))
-    page = client.get("/achievement/import").get_data(as_text=True)
-    response = client.post("/achievement/import", data={
-        "csrf_token": _csrf(page), "file": (make_xlsx([HEADER] + rows), "marks.xlsx")},
-        content_type="multipart/form-data")
+    response = _upload_marks(client, rows)
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert "row 4, mark" in text and "row 8, student_code" in text and "row 9, subject" in text
@@ -319,10 +324,7 @@ def test_import_refuses_a_file_with_too_many_rows(school, login, client, monkeyp
     deputy.locale = "ru"
     db.session.commit()
     login(deputy)
-    page = client.get("/achievement/import").get_data(as_text=True)
-    response = client.post("/achievement/import", data={
-        "csrf_token": _csrf(page), "file": (make_xlsx([HEADER] + _rows(school, [5, 4, 4, 3, 5, 2])), "marks.xlsx")},
-        content_type="multipart/form-data")
+    response = _upload_marks(client, _rows(school, [5, 4, 4, 3, 5, 2]))
     assert response.status_code == 422
     assert "В файле больше 5 строк. Разделите его на несколько файлов" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Mark.id))) == 0
@@ -346,10 +348,7 @@ def test_a_large_import_refreshes_the_planners_statistics(school, app, login, cl
     assert _planner_rows("mark") == before  # 6 rows: below the threshold, no ANALYZE
     rows = _rows(school, [5, 5, 4, 4, 3, 3], on="16.10.2026") + _rows(school, [4] * 6, on="17.10.2026")
     login(school.user("deputy"))
-    page = client.get("/achievement/import").get_data(as_text=True)
-    response = client.post("/achievement/import", data={
-        "csrf_token": _csrf(page), "file": (make_xlsx([HEADER] + rows), "marks.xlsx")},
-        content_type="multipart/form-data")
+    response = _upload_marks(client, rows)
     assert response.status_code == 302
     db.session.rollback()
     assert db.session.scalar(select(func.count(Mark.id))) == 18
@@ -478,15 +477,10 @@ def test_a_teacher_may_import_only_own_classes(school, login, client):
     other = [["8-Б", s.code, "Математика", "1", "control", "15.10.2026", 5]
              for s in school.students[school.classes[1].id][:1]]
     login(school.user("teacher"))
-    page = client.get("/achievement/import").get_data(as_text=True)
-    response = client.post("/achievement/import", data={
-        "csrf_token": _csrf(page), "file": (make_xlsx([HEADER] + rows + other), "marks.xlsx")},
-        content_type="multipart/form-data")
+    response = _upload_marks(client, rows + other)
     assert response.status_code == 422
     assert "row 8, class" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Mark.id))) == 0
-    response = client.post("/achievement/import", data={
-        "csrf_token": _csrf(page), "file": (make_xlsx([HEADER] + rows), "marks.xlsx")},
-        content_type="multipart/form-data")
+    response = _upload_marks(client, rows)
     assert response.status_code == 302
     assert db.session.scalar(select(func.count(Mark.id))) == 6
