@@ -28,7 +28,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--locale", default="ky", type=click.Choice(["ky", "ru", "en"]))
     def create_user_command(email, roles, school_code, full_name, locale):
         """Create a staff account. The password comes from SAPAT_PASSWORD or a prompt."""
-        from app.services.accounts import AccountError, create_user
+        from app.services.core.accounts import AccountError, create_user
 
         school = _find_school(school_code)
         password = os.environ.get("SAPAT_PASSWORD") or click.prompt(
@@ -61,7 +61,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--replace", is_flag=True, help="Delete an existing demo school first.")
     def demo_command(scale, seed, if_empty, replace):
         """Create the demo school (a Kyrgyz secondary school with realistic data)."""
-        from app.services import demo
+        from app.services.core import demo
 
         if if_empty and db.session.scalar(select(func.count(School.id))):
             click.echo(_("The database already has a school; the demo was not loaded."))
@@ -86,7 +86,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--school", "school_code", default=None)
     def import_roster_command(path, school_code):
         """Import classes and students of the current year from an .xlsx roster."""
-        from app.services import imports
+        from app.services.core import roster as imports
 
         summary = run_import(path, school_code, imports.import_roster, "roster")
         click.echo(_("Roster imported: %(created)d new students, %(updated)d updated, %(classes)d new classes.",
@@ -107,9 +107,9 @@ def run_import(path: str, school_code, importer, entity: str) -> dict:
     """Run an all-or-nothing .xlsx import for the current year of a school from the CLI:
     problems go to stderr row by row with exit code 1 and nothing is written; on success the
     import is audited and committed, and its summary returned."""
-    from app.services import school as school_service
-    from app.services.audit import record
-    from app.services.xlsx_input import refresh_statistics_after
+    from app.services.core import school as school_service
+    from app.services.core.audit import record
+    from app.services.core.xlsx_input import refresh_statistics_after
 
     school = _find_school(school_code)
     year = school_service.current_year(school.id)
@@ -145,7 +145,7 @@ def _find_school(code):
 
 def _print_logins():
     from app.models import User
-    from app.services.demo import DEMO_DOMAIN, DEMO_PASSWORD
+    from app.services.core.demo import DEMO_DOMAIN, DEMO_PASSWORD
 
     emails = ["director", "deputy", "mohead", "teacher", "classteacher", "psychologist", "expert"]
     users = {u.email: u for u in db.session.scalars(

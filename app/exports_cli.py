@@ -87,7 +87,7 @@ def register(app) -> None:
     @LANG_OPTION
     def import_expert(paths, school_code, lang):
         """Read experts' filled assessment sheets back (all files or none)."""
-        from app.services.audit import record
+        from app.services.core.audit import record
         from app.services.exports import annual, expert
 
         with in_language(lang):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ROLES
-from app.services import audit as audit_service
+from app.services.core import audit as audit_service
 
 T = TypeVar("T")
 
@@ -75,7 +75,7 @@ def get_scoped_or_404(model: type[T], obj_id: Any) -> T:
 def requested_year():
     """The academic year named by ?year_id= (of this school, else 404), or the current one."""
     from app.models import AcademicYear
-    from app.services import school as school_service
+    from app.services.core import school as school_service
 
     year_id = request.values.get("year_id", type=int)
     if year_id:

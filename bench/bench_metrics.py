@@ -35,7 +35,7 @@ def python_loop(school_id: int) -> dict:
 
     from app.extensions import db
     from app.models import Assessment, ClassGroup, Mark, Subject, TeachingAssignment
-    from app.services.achievement import python_metrics
+    from app.services.achievement.metrics import python_metrics
 
     grade = dict(db.session.execute(select(ClassGroup.id, ClassGroup.grade).where(
         ClassGroup.school_id == school_id)).all())
@@ -83,7 +83,7 @@ def large_demo(add=None):
     (PostgreSQL) or a periodic ANALYZE (SQLite) give a running server. Returns the demo's
     context, what `add` returned, and the seconds the data took to build."""
     from app.extensions import db
-    from app.services.demo import build_demo
+    from app.services.core.demo import build_demo
 
     db.create_all()
     start = time.perf_counter()
@@ -101,7 +101,7 @@ def run(url: str, engine_name: str) -> list[dict]:
 
     from app.extensions import db
     from app.models import Mark
-    from app.services import achievement as svc
+    from app.services.achievement import metrics as svc
 
     app = _app(url)
     with app.app_context():
@@ -183,8 +183,8 @@ def import_record(ctx, engine_name: str) -> dict:
     row unchanged), in one transaction that is rolled back; against reading the file alone,
     which any import must do. Once each: an import takes seconds."""
     from app.extensions import db
-    from app.services.achievement_import import import_marks
-    from app.services.xlsx_input import read_rows
+    from app.services.achievement.imports import import_marks
+    from app.services.core.xlsx_input import read_rows
 
     directory = tempfile.mkdtemp(prefix="sapat-bench-import-")
     try:

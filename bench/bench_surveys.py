@@ -20,9 +20,9 @@ def make_campaign(school, year, classes, responses: int):
     """A closed parents' campaign over `classes` with exactly `responses` complete responses,
     answered as the demo answers (class and respondent effects, reverse items, texts)."""
     from app.extensions import db
-    from app.services import instruments as instrument_service
-    from app.services import surveys as service
-    from app.services.surveys_demo import PARENT_TEXTS_CHANGE, PARENT_TEXTS_LIKE, _fill
+    from app.services.core import instruments as instrument_service
+    from app.services.surveys import campaigns as service
+    from app.services.surveys.demo import PARENT_TEXTS_CHANGE, PARENT_TEXTS_LIKE, _fill
 
     instrument = instrument_service.latest("parent_satisfaction", "survey")
     campaign = service.create_campaign(
@@ -88,7 +88,7 @@ def python_loop(campaign) -> dict:
 
 def _check(results, loop: dict, campaign) -> None:
     """The SQL figures must equal the loop's before the timings mean anything."""
-    from app.services import surveys as service
+    from app.services.surveys import campaigns as service
 
     for stat in results.items:
         if stat.kind == "text":
@@ -112,8 +112,8 @@ def run(url: str, engine_name: str) -> list[dict]:
 
     from app.extensions import db
     from app.models import Answer
-    from app.services import surveys as service
-    from app.services.exports.surveys import write_campaign_workbook
+    from app.services.surveys import campaigns as service
+    from app.services.surveys.workbook import write_campaign_workbook
 
     app = _app(url)
     with app.app_context():

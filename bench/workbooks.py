@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import School
-from app.services import school as school_service
+from app.services.core import school as school_service
 
 
 def _school():
@@ -38,8 +38,8 @@ WORKBOOKS = {"annual": annual}
 def achievement(output: str) -> dict:
     """The term workbook of the marks feature for the last quarter of the current year."""
     from app.models import Term
-    from app.services import achievement as svc
-    from app.services.exports.achievement import build_achievement_workbook
+    from app.services.achievement import metrics as svc
+    from app.services.achievement.workbook import build_achievement_workbook
     from app.services.exports import core
 
     school = _school()

@@ -40,7 +40,7 @@ def check_command(directory):
 def load_command(directory):
     """Store every instrument file as an immutable version (a changed file becomes a new version)."""
     from app.extensions import db
-    from app.services import instruments
+    from app.services.core import instruments
 
     report = instruments.publish_all(directory)
     if report.errors:
@@ -65,7 +65,7 @@ def load_command(directory):
 @instruments_cli.command("list")
 def list_command():
     """List the stored instrument versions."""
-    from app.services import instruments
+    from app.services.core import instruments
 
     for row in instruments.versions(latest_only=False):
         click.echo(f"{row.key:<28} v{row.version:<3} {row.kind:<12} {row.content_hash[:12]}  {row.title}")

@@ -38,8 +38,8 @@ def observation(s: SchoolFixture):
         from datetime import date
 
         from app.extensions import db
-        from app.services import observations as obs_service
-        from app.services.observations_setup import ensure_protocols
+        from app.services.observations import records as obs_service
+        from app.services.observations.setup import ensure_protocols
 
         protocols = ensure_protocols()
         deputy = s.users["deputy"]
@@ -62,8 +62,8 @@ def draft_observation(s: SchoolFixture):
         from datetime import date
 
         from app.extensions import db
-        from app.services import observations as obs_service
-        from app.services.observations_setup import ensure_protocols
+        from app.services.observations import records as obs_service
+        from app.services.observations.setup import ensure_protocols
 
         protocols = ensure_protocols()
         deputy = s.users["deputy"]
@@ -80,7 +80,7 @@ def draft_observation(s: SchoolFixture):
 def protocol_id(s: SchoolFixture):
     """The lesson-observation protocol (protocols are shared by every school)."""
     from app.extensions import db
-    from app.services.observations_setup import ensure_protocols
+    from app.services.observations.setup import ensure_protocols
 
     found = ensure_protocols()["lesson_observation"].id
     db.session.commit()
@@ -547,7 +547,7 @@ FUZZ_FORMS: list[FuzzForm] = [
 
 
 def _sign_survey_uuid(app, slug: str, values: dict) -> dict:
-    from app.services.surveys import _uuid_signature
+    from app.services.surveys.campaigns import _uuid_signature
 
     if values.get("signature") == "sign" and values.get("client_uuid"):
         values = {**values, "signature": _uuid_signature(app.config["SECRET_KEY"], slug, str(values["client_uuid"]))}
@@ -728,7 +728,7 @@ def _backup_features(school: SchoolFixture):
 
     _seed_surveys(school, BACKUP_TEXTS)
     from tests.surveys_helpers import make_campaign
-    from app.services import surveys as survey_service
+    from app.services.surveys import campaigns as survey_service
 
     coded = make_campaign(school, mode="codes", title="Codes campaign")
     survey_service.issue_codes(coded, coded.targets[0], 3)

@@ -3,8 +3,8 @@ import textwrap
 from datetime import date
 
 from app.extensions import db
-from app.services import instruments as instrument_service
-from app.services import surveys as service
+from app.services.core import instruments as instrument_service
+from app.services.surveys import campaigns as service
 from surveys.loader import load_text
 
 T = "{ky: к, ru: р, en: e}"

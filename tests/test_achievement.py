@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.models import Assessment, AuditLog, Mark, SupportAction
-from app.services import achievement as svc
+from app.services.achievement import metrics as svc
 from tests.xlsx_helpers import make_xlsx
 
 
@@ -317,7 +317,7 @@ def test_import_adds_to_existing_assessments_and_corrects_marks(school, app):
 
 
 def test_import_refuses_a_file_with_too_many_rows(school, login, client, monkeypatch):
-    from app.services import xlsx_input
+    from app.services.core import xlsx_input
 
     monkeypatch.setattr(xlsx_input, "MAX_ROWS", 5)
     deputy = school.user("deputy")

@@ -6,8 +6,8 @@ from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.models import AuditLog
-from app.services.audit import record
-from app.services.audit_log import AuditLogIsAppendOnly
+from app.services.core.audit import record
+from app.services.core.audit_log import AuditLogIsAppendOnly
 from tests.security_support import routes
 
 

@@ -11,13 +11,13 @@ from sqlalchemy import create_engine, func, insert, select, text
 
 from app.extensions import db
 from app.models import AuditLog, User
-from app.services import security_backup as backup_service
+from app.services.core import backup as backup_service
 from tests.security_support import login_client
 from tests.security_tables import BACKUP_SEEDERS
 
 
 def _seed(school, other_school):
-    from app.services.audit import record
+    from app.services.core.audit import record
 
     record("update", "subject", school.subjects[0].id, school_id=school.school.id,
            user_id=school.users["admin"].id, before={"name": "Ф", "n": [1, 2]}, after={"name": "Ж ✓ \"q\""})

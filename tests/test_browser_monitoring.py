@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from app.services.demo import DEMO_PASSWORD, build_demo
+from app.services.core.demo import DEMO_PASSWORD, build_demo
 from tests.conftest import browser_login, screenshot
 
 pytestmark = pytest.mark.browser

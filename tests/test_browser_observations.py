@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Observation, ObservationScore
-from app.services.observations_setup import ensure_protocols
+from app.services.observations.setup import ensure_protocols
 from tests.conftest import ARTIFACTS, PHONE, TABLET, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -122,7 +122,7 @@ def test_observer_completes_a_checklist_through_a_dropped_connection(live_server
 def test_teacher_acknowledges_in_kyrgyz_and_summary_and_workbook_show_it(live_server, browser, school,
                                                                           protocols):
     from tests.test_observations import all_scores, make_observation
-    from app.services import observations as svc
+    from app.services.observations import records as svc
 
     protocol = svc.protocol_of(protocols["lesson_observation"])
     data = all_scores(protocol, time_on_task=0)

@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Campaign, Response
-from app.services import instruments as instrument_service
+from app.services.core import instruments as instrument_service
 from tests.conftest import browser_login, screenshot
 from tests.surveys_helpers import answer
 

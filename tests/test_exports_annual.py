@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from app.extensions import db
-from app.services import school as school_service
+from app.services.core import school as school_service
 from app.services.exports import annual
 
 HOSTILE = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3"]
@@ -132,7 +132,7 @@ def test_libreoffice_opens_the_workbook_and_converts_it_to_pdf(app, school, tmp_
 
 
 def test_learning_results_equal_the_marks_service(app, school, tmp_path):
-    from app.services import achievement as svc
+    from app.services.achievement import metrics as svc
     from tests.test_achievement import add_marks
 
     maths, physics = school.subjects
@@ -179,8 +179,9 @@ def test_demo_school_survey_and_observation_sheets_equal_their_services(app, tmp
     from sqlalchemy import select
 
     from app.models import Campaign, School
-    from app.services import observations, surveys
-    from app.services.demo import build_demo
+    from app.services.observations import records as observations
+    from app.services.surveys import campaigns as surveys
+    from app.services.core.demo import build_demo
 
     ctx = build_demo(scale="small", seed=11)
     db.session.commit()

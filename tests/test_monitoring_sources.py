@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 
 from app.extensions import db
-from app.services import observations as obs_svc
+from app.services.observations import records as obs_svc
 from app.services.monitoring import planning, sources
 from app.services.monitoring.calculators import Period, compute
 from app.services.monitoring.catalogue import ensure_catalogue
-from app.services.observations_setup import ensure_protocols
+from app.services.observations.setup import ensure_protocols
 from tests.surveys_helpers import answer, make_campaign
 from tests.test_achievement import add_marks
 

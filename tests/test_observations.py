@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditLog, Observation, ObservationPlan, ObservationScore
-from app.services import observations as svc
-from app.services.observations_setup import PROTOCOL_KEYS, ensure_protocols
+from app.services.observations import records as svc
+from app.services.observations.setup import PROTOCOL_KEYS, ensure_protocols
 from surveys.loader import InstrumentError, load_file, load_text
 from surveys.loader import INSTRUMENTS_DIR
 from tests.factories import make_school
@@ -387,7 +387,7 @@ def test_download_button_streams_the_workbook(school, protocols, login, client):
 # --- demo ------------------------------------------------------------------------------------
 
 def test_demo_adds_observations(app):
-    from app.services import demo
+    from app.services.core import demo
 
     ctx = demo.build_demo(scale="small", seed=3, today=date(2026, 11, 23))
     db.session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ClassGroup, Enrollment, Student
-from app.services.imports import import_roster, parse_class_name
+from app.services.core.roster import import_roster, parse_class_name
 from tests.xlsx_helpers import Formula, make_xlsx
 
 HEADER = ["class", "student_code", "full_name", "gender", "birth_date"]

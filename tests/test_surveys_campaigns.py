@@ -9,7 +9,7 @@ from sqlalchemy import func, inspect, select
 
 from app.extensions import db
 from app.models import AccessCode, Answer, AuditLog, Campaign, Response
-from app.services import surveys as service
+from app.services.surveys import campaigns as service
 from tests.surveys_helpers import answer, make_campaign, small_instrument
 
 
@@ -187,7 +187,7 @@ def test_show_if_hides_the_number_when_the_answer_is_no(client, school):
 
 
 def test_a_conditional_section_is_skipped_and_its_answers_dropped(client, school):
-    from app.services import instruments
+    from app.services.core import instruments
 
     campaign = make_campaign(school)
     campaign.instrument_id = instruments.ensure_published("parent_satisfaction").id
@@ -274,7 +274,7 @@ def test_response_stores_only_the_day(school):
 @pytest.mark.parametrize("key", [None, "parent_satisfaction", "psychological_climate"])
 def test_survey_page_weight_is_at_most_30_kb(client, school, key):
     """The whole questionnaire with its CSS and script, as a phone downloads it."""
-    from app.services import instruments
+    from app.services.core import instruments
 
     campaign = make_campaign(school)
     if key:
@@ -312,7 +312,7 @@ def test_public_submit_is_rate_limited(client, school):
 @pytest.mark.parametrize("key", ["parent_satisfaction", "student_lessons", "psychological_climate",
                                  "teacher_survey"])
 def test_every_question_of_the_shipped_questionnaires_renders_in_kyrgyz_and_russian(client, school, key):
-    from app.services import instruments
+    from app.services.core import instruments
 
     campaign = make_campaign(school)
     campaign.instrument_id = instruments.ensure_published(key).id

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.models import Instrument
-from app.services import instruments as instrument_service
+from app.services.core import instruments as instrument_service
 from forms.builder import build_form, form_answers
 from surveys import loader, scoring
 from surveys.loader import InstrumentError, load_text

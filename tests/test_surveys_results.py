@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Campaign
-from app.services import surveys as service
+from app.services.surveys import campaigns as service
 from tests.surveys_helpers import answer, make_campaign
 
 HEADER = 7  # header row of every table sheet (WorkbookWriter: title block, blank row, header)
@@ -150,7 +150,7 @@ def test_staff_pages_in_kyrgyz_and_russian(client, school, login, answered, lang
 def test_a_new_instrument_version_does_not_change_given_answers(school, answered):
     import textwrap
 
-    from app.services import instruments
+    from app.services.core import instruments
     from surveys.loader import load_text
     from tests.surveys_helpers import SMALL
 

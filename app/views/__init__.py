@@ -76,8 +76,8 @@ def run_upload_import(form, importer, *, entity: str, template: str, success, do
 
     from app.extensions import db
     from app.security import audit
-    from app.services import school as school_service
-    from app.services.xlsx_input import refresh_statistics_after
+    from app.services.core import school as school_service
+    from app.services.core.xlsx_input import refresh_statistics_after
 
     report = None
     if form.validate_on_submit():
@@ -107,7 +107,7 @@ def save_audited(obj, *, is_new: bool, before: Optional[dict]) -> bool:
 
     from app.extensions import db
     from app.security import audit
-    from app.services.audit import snapshot
+    from app.services.core.audit import snapshot
 
     try:
         db.session.flush()

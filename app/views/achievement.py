@@ -11,9 +11,10 @@ from app.extensions import db
 from app.i18n import current_language, localized_name
 from app.models import AcademicYear, ClassGroup, Enrollment, Student, Subject, TeachingAssignment, User
 from app.security import audit, get_scoped_or_404, role_required
-from app.services import achievement as svc
-from app.services import achievement_import, school as school_service
-from app.services.achievement_charts import bar_chart, line_chart
+from app.services.achievement import metrics as svc
+from app.services.achievement import imports as achievement_import
+from app.services.core import school as school_service
+from app.services.achievement.charts import bar_chart, line_chart
 from app.views import NAV_LINKS, run_upload_import, send_xlsx
 from app.views.main import DASHBOARD_LINKS
 from forms.achievement import KIND_LABELS, AssessmentForm, GridForm, MarksUploadForm, SupportActionForm
@@ -337,7 +338,7 @@ def record_action(student_id):
 @bp.route("/export")
 @role_required(*READERS)
 def export():
-    from app.services.exports.achievement import build_achievement_workbook
+    from app.services.achievement.workbook import build_achievement_workbook
 
     term = _term()
     if term is None:
@@ -348,4 +349,5 @@ def export():
 
 
 # Command-line tools and demo data of this area are registered with the blueprint.
-from app.services import achievement_cli, achievement_demo  # noqa: E402,F401
+from app.services.achievement import cli as achievement_cli
+from app.services.achievement import demo as achievement_demo  # noqa: E402,F401

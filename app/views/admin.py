@@ -25,8 +25,9 @@ from app.models import (
     User,
 )
 from app.security import MANAGERS, audit, get_scoped_or_404, role_required, scoped
-from app.services import imports, school as school_service
-from app.services.audit import snapshot
+from app.services.core import roster as imports
+from app.services.core import school as school_service
+from app.services.core.audit import snapshot
 from app.views import run_upload_import, save_audited
 from forms.admin import (
     ROLE_LABELS,

@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.extensions import db, limiter
 from app.security import STAFF, audit, public, role_required
-from app.services import accounts
+from app.services.core import accounts
 from forms.auth import ChangePasswordForm, LanguageForm, LoginForm
 
 bp = Blueprint("auth", __name__)

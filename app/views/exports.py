@@ -9,7 +9,7 @@ from app.extensions import db
 from app.i18n import current_language
 from app.models import AcademicYear
 from app.security import REPORT_READERS, audit, role_required, school_years, scoped
-from app.services import school as school_service
+from app.services.core import school as school_service
 from app.services.exports import annual, expert, jobs
 from app.views import NAV_LINKS, send_xlsx
 from app.views.main import DASHBOARD_LINKS

@@ -6,7 +6,7 @@ from app.security import STAFF, public, role_required
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services import school as school_service
+from app.services.core import school as school_service
 
 bp = Blueprint("main", __name__)
 

@@ -11,7 +11,7 @@ from app.i18n import current_language
 from app.models import AcademicYear, ROLES, Term
 from app.models.indicators import Indicator
 from app.security import audit, get_scoped_or_404, requested_year, role_required, school_years
-from app.services.audit import snapshot
+from app.services.core.audit import snapshot
 from app.services.monitoring import charts, planning, reports
 from app.services.monitoring.calculators import shared_queries
 from app.services.monitoring import indicators as ind_service

@@ -13,8 +13,8 @@ from app.i18n import current_language, localized_name, pick_text
 from app.models import Observation, Subject, User
 from app.models.observations import PURPOSES
 from app.security import OBSERVERS, REPORT_READERS, STAFF, get_scoped_or_404, role_required, school_years, scoped
-from app.services import observations as svc
-from app.services import school as school_service
+from app.services.observations import records as svc
+from app.services.core import school as school_service
 from app.views import NAV_LINKS, send_xlsx
 from app.views.main import DASHBOARD_LINKS
 from forms.observations import AcknowledgeForm, AmendForm, ChecklistForm, PlanForm, StartObservationForm
@@ -26,7 +26,7 @@ DASHBOARD_LINKS.append((OBSERVERS, _l("Observe a lesson"), "observations.new"))
 DASHBOARD_LINKS.append((REPORT_READERS, _l("Observation results"), "observations.summary"))
 
 # Registered at app creation through this module: the CLI command and the demo step.
-import app.services.observations_setup  # noqa: E402,F401
+import app.services.observations.setup  # noqa: E402,F401
 
 
 def _actor() -> svc.Actor:
@@ -345,7 +345,7 @@ def plan():
 @bp.route("/export.xlsx")
 @role_required(*REPORT_READERS)
 def export():
-    from app.services.exports import observations as export_service
+    from app.services.observations import workbook as export_service
     from app.services.exports.core import new_temp_path
 
     year, _years_list = _chosen_year()

@@ -12,7 +12,7 @@ from app.i18n import current_language
 from app.models import AcademicYear
 from app.models.planning import CyclogramItem, Interview
 from app.security import STAFF, audit, get_scoped_or_404, requested_year, role_required, school_years, scoped
-from app.services.audit import snapshot
+from app.services.core.audit import snapshot
 from app.services.monitoring import planning
 from app.services.monitoring import registers as reg
 from app.services.monitoring.labels import (

@@ -26,8 +26,8 @@ from app.models.registers import (
     TextbookProvision,
 )
 from app.security import audit, get_scoped_or_404, role_required, school_years, scoped
-from app.services import school as school_service
-from app.services.audit import snapshot
+from app.services.core import school as school_service
+from app.services.core.audit import snapshot
 from app.services.monitoring import calculators
 from app.services.monitoring import registers as reg
 from app.services.monitoring.labels import (

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.services import audit_log
+from app.services.core import audit_log
 from app.security import role_required
 from app.views import NAV_LINKS
 from app.views.main import DASHBOARD_LINKS
@@ -78,7 +78,7 @@ def audit_log_page():
 
 
 def _register_cli(app):
-    from app.services.security_backup import register_backup_cli
+    from app.services.core.backup import register_backup_cli
 
     register_backup_cli(app)
 

@@ -15,10 +15,10 @@ from app.extensions import db
 from app.i18n import current_language
 from app.models import Campaign, CampaignClass, ClassGroup, Instrument
 from app.security import REPORT_READERS, SURVEY_MANAGERS, audit, get_scoped_or_404, role_required
-from app.services import instruments as instrument_service
-from app.services import school as school_service
-from app.services import surveys as service
-from app.services.audit import snapshot
+from app.services.core import instruments as instrument_service
+from app.services.core import school as school_service
+from app.services.surveys import campaigns as service
+from app.services.core.audit import snapshot
 from app.views import NAV_LINKS, send_xlsx
 from app.views.main import DASHBOARD_LINKS
 from forms.surveys import (ACCESS_LABELS, AUDIENCE_LABELS, STATUS_LABELS, CampaignForm, CodesForm,
@@ -35,8 +35,8 @@ if not any(endpoint == "surveys.index" for _r, _lbl, endpoint in NAV_LINKS):
     NAV_LINKS.append((READERS, _l("Surveys"), "surveys.index"))
     DASHBOARD_LINKS.append((SURVEY_MANAGERS, _l("Surveys of parents, students and staff"), "surveys.index"))
 
-from app.services.exports import surveys as _export  # noqa: E402,F401  (registers `export campaign`)
-from app.services import surveys_demo as _demo  # noqa: E402,F401  (registers the demo step)
+from app.services.surveys import workbook as _export  # noqa: E402,F401  (registers `export campaign`)
+from app.services.surveys import demo as _demo  # noqa: E402,F401  (registers the demo step)
 
 
 def _campaign(campaign_id: int) -> Campaign:
@@ -177,7 +177,7 @@ def codes(campaign_id):
 @bp.route("/<int:campaign_id>/results")
 @role_required(*READERS)
 def results(campaign_id):
-    from app.services import surveys_charts as charts
+    from app.services.surveys import charts
 
     campaign = _campaign(campaign_id)
     data = service.results(campaign)
@@ -188,7 +188,7 @@ def results(campaign_id):
 @bp.route("/<int:campaign_id>/export")
 @role_required(*READERS)
 def export(campaign_id):
-    from app.services.exports import surveys as export_service
+    from app.services.surveys import workbook as export_service
     from app.services.exports.core import new_temp_path
 
     campaign = _campaign(campaign_id)

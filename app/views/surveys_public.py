@@ -20,7 +20,7 @@ from markupsafe import Markup
 from app.extensions import csrf, db, limiter
 from app.i18n import current_language
 from app.security import public
-from app.services import surveys as service
+from app.services.surveys import campaigns as service
 from forms.builder import build_form, form_answers
 from forms.surveys import SurveyPage
 

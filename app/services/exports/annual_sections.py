@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.i18n import localized_name
 from app.models import Term
-from app.services import school as school_service
+from app.services.core import school as school_service
 from app.services.exports.annual import (
     INDICATOR_SOURCES,
     AnnualIndicator,
@@ -108,7 +108,7 @@ def _write_registers(book: WorkbookWriter, ctx: Context, data: dict) -> None:
 
 def _fetch_surveys(ctx: Context) -> list[dict]:
     from app.models import Campaign
-    from app.services import surveys
+    from app.services.surveys import campaigns as surveys
 
     campaigns = db.session.scalars(select(Campaign).where(
         Campaign.school_id == ctx.school_id, Campaign.year_id == ctx.year_id,
@@ -162,7 +162,7 @@ def _write_surveys(book: WorkbookWriter, ctx: Context, campaigns: list[dict]) ->
 # --- observation summary (feat/observations) ---------------------------------------------------
 
 def _fetch_observations(ctx: Context) -> dict:
-    from app.services import observations
+    from app.services.observations import records as observations
 
     labels = observations.criterion_labels(ctx.lang)
     sections = observations.by_section(ctx.school_id, ctx.year_id)
@@ -196,7 +196,7 @@ def _write_observations(book: WorkbookWriter, ctx: Context, data: dict) -> None:
 
 def _fetch_achievement(ctx: Context) -> dict:
     from app.models import Assessment
-    from app.services import achievement as svc
+    from app.services.achievement import metrics as svc
 
     years = [y for y in (ctx.prev_id, ctx.year_id) if y]
     quarters = db.session.execute(
@@ -231,7 +231,7 @@ def _fetch_achievement(ctx: Context) -> dict:
 
 
 def _write_achievement(book: WorkbookWriter, ctx: Context, data: dict) -> None:
-    from app.services.exports.achievement import _metric_columns, _metric_values
+    from app.services.achievement.workbook import _metric_columns, _metric_values
 
     metric_columns = _metric_columns()
     order = {term_id: index for index, term_id in enumerate(data["quarter_order"])}

@@ -15,7 +15,12 @@ from sqlalchemy import delete, func, insert, select
 
 from app.extensions import db
 from app.models import AcademicYear, ExpertScore
-from app.services.xlsx_input import RowError, SpreadsheetError, open_workbook, text
+from app.services.core.xlsx_input import (
+    RowError,
+    SpreadsheetError,
+    open_workbook,
+    text,
+)
 
 SHEET_NAMES = {"en": "Expert assessment", "ru": "Экспертная оценка", "ky": "Эксперттик баалоо"}
 NAME_ROW, YEAR_ROW, HEADER_ROW = 1, 2, 6  # 0-based

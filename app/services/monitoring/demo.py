@@ -18,7 +18,7 @@ from app.models.registers import (
     TeacherAchievement,
     TextbookProvision,
 )
-from app.services.demo import DemoContext, register_demo_step
+from app.services.core.demo import DemoContext, register_demo_step
 from app.services.monitoring import planning
 from app.services.monitoring.catalogue import ensure_catalogue
 from app.services.monitoring.registers import year_of_date

@@ -13,8 +13,8 @@ from app.extensions import db
 from app.models import AcademicYear, User, UserRole
 from app.models.indicators import Indicator, IndicatorValue
 from app.models.planning import Cyclogram, CyclogramItem, Interview
-from app.services.audit import record as audit_record
-from app.services.audit import snapshot
+from app.services.core.audit import record as audit_record
+from app.services.core.audit import snapshot
 
 DEFAULT_FILE = Path(__file__).with_name("cyclogram.yaml")
 ACADEMIC_MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8)

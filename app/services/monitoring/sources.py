@@ -25,20 +25,20 @@ from app.services.monitoring.planning import DERIVERS
 
 try:  # marks and achievement metrics (feature "marks")
     from app.models import Assessment, Mark
-    from app.services import achievement
+    from app.services.achievement import metrics as achievement
 except ImportError:  # pragma: no cover - feature not installed
     achievement = None
 
 try:  # survey campaigns (feature "surveys")
     from app.models import Campaign, Instrument, Response
-    from app.services import surveys
+    from app.services.surveys import campaigns as surveys
     from surveys import scoring
 except ImportError:  # pragma: no cover
     surveys = None
 
 try:  # lesson observations (feature "observations")
     from app.models import Observation, ObservationScore
-    from app.services import observations
+    from app.services.observations import records as observations
 except ImportError:  # pragma: no cover
     observations = None
 

@@ -6,7 +6,7 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import Assessment, Enrollment, Mark, TeachingAssignment
-from app.services.demo import DemoContext, register_demo_step
+from app.services.core.demo import DemoContext, register_demo_step
 
 CHUNK = 20_000
 ORT_SUBJECTS = ("algebra", "kyrgyz", "russian")

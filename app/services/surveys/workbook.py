@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from app.cli import export_cli
 from app.extensions import db
 from app.models import Campaign
-from app.services import surveys as service
+from app.services.surveys import campaigns as service
 from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, WorkbookWriter
 
 

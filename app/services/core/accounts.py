@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ROLES, School, User
-from app.services import audit
+from app.services.core import audit
 
 
 @dataclass

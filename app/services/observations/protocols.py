@@ -1,5 +1,5 @@
 """The built-in observation protocols (surveys/instruments/*.yaml) as published Instrument rows."""
-from app.services import instruments
+from app.services.core import instruments
 
 
 def load_protocols(keys) -> dict:

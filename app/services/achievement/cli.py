@@ -12,7 +12,7 @@ def register(app) -> None:
     @click.option("--school", "school_code", default=None)
     def import_marks_command(path, school_code):
         """Import marks and external results of the current year from an .xlsx file."""
-        from app.services import achievement_import
+        from app.services.achievement import imports as achievement_import
 
         summary = run_import(path, school_code, achievement_import.import_marks, "marks")
         click.echo(_("Marks imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
@@ -27,8 +27,8 @@ def register(app) -> None:
 @click.option("--school", "school_code", default=None)
 def export_achievement_command(term_id, output, basis, school_code):
     """The learning-results workbook of a term."""
-    from app.services import achievement as svc
-    from app.services.exports.achievement import build_achievement_workbook
+    from app.services.achievement import metrics as svc
+    from app.services.achievement.workbook import build_achievement_workbook
 
     school = _find_school(school_code)
     term = svc.term_or_none(school.id, term_id)

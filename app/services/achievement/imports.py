@@ -23,9 +23,9 @@ from app.models import (
     Term,
 )
 from app.models.achievement import DEFAULT_MAX_SCORE
-from app.services.achievement import CellError, parse_cell
-from app.services.imports import parse_class_name
-from app.services.xlsx_input import (
+from app.services.achievement.metrics import CellError, parse_cell
+from app.services.core.roster import parse_class_name
+from app.services.core.xlsx_input import (
     ImportReport,
     SpreadsheetError,
     parse_date,

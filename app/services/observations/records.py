@@ -30,8 +30,8 @@ from app.models import (
     UserRole,
 )
 from app.models.observations import PURPOSES
-from app.services import audit as audit_service
-from app.services.audit import snapshot
+from app.services.core import audit as audit_service
+from app.services.core.audit import snapshot
 
 PURPOSE_LABELS = {
     "control": _l("Control (inspection)"),

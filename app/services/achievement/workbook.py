@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.i18n import localized_name
-from app.services import achievement as svc
+from app.services.achievement import metrics as svc
 from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, WorkbookWriter, new_temp_path
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.i18n import pick_text
 from app.models import AcademicYear, ClassGroup, Instrument, Observation, ObservationScore, School, Subject, User
-from app.services import observations as svc
+from app.services.observations import records as svc
 from app.services.exports.core import DATE, INT, MEAN, PCT, TEXT, Column, WorkbookWriter
 
 

@@ -9,9 +9,9 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import Answer, Campaign, Response
-from app.services import instruments as instrument_service
-from app.services import surveys as service
-from app.services.demo import DemoContext, register_demo_step
+from app.services.core import instruments as instrument_service
+from app.services.surveys import campaigns as service
+from app.services.core.demo import DemoContext, register_demo_step
 
 PARENT_TEXTS_LIKE = [
     "Мугалимдер балдарга көңүл бурушат.", "Мектеп таза жана жылуу.", "Класс жетекчибиз абдан жакшы.",

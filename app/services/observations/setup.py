@@ -10,15 +10,15 @@ from sqlalchemy import insert, or_, select
 from app.cli import export_cli, fail
 from app.extensions import db
 from app.models import AcademicYear, Observation, ObservationPlan, ObservationScore, TeachingAssignment
-from app.services import observations as svc
-from app.services.demo import register_demo_step
+from app.services.observations import records as svc
+from app.services.core.demo import register_demo_step
 
 PROTOCOL_KEYS = ("lesson_observation", "extracurricular_event", "parent_meeting")
 
 
 def ensure_protocols() -> dict[str, object]:
     """The observation protocols in the database (loading surveys/instruments/*.yaml when missing)."""
-    from app.services.observations_protocols import load_protocols
+    from app.services.observations.protocols import load_protocols
 
     return load_protocols(PROTOCOL_KEYS)
 
@@ -30,7 +30,7 @@ def ensure_protocols() -> dict[str, object]:
 def export_observations_command(year_name, school_code, output):
     """Write the observations workbook of a year."""
     from app.cli import _find_school
-    from app.services.exports.observations import build_workbook
+    from app.services.observations.workbook import build_workbook
 
     school = _find_school(school_code)
     year = db.session.scalar(select(AcademicYear).where(

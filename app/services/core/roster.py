@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ClassGroup, Enrollment, Student
-from app.services.xlsx_input import (
+from app.services.core.xlsx_input import (
     ImportReport,
     SpreadsheetError,
     parse_date,
