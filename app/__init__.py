@@ -16,6 +16,10 @@ from sqlalchemy.engine import Engine
 
 from config import CONFIGS, INSTANCE_DIR, BASE_DIR, Config
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from app.features import achievement, core, exports, monitoring, observations, surveys
+from app.i18n import init_i18n
+from app.models import User
+from app.security import set_security_headers
 
 
 @event.listens_for(Engine, "connect")
@@ -97,22 +101,14 @@ def create_app(config="development"):
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    from app import models  # noqa: F401  (registers every table)
-    from app.i18n import init_i18n
-    from app.security import set_security_headers
-    from app.views import register_blueprints
-    from app.views.errors import register_error_handlers
-    from app.cli import register_cli
-
     init_i18n(app)
-    register_blueprints(app)
-    register_error_handlers(app)
-    register_cli(app)
+    # The features this app installs, in the order of their navigation entries.
+    for feature in (core.feature, surveys.feature, observations.feature, achievement.feature,
+                    monitoring.feature, exports.feature):
+        feature.init_app(app)
 
     @login_manager.user_loader
     def load_user(user_key: str):
-        from app.models import User
-
         try:
             user_id, version = (int(part) for part in user_key.split(":"))
         except ValueError:

@@ -168,14 +168,12 @@ def writer_worker(database_url: str, output: str) -> dict:
     app.config["EXPORT_FETCH_THREADS"] = 0
     with app.app_context():
         ctx = annual_context("ky")
+        originals = sections.sections()
         with in_language("ky"):
-            data = {s.key: s.fetch(ctx) for s in sections.SECTIONS}
-        originals = list(sections.SECTIONS)
-        sections.SECTIONS[:] = [dataclasses.replace(s, fetch=lambda _ctx, d=data[s.key]: d) for s in originals]
-        try:
-            seconds, _figures = _best_of(lambda: annual(output))
-        finally:
-            sections.SECTIONS[:] = originals
+            data = {s.key: s.fetch(ctx) for s in originals}
+        read = [dataclasses.replace(s, fetch=lambda _ctx, d=data[s.key]: d) for s in originals]
+        sections.sections = lambda: read  # build_annual lays out the data read above
+        seconds, _figures = _best_of(lambda: annual(output))
     return {"seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
 
 

@@ -24,12 +24,12 @@ def annual(output: str) -> dict:
 
 def annual_context(lang: str):
     """The context the annual workbook's sections read (for measuring its writing alone)."""
-    from app.services.exports.annual import _context
-    from app.services.exports.annual_sections import ensure_indicators
+    from app.services.exports.annual import context
+    from app.services.monitoring.annual import ensure_indicators
 
     school = _school()
     ensure_indicators(school.id)
-    return _context(school.id, school_service.current_year(school.id), lang)
+    return context(school.id, school_service.current_year(school.id), lang)
 
 
 WORKBOOKS = {"annual": annual}

@@ -39,7 +39,7 @@ def observation(s: SchoolFixture):
 
         from app.extensions import db
         from app.services.observations import records as obs_service
-        from app.services.observations.setup import ensure_protocols
+        from app.services.observations.protocols import ensure_protocols
 
         protocols = ensure_protocols()
         deputy = s.users["deputy"]
@@ -63,7 +63,7 @@ def draft_observation(s: SchoolFixture):
 
         from app.extensions import db
         from app.services.observations import records as obs_service
-        from app.services.observations.setup import ensure_protocols
+        from app.services.observations.protocols import ensure_protocols
 
         protocols = ensure_protocols()
         deputy = s.users["deputy"]
@@ -80,7 +80,7 @@ def draft_observation(s: SchoolFixture):
 def protocol_id(s: SchoolFixture):
     """The lesson-observation protocol (protocols are shared by every school)."""
     from app.extensions import db
-    from app.services.observations.setup import ensure_protocols
+    from app.services.observations.protocols import ensure_protocols
 
     found = ensure_protocols()["lesson_observation"].id
     db.session.commit()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Observation, ObservationScore
-from app.services.observations.setup import ensure_protocols
+from app.services.observations.protocols import ensure_protocols
 from tests.conftest import ARTIFACTS, PHONE, TABLET, browser_login, screenshot
 
 pytestmark = pytest.mark.browser

@@ -238,7 +238,7 @@ def test_late_indicators_fill_their_sheets_in_place(app, school, tmp_path, monke
     import threading
 
     from app.models.indicators import Indicator
-    from app.services.exports.annual_sections import ensure_indicators
+    from app.services.monitoring.annual import ensure_indicators
 
     ensure_indicators(school.school.id)
     db.session.execute(db.update(Indicator).where(Indicator.school_id == school.school.id,
@@ -249,7 +249,7 @@ def test_late_indicators_fill_their_sheets_in_place(app, school, tmp_path, monke
         annual.build_annual(tmp_path / "in_order.xlsx", school.school.id, school.year, lang="en")
 
     registers_written = threading.Event()
-    sections = {s.key: s for s in annual.SECTIONS}
+    sections = {s.key: s for s in annual.sections()}
     fetch, write = sections["directions"].fetch, sections["registers"].write
 
     def late_fetch(ctx):

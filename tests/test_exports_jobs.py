@@ -79,7 +79,7 @@ def test_progress_is_visible_while_the_workbook_is_built(school, login):
             f.write(b"PK fake")
         return "slow.xlsx"
 
-    jobs.register_kind("slow-test", "Slow", ("deputy",), slow_build)
+    jobs.kinds()["slow-test"] = jobs.ExportKind("slow-test", "Slow", ("deputy",), slow_build)
     try:
         user = school.user("deputy")
         client = login(user)
@@ -98,7 +98,7 @@ def test_progress_is_visible_while_the_workbook_is_built(school, login):
         assert b"http-equiv" not in client.get(f"/exports/jobs/{job.id}").data
     finally:
         release.set()
-        jobs.KINDS.pop("slow-test", None)
+        jobs.kinds().pop("slow-test", None)
 
 
 def test_a_failing_export_reports_a_message_and_leaves_no_file(school, login):
@@ -107,7 +107,7 @@ def test_a_failing_export_reports_a_message_and_leaves_no_file(school, login):
             f.write(b"half")
         raise RuntimeError("boom")
 
-    jobs.register_kind("broken-test", "Broken", ("deputy",), broken)
+    jobs.kinds()["broken-test"] = jobs.ExportKind("broken-test", "Broken", ("deputy",), broken)
     try:
         user = school.user("deputy")
         client = login(user)
@@ -119,7 +119,7 @@ def test_a_failing_export_reports_a_message_and_leaves_no_file(school, login):
         assert not any(p.name.startswith(job.id) for p in jobs.exports_dir().iterdir())
         assert client.get(f"/exports/jobs/{job.id}/download").status_code == 302
     finally:
-        jobs.KINDS.pop("broken-test", None)
+        jobs.kinds().pop("broken-test", None)
 
 
 def test_unknown_year_fails_with_a_translated_message(school, login):

@@ -17,6 +17,7 @@ from app.models.registers import (
     TeacherAchievement,
     TextbookProvision,
 )
+from app.features import installed
 from app.services.monitoring.calculators import CALCULATORS, Period, compute
 from app.services.monitoring.catalogue import ensure_catalogue, shipped
 from app.services.monitoring.indicators import evaluate, status
@@ -35,6 +36,7 @@ def test_catalogue_covers_seven_directions_with_a_calculator_for_every_automatic
     assert FROM_OTHER_FEATURES <= keys
     auto = {i["key"] for i in items if i["source"] == "auto"}
     assert auto - set(CALCULATORS) <= FROM_OTHER_FEATURES
+    assert auto <= set(installed().calculators)  # the installed features compute every one
     textbooks = next(i for i in items if i["key"] == "textbook_provision")
     assert textbooks["target"] == 81  # the figure named in the regulation
 

@@ -7,10 +7,12 @@ import pytest
 
 from app.extensions import db
 from app.services.observations import records as obs_svc
-from app.services.monitoring import planning, sources
+from app.features import installed
+from app.services.monitoring import planning
+from app.services.surveys import monitoring as survey_sources
 from app.services.monitoring.calculators import Period, compute
 from app.services.monitoring.catalogue import ensure_catalogue
-from app.services.observations.setup import ensure_protocols
+from app.services.observations.protocols import ensure_protocols
 from tests.surveys_helpers import answer, make_campaign
 from tests.test_achievement import add_marks
 
@@ -71,9 +73,8 @@ def test_marks_indicators_without_marks_are_no_data(school):
 
 
 def test_survey_index_of_the_years_latest_campaign_with_suppression(school, monkeypatch):
-    monkeypatch.setitem(sources.SURVEY_INDICATORS, "parent_satisfaction", "small")
-    from app.services.monitoring.calculators import CALCULATORS
-    monkeypatch.setitem(CALCULATORS, "parent_satisfaction", sources._survey("small"))
+    monkeypatch.setitem(survey_sources.SURVEY_INDICATORS, "parent_satisfaction", "small")
+    monkeypatch.setitem(installed().calculators, "parent_satisfaction", survey_sources._survey("small"))
     period = Period.of_year(school.year)
     campaign = make_campaign(school, status="open", min_group_size=5)
     target = campaign.targets[0]
@@ -91,11 +92,11 @@ def test_survey_index_of_the_years_latest_campaign_with_suppression(school, monk
 
 
 def test_survey_indicators_map_to_the_shipped_instruments():
-    assert sources.SURVEY_INDICATORS == {"parent_satisfaction": "parent_satisfaction",
+    assert survey_sources.SURVEY_INDICATORS == {"parent_satisfaction": "parent_satisfaction",
                                          "student_satisfaction": "student_lessons",
                                          "psych_climate": "psychological_climate"}
     from surveys.loader import INSTRUMENTS_DIR
-    for key in sources.SURVEY_INDICATORS.values():
+    for key in survey_sources.SURVEY_INDICATORS.values():
         assert (INSTRUMENTS_DIR / f"{key}.yaml").exists()
 
 
@@ -177,7 +178,7 @@ def test_cyclogram_items_follow_campaigns_marks_and_observations(marks, protocol
 
 def test_class_and_teacher_profiles_show_marks_observations_and_satisfaction(client, login, marks, protocols,
                                                                            monkeypatch):
-    monkeypatch.setattr(sources, "PROFILE_INSTRUMENTS", ["small"])
+    monkeypatch.setattr(survey_sources, "PROFILE_INSTRUMENTS", ["small"])
     school = marks
     c7 = school.classes[0]
     _observe(school, protocols, "lesson_observation", {"_all": 2, "goal_stated": 0}, date(2026, 9, 20))

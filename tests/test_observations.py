@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditLog, Observation, ObservationPlan, ObservationScore
 from app.services.observations import records as svc
-from app.services.observations.setup import PROTOCOL_KEYS, ensure_protocols
+from app.services.observations.protocols import PROTOCOL_KEYS, ensure_protocols
 from surveys.loader import InstrumentError, load_file, load_text
 from surveys.loader import INSTRUMENTS_DIR
 from tests.factories import make_school

@@ -15,8 +15,7 @@ from app.services.achievement import metrics as svc
 from app.services.achievement import imports as achievement_import
 from app.services.core import school as school_service
 from app.services.achievement.charts import bar_chart, line_chart
-from app.views import NAV_LINKS, run_upload_import, send_xlsx
-from app.views.main import DASHBOARD_LINKS
+from app.web import run_upload_import, send_xlsx
 from forms.achievement import KIND_LABELS, AssessmentForm, GridForm, MarksUploadForm, SupportActionForm
 
 bp = Blueprint("achievement", __name__, url_prefix="/achievement")
@@ -26,9 +25,6 @@ ENTERERS = ("admin", "deputy", "teacher", "class_teacher", "mo_head")
 IMPORTERS = ("admin", "deputy", "teacher")
 RISK_READERS = ("admin", "deputy", "class_teacher", "expert")
 
-NAV_LINKS.append((READERS, _l("Results"), "achievement.index"))
-DASHBOARD_LINKS.append((READERS, _l("Learning results"), "achievement.index"))
-DASHBOARD_LINKS.append((RISK_READERS, _l("Students at risk"), "achievement.at_risk"))
 
 
 @bp.app_context_processor
@@ -347,7 +343,3 @@ def export():
     path = build_achievement_workbook(_scope(), term, basis=basis)
     return send_xlsx(path, f"sapat-achievement-{term.id}-{basis}.xlsx")
 
-
-# Command-line tools and demo data of this area are registered with the blueprint.
-from app.services.achievement import cli as achievement_cli
-from app.services.achievement import demo as achievement_demo  # noqa: E402,F401

@@ -28,7 +28,7 @@ from app.security import MANAGERS, audit, get_scoped_or_404, role_required, scop
 from app.services.core import roster as imports
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
-from app.views import run_upload_import, save_audited
+from app.web import run_upload_import, save_audited
 from forms.admin import (
     ROLE_LABELS,
     TERM_KIND_LABELS,

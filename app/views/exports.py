@@ -10,19 +10,15 @@ from app.i18n import current_language
 from app.models import AcademicYear
 from app.security import REPORT_READERS, audit, role_required, school_years, scoped
 from app.services.core import school as school_service
-from app.services.exports import annual, expert, jobs
-from app.views import NAV_LINKS, send_xlsx
-from app.views.main import DASHBOARD_LINKS
+from app.services.exports import expert, jobs
+from app.services.monitoring import annual as monitoring_annual
+from app.web import send_xlsx
 from forms.exports import AnnualExportForm, ExpertUploadForm, YearChoiceForm
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
 EXPERT_UPLOADERS = ("admin", "deputy", "expert")
 
-jobs.register_kind("annual", _l("Annual expert workbook"), REPORT_READERS, annual.build_job)
-NAV_LINKS.append((REPORT_READERS, _l("Workbooks"), "exports.index"))
-DASHBOARD_LINKS.append((REPORT_READERS, _l("Workbooks for experts"), "exports.index"))
-DASHBOARD_LINKS.append((REPORT_READERS, _l("Expert scores"), "exports.expert_scores"))
 
 
 
@@ -39,7 +35,7 @@ def index():
     form = AnnualExportForm()
     _year_choices(form)
     recent = jobs.recent_jobs(school_id=current_user.school_id, user_id=current_user.id)
-    return render_template("exports/index.html", form=form, recent=recent, kinds=jobs.KINDS)
+    return render_template("exports/index.html", form=form, recent=recent, kinds=jobs.kinds())
 
 
 @bp.route("/annual", methods=["POST"])
@@ -66,7 +62,7 @@ def _own_job(job_id: str):
 @role_required(*REPORT_READERS)
 def job(job_id):
     job = _own_job(job_id)
-    kind = jobs.KINDS.get(job.kind)
+    kind = jobs.kinds().get(job.kind)
     return render_template("exports/job.html", job=job, label=kind.label if kind else job.kind)
 
 
@@ -99,7 +95,7 @@ def expert_import():
     report = None
     if form.validate_on_submit():
         files = [(f.filename or "upload.xlsx", f.stream) for f in form.files.data if f]
-        known = annual.indicator_keys(current_user.school_id)
+        known = monitoring_annual.indicator_keys(current_user.school_id)
         report = expert.import_expert_files(files, school_id=current_user.school_id, user_id=current_user.id,
                                             known_keys=known)
         if report.ok:
@@ -128,5 +124,3 @@ def expert_scores():
     return render_template("exports/expert_scores.html", form=form, year=year, rows=rows, experts=experts,
                            notes=notes, can_upload=current_user.has_role(*EXPERT_UPLOADERS))
 
-
-import app.exports_cli  # noqa: E402,F401  (registers the export and import-expert commands)

@@ -1,17 +1,14 @@
 """The home dashboard: what each role sees first."""
 from flask import Blueprint, render_template, url_for
 from flask_login import current_user
-
-from app.security import STAFF, public, role_required
 from sqlalchemy import select
 
 from app.extensions import db
+from app.features import installed
+from app.security import STAFF, public, role_required
 from app.services.core import school as school_service
 
 bp = Blueprint("main", __name__)
-
-# Feature modules append (roles, label, endpoint) tiles for the dashboard.
-DASHBOARD_LINKS: list[tuple[tuple[str, ...], object, str]] = []
 
 
 @bp.route("/")
@@ -20,11 +17,7 @@ def home():
     school_id = current_user.school_id
     year = school_service.current_year(school_id)
     counts = school_service.school_counts(school_id, year.id if year else None)
-    links = [
-        (label, url_for(endpoint))
-        for roles, label, endpoint in DASHBOARD_LINKS
-        if current_user.has_role(*roles)
-    ]
+    links = [(tile.label, url_for(tile.endpoint)) for tile in installed().tiles if current_user.has_role(*tile.roles)]
     my_classes = school_service.classes_of_class_teacher(current_user.id, year.id) if year else []
     my_assignments = school_service.assignments_of_teacher(current_user.id, year.id) if year else []
     return render_template("main/home.html", year=year, counts=counts, links=links,

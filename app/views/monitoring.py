@@ -8,11 +8,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.i18n import current_language
-from app.models import AcademicYear, ROLES, Term
+from app.models import ROLES, AcademicYear, ClassGroup, Term, User
 from app.models.indicators import Indicator
 from app.security import audit, get_scoped_or_404, requested_year, role_required, school_years
 from app.services.core.audit import snapshot
-from app.services.monitoring import charts, planning, reports
+from app.services.monitoring import charts, planning, profiles, reports
 from app.services.monitoring.calculators import shared_queries
 from app.services.monitoring import indicators as ind_service
 from app.services.monitoring.labels import (
@@ -28,8 +28,6 @@ from app.services.monitoring.labels import (
     ITEM_STATUS_LABELS,
     fmt,
 )
-from app.views import NAV_LINKS
-from app.views.main import DASHBOARD_LINKS
 from forms.monitoring import IndicatorForm, IndicatorTargetForm, IndicatorValueForm
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
@@ -37,9 +35,6 @@ bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 READERS = ("admin", "deputy", "mo_head", "expert", "psychologist")
 ENTERERS = ("admin", "deputy", "psychologist")
 EDITORS = ("admin",)
-NAV_LINKS.append((READERS, _l("Monitoring"), "monitoring.dashboard"))
-DASHBOARD_LINKS.append((READERS, _l("Director's dashboard"), "monitoring.dashboard"))
-DASHBOARD_LINKS.append((("admin", "deputy", "mo_head", "expert"), _l("Annual public report"), "monitoring.report"))
 
 
 @bp.app_context_processor
@@ -247,16 +242,9 @@ def report():
                            item_status=ITEM_STATUS_LABELS)
 
 
-from app.services.monitoring import demo as _demo  # noqa: E402,F401  (registers the demo step)
-
-
 # --- profiles ---------------------------------------------------------------------------
 
-from app.models import ClassGroup, User  # noqa: E402
-from app.services.monitoring import profiles  # noqa: E402
-
 PROFILE_ROLES = ("admin", "deputy", "expert", "mo_head", "teacher", "class_teacher")
-DASHBOARD_LINKS.append((PROFILE_ROLES, _l("Class and teacher profiles"), "monitoring.profiles_index"))
 
 
 def _viewer():

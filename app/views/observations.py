@@ -15,18 +15,12 @@ from app.models.observations import PURPOSES
 from app.security import OBSERVERS, REPORT_READERS, STAFF, get_scoped_or_404, role_required, school_years, scoped
 from app.services.observations import records as svc
 from app.services.core import school as school_service
-from app.views import NAV_LINKS, send_xlsx
-from app.views.main import DASHBOARD_LINKS
+from app.web import send_xlsx
 from forms.observations import AcknowledgeForm, AmendForm, ChecklistForm, PlanForm, StartObservationForm
 
 bp = Blueprint("observations", __name__, url_prefix="/observations")
 
-NAV_LINKS.append((STAFF, _l("Observations"), "observations.index"))
-DASHBOARD_LINKS.append((OBSERVERS, _l("Observe a lesson"), "observations.new"))
-DASHBOARD_LINKS.append((REPORT_READERS, _l("Observation results"), "observations.summary"))
 
-# Registered at app creation through this module: the CLI command and the demo step.
-import app.services.observations.setup  # noqa: E402,F401
 
 
 def _actor() -> svc.Actor:

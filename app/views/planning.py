@@ -23,8 +23,6 @@ from app.services.monitoring.labels import (
     MONTH_LABELS,
     PARTICIPANT_LABELS,
 )
-from app.views import NAV_LINKS
-from app.views.main import DASHBOARD_LINKS
 from forms.planning import ApproveForm, CopyForm, CyclogramItemForm, InterviewForm, StatusForm
 
 bp = Blueprint("planning", __name__, url_prefix="/cyclogram")
@@ -32,8 +30,6 @@ bp = Blueprint("planning", __name__, url_prefix="/cyclogram")
 PLANNERS = ("admin", "deputy")
 READERS = ("admin", "deputy", "mo_head", "expert", "psychologist")
 INTERVIEWERS = ("admin", "deputy", "mo_head", "psychologist")
-NAV_LINKS.append((READERS, _l("Cyclogram"), "planning.cyclogram"))
-DASHBOARD_LINKS.append((STAFF, _l("My monitoring tasks"), "planning.my_tasks"))
 
 
 @bp.app_context_processor

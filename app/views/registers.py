@@ -39,7 +39,7 @@ from app.services.monitoring.labels import (
     SUPPORT_STATUS_LABELS,
     TEACHER_KIND_LABELS,
 )
-from app.views import NAV_LINKS, save_audited
+from app.web import save_audited
 from forms.registers import (
     ClassroomForm,
     ClubForm,
@@ -56,7 +56,6 @@ bp = Blueprint("registers", __name__, url_prefix="/registers")
 READERS = ("admin", "deputy", "mo_head", "expert")
 WRITERS = ("admin", "deputy")
 ALL_REGISTER_ROLES = ("admin", "deputy", "mo_head", "expert", "psychologist")
-NAV_LINKS.append((ALL_REGISTER_ROLES, _l("Registers"), "registers.index"))
 
 
 def _label(labels):

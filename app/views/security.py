@@ -1,12 +1,10 @@
-"""The audit log page (read-only) and the backup/restore commands' registration."""
+"""The audit log page (read-only) and the refusal of NUL characters in any request."""
 from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.services.core import audit_log
 from app.security import role_required
-from app.views import NAV_LINKS
-from app.views.main import DASHBOARD_LINKS
 from forms.security import AuditFilterForm
 
 bp = Blueprint("security", __name__, url_prefix="/security")
@@ -41,8 +39,6 @@ ENTITY_LABELS = {
     "indicator": _l("Indicator"),
 }
 
-NAV_LINKS.append((AUDITORS, _l("Audit log"), "security.audit_log"))
-DASHBOARD_LINKS.append((AUDITORS, _l("Audit log: who changed what"), "security.audit_log"))
 
 
 @bp.before_app_request
@@ -76,13 +72,3 @@ def audit_log_page():
     return render_template("security/audit.html", form=form, result=result, args=args,
                            action_labels=ACTION_LABELS, entity_labels=ENTITY_LABELS)
 
-
-def _register_cli(app):
-    from app.services.core.backup import register_backup_cli
-
-    register_backup_cli(app)
-
-
-from app.cli import CLI_EXTENSIONS  # noqa: E402
-
-CLI_EXTENSIONS.append(_register_cli)

@@ -10,7 +10,6 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.cli import CLI_EXTENSIONS
 from app.extensions import db
 from app.i18n import current_language
 from app.models import Campaign, CampaignClass, ClassGroup, Instrument
@@ -19,24 +18,13 @@ from app.services.core import instruments as instrument_service
 from app.services.core import school as school_service
 from app.services.surveys import campaigns as service
 from app.services.core.audit import snapshot
-from app.views import NAV_LINKS, send_xlsx
-from app.views.main import DASHBOARD_LINKS
+from app.web import send_xlsx
 from forms.surveys import (ACCESS_LABELS, AUDIENCE_LABELS, STATUS_LABELS, CampaignForm, CodesForm,
                            StatusForm)
-from surveys import cli as surveys_cli
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 
 READERS = tuple(sorted(set(SURVEY_MANAGERS) | set(REPORT_READERS)))
-
-if surveys_cli.register not in CLI_EXTENSIONS:
-    CLI_EXTENSIONS.append(surveys_cli.register)
-if not any(endpoint == "surveys.index" for _r, _lbl, endpoint in NAV_LINKS):
-    NAV_LINKS.append((READERS, _l("Surveys"), "surveys.index"))
-    DASHBOARD_LINKS.append((SURVEY_MANAGERS, _l("Surveys of parents, students and staff"), "surveys.index"))
-
-from app.services.surveys import workbook as _export  # noqa: E402,F401  (registers `export campaign`)
-from app.services.surveys import demo as _demo  # noqa: E402,F401  (registers the demo step)
 
 
 def _campaign(campaign_id: int) -> Campaign:

@@ -3,23 +3,22 @@
 import click
 from flask_babel import gettext as _
 
-from app.cli import CLI_EXTENSIONS, _find_school, export_cli, fail, run_import
+from app.cli import fail, find_school, run_import
 
 
-def register(app) -> None:
-    @app.cli.command("import-marks")
-    @click.argument("path", type=click.Path(dir_okay=False))
-    @click.option("--school", "school_code", default=None)
-    def import_marks_command(path, school_code):
-        """Import marks and external results of the current year from an .xlsx file."""
-        from app.services.achievement import imports as achievement_import
+@click.command("import-marks")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--school", "school_code", default=None)
+def import_marks_command(path, school_code):
+    """Import marks and external results of the current year from an .xlsx file."""
+    from app.services.achievement import imports
 
-        summary = run_import(path, school_code, achievement_import.import_marks, "marks")
-        click.echo(_("Marks imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
-                     **summary))
+    summary = run_import(path, school_code, imports.import_marks, "marks")
+    click.echo(_("Marks imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
+                 **summary))
 
 
-@export_cli.command("achievement")
+@click.command("achievement")
 @click.option("--term", "term_id", required=True, type=int, help="Term id (see the results page).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @click.option("--basis", type=click.Choice(["term", "control"]), default="term",
@@ -30,7 +29,7 @@ def export_achievement_command(term_id, output, basis, school_code):
     from app.services.achievement import metrics as svc
     from app.services.achievement.workbook import build_achievement_workbook
 
-    school = _find_school(school_code)
+    school = find_school(school_code)
     term = svc.term_or_none(school.id, term_id)
     if term is None:
         fail(_("No term with the id %(id)s in this school.", id=term_id))
@@ -39,7 +38,3 @@ def export_achievement_command(term_id, output, basis, school_code):
     except OSError as error:
         fail(_("Could not write %(path)s: %(error)s", path=output, error=error.strerror or error))
     click.echo(_("Written %(path)s.", path=output))
-
-
-if register not in CLI_EXTENSIONS:
-    CLI_EXTENSIONS.append(register)

@@ -6,7 +6,7 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import Assessment, Enrollment, Mark, TeachingAssignment
-from app.services.core.demo import DemoContext, register_demo_step
+from app.services.core.demo import DemoContext
 
 CHUNK = 20_000
 ORT_SUBJECTS = ("algebra", "kyrgyz", "russian")
@@ -95,6 +95,3 @@ def demo_marks(ctx: DemoContext) -> None:
             if len(marks) >= CHUNK:
                 flush()
     flush()
-
-
-register_demo_step(demo_marks, 30)

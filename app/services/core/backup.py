@@ -20,8 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
-import click
-from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy import Date, DateTime, Interval, LargeBinary, Numeric, Table, Time, create_engine, func, \
     inspect, select, text
@@ -297,36 +295,3 @@ def _reset_sequences(conn: Connection) -> None:
                 if sequence:
                     conn.execute(text(f'SELECT setval(:s, COALESCE((SELECT MAX("{column.name}") '
                                       f'FROM "{table.name}"), 0) + 1, false)'), {"s": sequence})
-
-
-# --- commands ---------------------------------------------------------------------------
-
-def register_backup_cli(app: Flask) -> None:
-    from app.cli import fail
-
-    @app.cli.command("backup")
-    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
-    @click.option("--format", "fmt", type=click.Choice(["auto", "sqlite", "jsonl"]), default="auto",
-                  help="auto: a SQLite copy for SQLite, a portable JSON-lines dump (gzip) for PostgreSQL.")
-    def backup_command(path, fmt):
-        """Write a consistent snapshot of the database to PATH (safe while the app is serving)."""
-        try:
-            counts = backup(db.engine, Path(path), fmt)
-        except (BackupError, OSError) as error:
-            fail(_("Backup failed: %(error)s", error=str(error)))
-        click.echo(_("Backup written to %(path)s: %(rows)d rows in %(tables)d tables.",
-                     path=path, rows=sum(counts.values()), tables=len(counts)))
-
-    @app.cli.command("restore")
-    @click.argument("path", type=click.Path(dir_okay=False))
-    @click.option("--force", is_flag=True, help="Delete everything in the database before restoring.")
-    def restore_command(path, force):
-        """Restore a backup made by `backup` into an empty database (SQLite or PostgreSQL)."""
-        try:
-            counts = restore(db.engine, Path(path), force=force)
-        except BackupError as error:
-            fail(str(error))
-        except Exception as error:  # a damaged file: nothing was written (one transaction)
-            fail(_("Nothing was restored: %(error)s", error=type(error).__name__))
-        click.echo(_("Restored %(rows)d rows in %(tables)d tables from %(path)s.",
-                     rows=sum(counts.values()), tables=len(counts), path=path))

@@ -1,17 +1,18 @@
 """The demo school: a realistic Kyrgyz secondary school for trying and benchmarking Sapat.
 
 `build_demo` creates the structure (years, terms, MAs, subjects, classes, students,
-teachers, assignments); feature modules add their own data through DEMO_STEPS.
+teachers, assignments); then the demo steps of the installed features add their data, lowest
+order first (app/features/).
 """
 import random
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
 
 from sqlalchemy import delete, insert, select
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
+from app.features import installed
 from app.models import (
     AcademicYear,
     ClassGroup,
@@ -104,16 +105,6 @@ class DemoContext:
     @property
     def last_year(self) -> AcademicYear:
         return self.years[0]
-
-
-# Feature modules register functions taking a DemoContext; lower order runs first.
-DEMO_STEPS: list[tuple[int, Callable[[DemoContext], None]]] = []
-
-
-def register_demo_step(step: Callable[[DemoContext], None], order: int = 50) -> None:
-    """Add a feature's demo data. Monitoring steps that read other features' data use order 90."""
-    if all(existing is not step for _, existing in DEMO_STEPS):
-        DEMO_STEPS.append((order, step))
 
 
 class DemoError(RuntimeError):
@@ -327,7 +318,7 @@ def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None
     labels = [("director", "admin"), ("deputy", "deputy"), ("mohead", "mo_head"), ("teacher", "teacher"),
               ("classteacher", "class_teacher"), ("psychologist", "psychologist"), ("expert", "expert")]
     ctx.logins = [(role, staff[key].email, DEMO_PASSWORD) for key, role in labels]
-    for _order, step in sorted(DEMO_STEPS, key=lambda item: item[0]):
+    for step in installed().sorted("demo_steps"):
         step(ctx)
     db.session.flush()
     return ctx

@@ -7,10 +7,12 @@ direction with its indicators (value, target, previous year, status), the learni
 summaries, the expert-assessment sheet (score 1-5 from a validation list, a comment per
 indicator), and the notes.
 
-Numbers come from the features' services; this module only lays them out. Each part is a
-Section: `fetch` reads its data (in a worker thread with its own database session, so that
-the queries of the next sheets run while this one is written) and `write` lays it out in
-order (constant_memory).
+Numbers come from the domains' services; this module only lays them out. It writes the
+summary by grade and the expert sheet itself; every other part is a Section that an installed
+feature declares (Feature.annual_sections, with its order): `fetch` reads its data (in a worker
+thread with its own database session, so that the queries of the next sheets run while this
+one is written) and `write` lays it out in order (constant_memory). The monitoring domain's
+direction sheets leave the year's indicators in `ctx.data["indicators"]` for the expert sheet.
 """
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,26 +20,16 @@ from typing import Any, Callable, Optional
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.features import installed
 from app.i18n import current_language
 from app.models import AcademicYear, ClassGroup, Enrollment, School
-from app.services.exports.core import INT, NUMBER, TEXT, Column, Progress, WorkbookWriter, in_language
+from app.services.exports.core import INT, Column, Progress, WorkbookWriter, in_language
 from app.services.exports.expert import ExpertRow, write_expert_sheet
 from app.services.exports.jobs import ExportError
-
-DIRECTIONS = {
-    1: _l("Quality of results"),
-    2: _l("Quality of implementation"),
-    3: _l("Olympiads and competitions"),
-    4: _l("Innovation"),
-    5: _l("Methodical and material-technical provision"),
-    6: _l("Upbringing"),
-    7: _l("Health and safety"),
-}
-
+from app.services.monitoring.labels import DIRECTION_SHORT_LABELS
 
 @dataclass
 class AnnualIndicator:
@@ -79,6 +71,7 @@ class Section:
     write: Callable[[WorkbookWriter, Context, Any], None]
     open: Optional[Callable[[WorkbookWriter, Context], Any]] = None
     fill: Optional[Callable[[WorkbookWriter, Context, Any, Any], None]] = None
+    prepare: Optional[Callable[[int], None]] = None  # prepare(school_id), in the request's thread, first
 
 
 def find_year(school_id: int, spec) -> AcademicYear:
@@ -100,65 +93,9 @@ def previous_year(year: AcademicYear) -> Optional[AcademicYear]:
         .order_by(AcademicYear.starts_on.desc()).limit(1))
 
 
-def _year(ctx: Context, previous: bool = False) -> Optional[AcademicYear]:
+def year_of(ctx: Context, previous: bool = False) -> Optional[AcademicYear]:
     year_id = ctx.prev_id if previous else ctx.year_id
     return db.session.get(AcademicYear, year_id) if year_id else None
-
-
-# --- indicators -----------------------------------------------------------------------
-
-# Indicator sources: fn(ctx) -> list[AnnualIndicator]; run in one worker thread.
-INDICATOR_SOURCES: list[Callable[[Context], list[AnnualIndicator]]] = []  # monitoring's, in annual_sections
-
-
-def _fetch_indicators(ctx: Context) -> list[AnnualIndicator]:
-    found: list[AnnualIndicator] = []
-    for source in INDICATOR_SOURCES:
-        found.extend(source(ctx))
-    return sorted(found, key=lambda i: i.direction)
-
-
-def annual_indicators(school_id: int, year: AcademicYear) -> list[AnnualIndicator]:
-    from app.services.exports.annual_sections import ensure_indicators
-
-    ensure_indicators(school_id)
-    return _fetch_indicators(_context(school_id, year, current_language()))
-
-
-def indicator_keys(school_id: int) -> set[str]:
-    """Every indicator key the expert sheet may carry (without computing any value)."""
-    from app.services.exports.annual_sections import known_indicator_keys
-
-    return known_indicator_keys(school_id)
-
-
-def _open_directions(book: WorkbookWriter, ctx: Context) -> dict:
-    """One sheet per direction of R3, all seven: a direction without active indicators shows
-    so (the regulation monitors every direction)."""
-    columns = [Column(_("Key"), TEXT, 16), Column(_("Indicator"), TEXT, 48), Column(_("Unit"), TEXT, 8),
-               Column(_("Value"), NUMBER), Column(_("Target"), TEXT), Column(_("Previous year"), NUMBER),
-               Column(_("Status"), TEXT, 14)]
-    return {number: book.add_table(_("D%(n)d %(name)s", n=number, name=str(label)),
-                                   _("Direction %(n)d: %(name)s", n=number, name=str(label)), columns,
-                                   _("Indicators of direction %(n)d (R3): value this year, target, previous "
-                                     "year and status.", n=number))
-            for number, label in DIRECTIONS.items()}
-
-
-def _fill_directions(book: WorkbookWriter, ctx: Context, sheets: dict, indicators: list[AnnualIndicator]) -> None:
-    for number, sheet in sheets.items():
-        rows = [i for i in indicators if i.direction == number]
-        for i in rows:
-            sheet.write_row([i.key, i.name, i.unit, i.value, i.target, i.previous, i.status],
-                            suppressed=(3, 5) if i.suppressed else ())
-        if not rows:
-            sheet.write_row(["", _("No active indicators in this direction.")])
-        sheet.finish()
-    ctx.data["indicators"] = indicators
-
-
-def _write_directions(book: WorkbookWriter, ctx: Context, indicators: list[AnnualIndicator]) -> None:
-    _fill_directions(book, ctx, _open_directions(book, ctx), indicators)
 
 
 # --- summary by grade -----------------------------------------------------------------------
@@ -185,28 +122,25 @@ def _write_grades(book: WorkbookWriter, ctx: Context, rows: list[tuple]) -> None
 def _write_expert(book: WorkbookWriter, ctx: Context, _data) -> None:
     indicators = ctx.data.get("indicators", [])
     write_expert_sheet(book, [
-        ExpertRow(i.key, str(DIRECTIONS.get(i.direction, i.direction)), i.name,
+        ExpertRow(i.key, str(DIRECTION_SHORT_LABELS.get(i.direction, i.direction)), i.name,
                   None if i.suppressed else i.value, i.target, i.status)
         for i in indicators], lang=ctx.lang, year_name=ctx.year_name)
     book.add_note(_("Status"), _("“met” when the value reaches the target; “below target” otherwise."))
 
 
-# Sections in the order of the sheets. Features insert theirs before the expert sheet.
-SECTIONS: list[Section] = [
-    Section("grades", _fetch_grades, _write_grades),
-    Section("directions", _fetch_indicators, _write_directions, _open_directions, _fill_directions),
-]
+# The workbook's own first and last parts; the installed features' sections come between them.
+GRADES_SECTION = Section("grades", _fetch_grades, _write_grades)
 EXPERT_SECTION = Section("expert", lambda ctx: None, _write_expert)
 
 
-def add_section(section: Section) -> None:
-    if all(s.key != section.key for s in SECTIONS):
-        SECTIONS.append(section)
+def sections() -> list[Section]:
+    """Every part of the workbook, in the order of its sheets."""
+    return [GRADES_SECTION, *installed().sorted("annual_sections"), EXPERT_SECTION]
 
 
 # --- building -------------------------------------------------------------------------------
 
-def _context(school_id: int, year: AcademicYear, lang: str) -> Context:
+def context(school_id: int, year: AcademicYear, lang: str) -> Context:
     school = db.session.get(School, school_id)
     prev = previous_year(year)
     return Context(school_id=school_id, school_name=school.name, year_id=year.id, year_name=year.name,
@@ -230,23 +164,23 @@ def build_annual(path, school_id: int, year: AcademicYear, progress: Optional[Ca
     them in this thread) while the sheets are written here, in order, except that a section
     with `open`/`fill` whose data is not ready is filled later (before the expert sheet).
     """
-    from app.services.exports.annual_sections import ensure_indicators
-
     lang = lang or current_language()
-    ensure_indicators(school_id)
-    ctx = _context(school_id, year, lang)
-    sections = [*SECTIONS, EXPERT_SECTION]
-    steps = Progress(progress, total=2 * len(sections))
+    parts = sections()
+    for section in parts:
+        if section.prepare:
+            section.prepare(school_id)
+    ctx = context(school_id, year, lang)
+    steps = Progress(progress, total=2 * len(parts))
     app = current_app._get_current_object()
     threads = int(app.config.get("EXPORT_FETCH_THREADS", 2))
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="annual-fetch") if threads else None
     try:
         if pool:
-            pending = [pool.submit(_fetch_in_thread, app, s.fetch, ctx) for s in sections]
+            pending = [pool.submit(_fetch_in_thread, app, s.fetch, ctx) for s in parts]
         with WorkbookWriter(path, school_name=ctx.school_name, period=_("Academic year %(year)s", year=year.name),
                             filters={_("Previous year"): ctx.prev_name or "—"}) as book:
             opened = []  # (section, its sheets, its future): filled before the expert sheet
-            for index, section in enumerate(sections):
+            for index, section in enumerate(parts):
                 if section is EXPERT_SECTION:
                     for waiting, sheets, future in opened:
                         waiting.fill(book, ctx, sheets, future.result())
@@ -269,10 +203,7 @@ def build_annual(path, school_id: int, year: AcademicYear, progress: Optional[Ca
 
 
 def build_job(path: str, school_id: int, params: dict, progress) -> str:
-    """The export-job entry point (see jobs.register_kind)."""
+    """The export-job entry point (see jobs.ExportKind)."""
     year = find_year(school_id, params.get("year", ""))
     build_annual(path, school_id, year, progress)
     return f"sapat-annual-{year.name}.xlsx"
-
-
-from app.services.exports import annual_sections  # noqa: E402,F401  (the features' sections)

@@ -3,8 +3,8 @@ the request, while the user's page polls its progress (0-100) and then downloads
 
 A job is a row in export_job (random token id, owner, kind, params, status, progress, file);
 the file is written under instance/exports/ and deleted when it is downloaded or expires.
-Feature modules register their workbook kinds with `register_kind`; the CLI calls the same
-builders directly with a progress bar.
+The kinds of workbook a job can build are declared by the features (Feature.export_kinds, an
+ExportKind each); the CLI calls the same builders directly with a progress bar.
 """
 import logging
 import os
@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.extensions import db
+from app.features import installed
 from app.models import ExportJob
 from app.models.base import utcnow
 from app.services.exports.core import in_language
@@ -43,11 +44,9 @@ class ExportKind:
     build: Callable[[str, int, dict, Callable[[int], None]], str]
 
 
-KINDS: dict[str, ExportKind] = {}
-
-
-def register_kind(key: str, label, roles, build) -> None:
-    KINDS[key] = ExportKind(key, label, tuple(roles), build)
+def kinds(app: Optional[Flask] = None) -> dict[str, ExportKind]:
+    """The export kinds of every installed feature, by key."""
+    return installed(app).export_kinds
 
 
 def exports_dir(app: Optional[Flask] = None) -> Path:
@@ -60,7 +59,7 @@ def exports_dir(app: Optional[Flask] = None) -> Path:
 def start_job(*, school_id: int, user_id: int, kind: str, params: dict, locale: str,
               app: Optional[Flask] = None) -> ExportJob:
     """Record a job and start building it in a background thread; returns the committed job."""
-    if kind not in KINDS:
+    if kind not in kinds():
         raise ExportError(_("Unknown export: %(kind)s", kind=kind))
     app = app or current_app._get_current_object()
     cleanup(app)
@@ -87,7 +86,7 @@ def run_job(app: Flask, job_id: str) -> None:
         job = db.session.get(ExportJob, job_id)
         if job is None or job.status != "queued":
             return
-        kind, school_id, params, locale = KINDS.get(job.kind), job.school_id, dict(job.params or {}), job.locale
+        kind, school_id, params, locale = kinds(app).get(job.kind), job.school_id, dict(job.params or {}), job.locale
         db.session.rollback()
         final = exports_dir(app) / f"{job_id}.xlsx"
         partial = final.with_suffix(".part")

@@ -1,8 +1,10 @@
 """Automatic indicators: key -> function(school_id, period) returning a Result or None.
 
 None means "no data" and is shown as such; a calculator never invents a number. Every
-calculator aggregates in SQL. Calculators that read other features' data (marks, surveys,
-observations) live in sources.py and are registered when those features exist.
+calculator aggregates in SQL. This module holds the calculators over the registers and the
+school's structure (the monitoring feature declares its CALCULATORS); the calculators over other
+domains' data live in those domains (app/services/<domain>/monitoring.py) and their features
+declare them. `compute` finds a key among the calculators of every installed feature.
 """
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,6 +15,7 @@ from typing import Callable, Optional
 from sqlalchemy import and_, case, func, select
 
 from app.extensions import db
+from app.features import installed
 from app.models import AcademicYear, Enrollment, TeachingAssignment, Term
 from app.models.registers import (
     Classroom,
@@ -53,14 +56,20 @@ class Result:
 
 
 Calculator = Callable[[int, Period], Optional[Result]]
-CALCULATORS: dict[str, Calculator] = {}
 
 
-def calculator(key: str):
-    def register(fn: Calculator) -> Calculator:
-        CALCULATORS[key] = fn
-        return fn
-    return register
+class CalculatorTable(dict):
+    """A module's own calculators, key -> function; `@TABLE("key")` adds one. A feature declares
+    the table (Feature.calculators); nothing outside the module is changed by importing it."""
+
+    def __call__(self, key: str):
+        def add(fn: Calculator) -> Calculator:
+            self[key] = fn
+            return fn
+        return add
+
+
+CALCULATORS = CalculatorTable()
 
 
 _MEMO: ContextVar = ContextVar("monitoring_memo", default=None)
@@ -87,7 +96,7 @@ def memo(key, fn):
 
 
 def compute(key: str, school_id: int, period: Period) -> Optional[Result]:
-    fn = CALCULATORS.get(key)
+    fn = installed().calculators.get(key)
     if fn is None:
         return None
     result = fn(school_id, period)
@@ -136,7 +145,7 @@ for _key, _kinds in {
     "innovation_work": ("innovation",), "conferences": ("conference",), "publications": ("publication",),
     "content_development": ("content_development",), "technology_use": ("technology",),
 }.items():
-    calculator(_key)(lambda school_id, period, _kinds=_kinds: _teacher_count(school_id, period, _kinds))
+    CALCULATORS(_key)(lambda school_id, period, _kinds=_kinds: _teacher_count(school_id, period, _kinds))
 
 
 def _teacher_coverage(school_id: int, period: Period, kind: str, years_back: int) -> Optional[Result]:
@@ -154,17 +163,17 @@ def _teacher_coverage(school_id: int, period: Period, kind: str, years_back: int
     return Result(covered * 100.0 / total, total)
 
 
-@calculator("refresher_coverage")
+@CALCULATORS("refresher_coverage")
 def refresher_coverage(school_id, period):
     return _teacher_coverage(school_id, period, "refresher_course", 3)
 
 
-@calculator("attestation")
+@CALCULATORS("attestation")
 def attestation(school_id, period):
     return _teacher_coverage(school_id, period, "attestation", 5)
 
 
-@calculator("staff_stability")
+@CALCULATORS("staff_stability")
 def staff_stability(school_id, period):
     """Teachers of the previous year who also teach this year, over last year's teachers."""
     previous = _previous_year(school_id, period.year_id)
@@ -189,31 +198,31 @@ def _student_stmt(school_id, period, what):
     return stmt
 
 
-@calculator("olympiad_participants")
+@CALCULATORS("olympiad_participants")
 def olympiad_participants(school_id, period):
     return Result(db.session.scalar(_student_stmt(
         school_id, period, func.count(func.distinct(StudentAchievement.student_id)))) or 0)
 
 
-@calculator("olympiad_prize_winners")
+@CALCULATORS("olympiad_prize_winners")
 def olympiad_prize_winners(school_id, period):
     return Result(db.session.scalar(_student_stmt(school_id, period, func.count(StudentAchievement.id)).where(
         StudentAchievement.result == "prize_winner", StudentAchievement.level.in_(DISTRICT_AND_ABOVE))) or 0)
 
 
-@calculator("olympiad_winners")
+@CALCULATORS("olympiad_winners")
 def olympiad_winners(school_id, period):
     return Result(db.session.scalar(_student_stmt(school_id, period, func.count(StudentAchievement.id)).where(
         StudentAchievement.result == "winner", StudentAchievement.level.in_(DISTRICT_AND_ABOVE))) or 0)
 
 
-@calculator("research_projects")
+@CALCULATORS("research_projects")
 def research_projects(school_id, period):
     return Result(db.session.scalar(_student_stmt(school_id, period, func.count(StudentAchievement.id)).where(
         StudentAchievement.kind == "project")) or 0)
 
 
-@calculator("creative_activity")
+@CALCULATORS("creative_activity")
 def creative_activity(school_id, period):
     total = students_count(school_id, period.year_id)
     if not total:
@@ -250,7 +259,7 @@ def _incidents(school_id, period, kind) -> int:
     return db.session.scalar(stmt) or 0
 
 
-@calculator("injuries_per_100")
+@CALCULATORS("injuries_per_100")
 def injuries_per_100(school_id, period):
     total = students_count(school_id, period.year_id)
     if not total:
@@ -258,14 +267,14 @@ def injuries_per_100(school_id, period):
     return Result(_incidents(school_id, period, "injury") * 100.0 / total, total)
 
 
-@calculator("offences")
+@CALCULATORS("offences")
 def offences(school_id, period):
     return Result(_incidents(school_id, period, "offence"))
 
 
 # --- provision ------------------------------------------------------------------------
 
-@calculator("textbook_provision")
+@CALCULATORS("textbook_provision")
 def textbook_provision(school_id, period):
     needed, covered = db.session.execute(select(
         func.sum(TextbookProvision.needed),
@@ -282,19 +291,19 @@ def _classrooms(school_id, *columns):
         Classroom.school_id == school_id)).one()
 
 
-@calculator("ict_per_classroom")
+@CALCULATORS("ict_per_classroom")
 def ict_per_classroom(school_id, period):
     rooms, units = _classrooms(school_id, func.sum(Classroom.ict_units))
     return Result(units / rooms, rooms) if rooms else None
 
 
-@calculator("classrooms_compliant")
+@CALCULATORS("classrooms_compliant")
 def classrooms_compliant(school_id, period):
     rooms, ok = _classrooms(school_id, func.sum(case((Classroom.meets_requirements.is_(True), 1), else_=0)))
     return Result(ok * 100.0 / rooms, rooms) if rooms else None
 
 
-@calculator("equipment_completeness")
+@CALCULATORS("equipment_completeness")
 def equipment_completeness(school_id, period):
     rooms, mean = _classrooms(school_id, func.avg(Classroom.equipment_percent))
     return Result(mean, rooms) if rooms else None
@@ -302,7 +311,7 @@ def equipment_completeness(school_id, period):
 
 # --- upbringing -----------------------------------------------------------------------
 
-@calculator("club_enrolment")
+@CALCULATORS("club_enrolment")
 def club_enrolment(school_id, period):
     total = students_count(school_id, period.year_id)
     if not total:
@@ -314,7 +323,7 @@ def club_enrolment(school_id, period):
     return Result(places * 100.0 / total, total)
 
 
-@calculator("self_government")
+@CALCULATORS("self_government")
 def self_government(school_id, period):
     stmt = select(func.count(SelfGovernmentActivity.id)).where(
         SelfGovernmentActivity.school_id == school_id, SelfGovernmentActivity.year_id == period.year_id)
@@ -323,7 +332,7 @@ def self_government(school_id, period):
     return Result(db.session.scalar(stmt) or 0)
 
 
-@calculator("support_cases_closed")
+@CALCULATORS("support_cases_closed")
 def support_cases_closed(school_id, period):
     total, closed = db.session.execute(select(
         func.count(SupportCase.id), func.sum(case((SupportCase.status == "closed", 1), else_=0))).where(

@@ -18,7 +18,7 @@ from app.models.registers import (
     TeacherAchievement,
     TextbookProvision,
 )
-from app.services.core.demo import DemoContext, register_demo_step
+from app.services.core.demo import DemoContext
 from app.services.monitoring import planning
 from app.services.monitoring.catalogue import ensure_catalogue
 from app.services.monitoring.registers import year_of_date
@@ -143,6 +143,3 @@ def demo_step(ctx: DemoContext) -> None:
                                      outcome="Сунуштар берилди", interviewer_id=ctx.staff["deputy"].id,
                                      item_id=interview_item.id if interview_item and year is ctx.current_year else None))
     db.session.flush()
-
-
-register_demo_step(demo_step, order=90)

@@ -10,7 +10,6 @@ from app.models import AcademicYear, Term
 from app.models.indicators import Indicator, IndicatorValue
 from app.services.core.audit import snapshot
 from app.services.core.audit import record as audit_record
-from app.services.monitoring import sources  # noqa: F401  (registers the calculators of other features)
 from app.services.monitoring.calculators import Period, Result, compute, shared_queries
 from app.services.monitoring.catalogue import ensure_catalogue
 

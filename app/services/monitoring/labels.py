@@ -10,6 +10,16 @@ DIRECTION_LABELS = {
     6: _l("Upbringing"),
     7: _l("Health and safety"),
 }
+# The same directions in a few words, where space is short (workbook sheet names: 31 characters).
+DIRECTION_SHORT_LABELS = {
+    1: _l("Quality of results"),
+    2: _l("Quality of implementation"),
+    3: _l("Olympiads and competitions"),
+    4: _l("Innovation"),
+    5: _l("Methodical and material-technical provision"),
+    6: _l("Upbringing"),
+    7: _l("Health and safety"),
+}
 UNIT_LABELS = {"percent": "%", "count": _l("count"), "mean": _l("mean"), "index": _l("index 0-100"),
                "points": _l("points"), "ratio": _l("ratio"), "flag": _l("yes = 1 / no = 0")}
 SOURCE_LABELS = {"auto": _l("automatic"), "manual": _l("entered")}

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import yaml
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.features import installed
 from app.models import AcademicYear, User, UserRole
 from app.models.indicators import Indicator, IndicatorValue
 from app.models.planning import Cyclogram, CyclogramItem, Interview
@@ -18,11 +19,6 @@ from app.services.core.audit import snapshot
 
 DEFAULT_FILE = Path(__file__).with_name("cyclogram.yaml")
 ACADEMIC_MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8)
-
-# Functions (item, year) -> "done" | "in_progress" | None that look at linked data; other
-# features' sources add theirs (a closed campaign, observations in the item's months ...).
-DERIVERS: list[Callable[[CyclogramItem, AcademicYear], Optional[str]]] = []
-
 
 class PlanningError(ValueError):
     pass
@@ -105,7 +101,16 @@ def _interviews_state(item: CyclogramItem, year: AcademicYear) -> Optional[str]:
     return "in_progress" if n else None
 
 
-DERIVERS.extend([_manual_values_state, _interviews_state])
+def item_window(item: CyclogramItem, year: AcademicYear) -> tuple[date, date]:
+    """The first and last day of the item's months in its academic year."""
+    months = months_of(item)
+    return month_date(year, months[0], 1), month_date(year, months[-1], 31)
+
+
+# The status rules of this domain: (item, year) -> "done" | "in_progress" | None from linked
+# data. Other domains declare theirs in their features (a closed campaign, observations in the
+# item's months ...); effective_status asks every installed feature's rules.
+DERIVERS = (_manual_values_state, _interviews_state)
 
 
 def effective_status(item: CyclogramItem, today: Optional[date] = None) -> str:
@@ -115,7 +120,7 @@ def effective_status(item: CyclogramItem, today: Optional[date] = None) -> str:
     if item.status == "done":
         return "done"
     year = item.cyclogram.year
-    derived = [d(item, year) for d in DERIVERS]
+    derived = [d(item, year) for d in installed().derivers]
     if "done" in derived:
         return "done"
     if item.due_on < today:

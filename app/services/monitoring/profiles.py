@@ -1,16 +1,19 @@
 """Class and teacher profiles: achievement, observations, satisfaction, olympiads and
 achievements side by side over terms and years.
 
-Each section is built by a provider function; sources.py adds the providers that read
-marks, observations and surveys. A provider returns None when it has nothing to show.
+Each section is built by a provider function (class, viewer) -> Section | None (None when it has
+nothing to show). This module provides the registers' sections; the achievement, observations
+and surveys domains provide theirs in app/services/<domain>/monitoring.py, and the features
+declare them all with their order.
 """
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.features import installed
 from app.models import AcademicYear, ClassGroup, Enrollment, MethodicalAssociation, Subject, TeachingAssignment, User
 from app.models.registers import Incident, StudentAchievement, TeacherAchievement
 from app.services.monitoring.labels import LEVEL_LABELS, RESULT_LABELS, TEACHER_KIND_LABELS
@@ -36,10 +39,6 @@ class Viewer:
     @property
     def everything(self) -> bool:
         return bool(self.roles & {"admin", "deputy", "expert"})
-
-
-CLASS_SECTIONS: list[Callable[[ClassGroup, Viewer], Optional[Section]]] = []
-TEACHER_SECTIONS: list[Callable[[User, Viewer], Optional[Section]]] = []
 
 
 def may_see_class(cls: ClassGroup, viewer: Viewer) -> bool:
@@ -85,7 +84,7 @@ def class_students(cls: ClassGroup):
     return select(Enrollment.student_id).where(Enrollment.class_id == cls.id)
 
 
-def _class_olympiads(cls: ClassGroup, viewer: Viewer) -> Optional[Section]:
+def class_olympiads(cls: ClassGroup, viewer: Viewer) -> Optional[Section]:
     """Olympiad results of the class's current students, in every year (they move up a grade)."""
     rows = db.session.execute(
         select(AcademicYear.name, StudentAchievement.level, StudentAchievement.result, func.count())
@@ -111,7 +110,7 @@ def _level_table(title, rows) -> Optional[Section]:
     return Section(title, [_l("Level and result"), *years], table)
 
 
-def _class_incidents(cls: ClassGroup, viewer: Viewer) -> Optional[Section]:
+def class_incidents(cls: ClassGroup, viewer: Viewer) -> Optional[Section]:
     rows = db.session.execute(select(Incident.kind, func.count()).where(
         Incident.school_id == viewer.school_id, Incident.class_id == cls.id).group_by(Incident.kind)).all()
     if not rows:
@@ -121,7 +120,7 @@ def _class_incidents(cls: ClassGroup, viewer: Viewer) -> Optional[Section]:
                    [[INCIDENT_LABELS[k], n] for k, n in rows])
 
 
-def _teacher_achievements(teacher: User, viewer: Viewer) -> Optional[Section]:
+def teacher_achievements(teacher: User, viewer: Viewer) -> Optional[Section]:
     rows = db.session.execute(
         select(AcademicYear.name, TeacherAchievement.kind, func.count())
         .join(AcademicYear, AcademicYear.id == TeacherAchievement.year_id)
@@ -137,7 +136,7 @@ def _teacher_achievements(teacher: User, viewer: Viewer) -> Optional[Section]:
     return Section(_l("Professional achievements"), [_l("Kind"), *years], table)
 
 
-def _teacher_students_olympiads(teacher: User, viewer: Viewer) -> Optional[Section]:
+def teacher_students_olympiads(teacher: User, viewer: Viewer) -> Optional[Section]:
     rows = db.session.execute(
         select(AcademicYear.name, StudentAchievement.level, StudentAchievement.result, func.count())
         .join(AcademicYear, AcademicYear.id == StudentAchievement.year_id)
@@ -147,13 +146,11 @@ def _teacher_students_olympiads(teacher: User, viewer: Viewer) -> Optional[Secti
     return _level_table(_l("Students' olympiad results (as mentor)"), rows)
 
 
-CLASS_SECTIONS.extend([_class_olympiads, _class_incidents])
-TEACHER_SECTIONS.extend([_teacher_achievements, _teacher_students_olympiads])
-
-
 def class_profile(cls: ClassGroup, viewer: Viewer) -> list[Section]:
-    return [s for s in (fn(cls, viewer) for fn in CLASS_SECTIONS) if s is not None]
+    """The sections every installed feature gives a class's profile, in their order."""
+    return [s for s in (fn(cls, viewer) for fn in installed().sorted("class_profile")) if s is not None]
 
 
 def teacher_profile(teacher: User, viewer: Viewer) -> list[Section]:
-    return [s for s in (fn(teacher, viewer) for fn in TEACHER_SECTIONS) if s is not None]
+    """The sections every installed feature gives a teacher's profile, in their order."""
+    return [s for s in (fn(teacher, viewer) for fn in installed().sorted("teacher_profile")) if s is not None]

@@ -1,7 +1,11 @@
-"""The built-in observation protocols (surveys/instruments/*.yaml) as published Instrument rows."""
+"""The observation protocols that ship with Sapat (surveys/instruments/*.yaml), as published
+Instrument rows."""
 from app.services.core import instruments
 
+PROTOCOL_KEYS = ("lesson_observation", "extracurricular_event", "parent_meeting")
 
-def load_protocols(keys) -> dict:
-    """{key: the latest Instrument version}, publishing a file that is new or changed."""
-    return {key: instruments.ensure_published(key) for key in keys}
+
+def ensure_protocols() -> dict[str, object]:
+    """{key: the latest Instrument version} of each shipped protocol, publishing a file that
+    is new or changed."""
+    return {key: instruments.ensure_published(key) for key in PROTOCOL_KEYS}

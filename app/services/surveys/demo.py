@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Answer, Campaign, Response
 from app.services.core import instruments as instrument_service
 from app.services.surveys import campaigns as service
-from app.services.core.demo import DemoContext, register_demo_step
+from app.services.core.demo import DemoContext
 
 PARENT_TEXTS_LIKE = [
     "Мугалимдер балдарга көңүл бурушат.", "Мектеп таза жана жылуу.", "Класс жетекчибиз абдан жакшы.",
@@ -140,6 +140,3 @@ def demo_surveys(ctx: DemoContext) -> None:
     _fill(ctx, now, 0.8, autumn + timedelta(days=10), parents_texts)
     _fill(ctx, lessons, 0.88, autumn + timedelta(days=8), {"*": STUDENT_TEXTS})
     _fill(ctx, climate, 0.8, autumn + timedelta(days=8), {"*": CLIMATE_TEXTS}, respondent_kind="student")
-
-
-register_demo_step(demo_surveys, order=40)

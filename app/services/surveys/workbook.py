@@ -5,11 +5,8 @@ so the workbook and the screen show the same values. Groups below the campaign's
 left blank with a note; the raw sheet has no identifying data (no dates, no codes, and no class
 for a class below the minimum).
 """
-import click
 from flask_babel import gettext as _
 
-from app.cli import export_cli
-from app.extensions import db
 from app.models import Campaign
 from app.services.surveys import campaigns as service
 from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, WorkbookWriter
@@ -118,21 +115,3 @@ def write_campaign_workbook(campaign: Campaign, target, lang: str | None = None)
                 sheet.write_row(row)
         sheet.finish()
 
-
-@export_cli.command("campaign")
-@click.argument("campaign_id", type=int)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
-def export_campaign_command(campaign_id, output):
-    """Write the results of a survey campaign to an .xlsx workbook."""
-    import sys
-
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        click.echo(_("No campaign with the id %(id)d.", id=campaign_id), err=True)
-        sys.exit(1)
-    try:
-        write_campaign_workbook(campaign, output)
-    except OSError as error:
-        click.echo(_("Cannot write %(path)s: %(error)s", path=output, error=error), err=True)
-        sys.exit(1)
-    click.echo(_("Workbook written: %(path)s", path=output))

@@ -1,53 +1,14 @@
-"""Registration of the observations feature: the `export observations` command and the
-demo step (about 300 observations with --scale large, 40 with small)."""
+"""Demo data of the observations area: about 300 observations with --scale large, 40 with
+small, over last year and this year, with plans per observer."""
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
-import click
-from flask_babel import gettext as _
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, select
 
-from app.cli import export_cli, fail
 from app.extensions import db
-from app.models import AcademicYear, Observation, ObservationPlan, ObservationScore, TeachingAssignment
+from app.models import Observation, ObservationPlan, ObservationScore, TeachingAssignment
 from app.services.observations import records as svc
-from app.services.core.demo import register_demo_step
+from app.services.observations.protocols import ensure_protocols
 
-PROTOCOL_KEYS = ("lesson_observation", "extracurricular_event", "parent_meeting")
-
-
-def ensure_protocols() -> dict[str, object]:
-    """The observation protocols in the database (loading surveys/instruments/*.yaml when missing)."""
-    from app.services.observations.protocols import load_protocols
-
-    return load_protocols(PROTOCOL_KEYS)
-
-
-@export_cli.command("observations")
-@click.option("--year", "year_name", required=True, help="Academic year, e.g. 2025-2026 (or its first year, 2025).")
-@click.option("--school", "school_code", default=None, help="School code (default: the first school).")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
-def export_observations_command(year_name, school_code, output):
-    """Write the observations workbook of a year."""
-    from app.cli import _find_school
-    from app.services.observations.workbook import build_workbook
-
-    school = _find_school(school_code)
-    year = db.session.scalar(select(AcademicYear).where(
-        AcademicYear.school_id == school.id,
-        or_(AcademicYear.name == year_name, AcademicYear.name.like(f"{year_name}-%"))))
-    if year is None:
-        names = ", ".join(db.session.scalars(select(AcademicYear.name).where(AcademicYear.school_id == school.id)))
-        fail(_("No academic year %(year)s in %(school)s (years: %(names)s).", year=year_name, school=school.code,
-               names=names or "—"))
-    target = Path(output)
-    if not target.parent.exists():
-        fail(_("The folder %(folder)s does not exist.", folder=str(target.parent)))
-    counts = build_workbook(str(target), school_id=school.id, year_id=year.id)
-    click.echo(_("Wrote %(path)s: %(n)d observations.", path=str(target), n=counts["observations"]))
-
-
-# --- demo ----------------------------------------------------------------------------------
 
 def demo_observations(ctx) -> None:
     rng = ctx.rng
@@ -146,5 +107,3 @@ def demo_observations(ctx) -> None:
          "planned": max(4, per_year[ctx.current_year.id] // len(observers) + rng.randint(-3, 6))}
         for o in observers])
 
-
-register_demo_step(demo_observations, 40)

@@ -1,16 +1,11 @@
 """`flask --app wsgi instruments check|load|list`: validate and publish instrument files."""
-import sys
-
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from app.cli import fail as _fail
+
 instruments_cli = AppGroup("instruments", help="Questionnaires and observation protocols (surveys/instruments/*.yaml).")
-
-
-def _fail(message: str, code: int = 1):
-    click.echo(message, err=True)
-    sys.exit(code)
 
 
 @instruments_cli.command("check")
@@ -70,6 +65,3 @@ def list_command():
     for row in instruments.versions(latest_only=False):
         click.echo(f"{row.key:<28} v{row.version:<3} {row.kind:<12} {row.content_hash[:12]}  {row.title}")
 
-
-def register(app):
-    app.cli.add_command(instruments_cli)

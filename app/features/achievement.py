@@ -1,0 +1,24 @@
+"""Learning results: marks and test results, the grid and imports, pass rate, quality, SOU and
+their dynamics, students at risk and the term workbook; the learning-result indicators of the
+monitoring programme."""
+from flask_babel import lazy_gettext as _l
+
+from app.features import Feature, Link, Ordered
+from app.services.achievement import annual, cli, demo, monitoring
+from app.views import achievement
+
+feature = Feature(
+    name="achievement",
+    blueprints=(achievement.bp,),
+    nav=(Link(achievement.READERS, _l("Results"), "achievement.index"),),
+    tiles=(Link(achievement.READERS, _l("Learning results"), "achievement.index"),
+           Link(achievement.RISK_READERS, _l("Students at risk"), "achievement.at_risk")),
+    commands=(cli.import_marks_command,),
+    export_commands=(cli.export_achievement_command,),
+    demo_steps=(Ordered(30, demo.demo_marks),),
+    annual_sections=(Ordered(40, annual.SECTION),),
+    calculators=monitoring.CALCULATORS,
+    derivers=(monitoring.marks_state,),
+    class_profile=(Ordered(10, monitoring.class_achievement),),
+    teacher_profile=(Ordered(10, monitoring.teacher_achievement),),
+)

@@ -1,0 +1,20 @@
+"""Workbooks for experts: the annual expert workbook (built by an export job with progress),
+the experts' filled sheets read back, and the `export annual` / `import-expert` commands."""
+from flask_babel import lazy_gettext as _l
+
+from app.features import Feature, Link
+from app.security import REPORT_READERS
+from app.services.exports import annual, cli
+from app.services.exports.jobs import ExportKind
+from app.views import exports
+
+feature = Feature(
+    name="exports",
+    blueprints=(exports.bp,),
+    nav=(Link(REPORT_READERS, _l("Workbooks"), "exports.index"),),
+    tiles=(Link(REPORT_READERS, _l("Workbooks for experts"), "exports.index"),
+           Link(REPORT_READERS, _l("Expert scores"), "exports.expert_scores")),
+    commands=(cli.import_expert,),
+    export_commands=(cli.export_annual,),
+    export_kinds=(ExportKind("annual", _l("Annual expert workbook"), REPORT_READERS, annual.build_job),),
+)

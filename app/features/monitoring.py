@@ -1,0 +1,26 @@
+"""The monitoring programme: indicators and the director's dashboard, справки and the annual
+public report, class and teacher profiles, registers, the annual cyclogram and interviews."""
+from flask_babel import lazy_gettext as _l
+
+from app.features import Feature, Link, Ordered
+from app.security import STAFF
+from app.services.monitoring import annual, calculators, demo, planning, profiles
+from app.views import monitoring, planning as planning_views, registers
+
+feature = Feature(
+    name="monitoring",
+    blueprints=(monitoring.bp, planning_views.bp, registers.bp),
+    nav=(Link(monitoring.READERS, _l("Monitoring"), "monitoring.dashboard"),
+         Link(planning_views.READERS, _l("Cyclogram"), "planning.cyclogram"),
+         Link(registers.ALL_REGISTER_ROLES, _l("Registers"), "registers.index")),
+    tiles=(Link(monitoring.READERS, _l("Director's dashboard"), "monitoring.dashboard"),
+           Link(("admin", "deputy", "mo_head", "expert"), _l("Annual public report"), "monitoring.report"),
+           Link(monitoring.PROFILE_ROLES, _l("Class and teacher profiles"), "monitoring.profiles_index"),
+           Link(STAFF, _l("My monitoring tasks"), "planning.my_tasks")),
+    demo_steps=(Ordered(90, demo.demo_step),),  # after the other domains: it reads their data
+    annual_sections=(Ordered(20, annual.DIRECTIONS_SECTION), Ordered(30, annual.REGISTERS_SECTION)),
+    calculators=calculators.CALCULATORS,
+    derivers=planning.DERIVERS,
+    class_profile=(Ordered(40, profiles.class_olympiads), Ordered(50, profiles.class_incidents)),
+    teacher_profile=(Ordered(40, profiles.teacher_achievements), Ordered(50, profiles.teacher_students_olympiads)),
+)

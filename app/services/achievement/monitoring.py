@@ -1,0 +1,133 @@
+"""What the achievement domain gives the monitoring programme: the indicators computed from
+marks, the cyclogram status of its items, and the achievement part of class and teacher profiles.
+
+Definitions (what the dashboard shows for a period):
+- pass_rate, quality, sou, mean_mark: term marks of the term; for a year the annual marks,
+  or, where no annual marks exist, every quarter mark of the year (metrics.metrics_select).
+- failing_students: students with a mark of 2 or lower among those marks.
+- internal_external_gap: |mean internal (term) mark − mean external result on the 5-point
+  scale| over the students who have both, weighted by students (metrics.compare_external).
+"""
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+
+from app.extensions import db
+from app.models import Assessment, Mark, Term
+from app.services.achievement import metrics as achievement
+from app.services.monitoring import profiles
+from app.services.monitoring.calculators import CalculatorTable, Period, Result, memo
+from app.services.monitoring.labels import fmt
+from app.services.monitoring.planning import item_window
+
+CALCULATORS = CalculatorTable()
+
+
+def _mark_conditions(school_id: int, period: Period) -> list:
+    """Which marks count: the term's term marks; for a year its annual marks, else all quarter marks."""
+    if period.term_id:
+        return [Assessment.school_id == school_id, Assessment.term_id == period.term_id, Assessment.kind == "term"]
+    year_terms = select(Term.id).where(Term.year_id == period.year_id)
+    base = [Assessment.school_id == school_id, Assessment.term_id.in_(year_terms)]
+    has_annual = db.session.scalar(select(func.count(Assessment.id)).where(*base, Assessment.kind == "annual"))
+    quarters = select(Term.id).where(Term.year_id == period.year_id, Term.kind == "quarter")
+    if has_annual:
+        return base + [Assessment.kind == "annual"]
+    return [Assessment.school_id == school_id, Assessment.term_id.in_(quarters), Assessment.kind == "term"]
+
+
+def _school_metrics(school_id: int, period: Period):
+    def query():
+        stmt = achievement.metrics_select({}, *_mark_conditions(school_id, period))
+        rows = achievement.run_metrics(stmt, [])
+        return rows[0] if rows and rows[0].n else None
+    return memo(("marks", school_id, period), query)
+
+
+def _metric(name):
+    def calc(school_id: int, period: Period) -> Optional[Result]:
+        m = _school_metrics(school_id, period)
+        if m is None or getattr(m, name) is None:
+            return None
+        return Result(getattr(m, name), m.n)
+    return calc
+
+
+def _failing(school_id: int, period: Period) -> Optional[Result]:
+    conds = _mark_conditions(school_id, period)
+    total, failing = db.session.execute(
+        select(func.count(func.distinct(Mark.student_id)),
+               func.count(func.distinct(case((Mark.value <= 2, Mark.student_id)))))
+        .join(Assessment, Mark.assessment_id == Assessment.id).where(*conds, Mark.value.is_not(None))).one()
+    if not total:
+        return None
+    return Result(failing, total)
+
+
+def _gap(school_id: int, period: Period) -> Optional[Result]:
+    scope = achievement.Scope(school_id=school_id, everything=True)
+    rows = achievement.compare_external(scope, period.year_id)
+    n = sum(r["n"] for r in rows)
+    if not n:
+        return None
+    internal = sum(r["internal"] * r["n"] for r in rows) / n
+    external = sum(r["external"] * r["n"] for r in rows) / n
+    return Result(abs(internal - external), n)
+
+
+MARK_KEYS = {"pass_rate", "quality", "sou", "mean_mark", "failing_students", "internal_external_gap"}
+
+
+for _key, _name in (("pass_rate", "pass_rate"), ("quality", "quality"), ("sou", "sou"), ("mean_mark", "mean")):
+    CALCULATORS(_key)(_metric(_name))
+CALCULATORS("failing_students")(_failing)
+CALCULATORS("internal_external_gap")(_gap)
+
+
+# --- the cyclogram ----------------------------------------------------------------------------
+
+def marks_state(item, year) -> Optional[str]:
+    """A control-work item with control works dated in its months, or a results item with term
+    (or annual) marks dated in its months, is done."""
+    if item.method == "control_work":
+        kinds = ("control", "test")
+    elif MARK_KEYS.intersection(item.keys):
+        kinds = ("term", "semester", "annual")
+    else:
+        return None
+    start, end = item_window(item, year)
+    n = db.session.scalar(select(func.count(Assessment.id)).where(
+        Assessment.school_id == item.school_id, Assessment.kind.in_(kinds),
+        Assessment.date >= start, Assessment.date <= end)) or 0
+    return "done" if n else None
+
+
+# --- profile sections (class and teacher) ---------------------------------------------------
+
+def _scope(viewer):
+    return achievement.Scope(school_id=viewer.school_id, user_id=viewer.user_id, everything=viewer.everything,
+                             teacher="teacher" in viewer.roles, class_teacher="class_teacher" in viewer.roles,
+                             ma_head="mo_head" in viewer.roles)
+
+
+def _achievement_section(rows, note=None):
+    if not rows:
+        return None
+    table = [[f"{r['term'].name} {r['term'].year.name}", r["m"].n, fmt(r["m"].pass_rate, "percent"),
+              fmt(r["m"].quality, "percent"), fmt(r["m"].sou, "percent"), fmt(r["m"].mean, "mean")]
+             for r in rows if r["term"].kind == "quarter"]
+    if not table:
+        return None
+    return profiles.Section(_l("Achievement (term marks)"),
+                            [_l("Quarter"), _l("Marks"), _l("Pass rate"), _l("Quality"), _l("SOU"), _l("Mean mark")],
+                            table, note)
+
+
+def class_achievement(cls, viewer):
+    return _achievement_section(achievement.dynamics(_scope(viewer), class_id=cls.id),
+                                _l("The class's present students, followed back into last year's class; only the subjects you may see."))
+
+
+def teacher_achievement(teacher, viewer):
+    return _achievement_section(achievement.dynamics(_scope(viewer), teacher_id=teacher.id))

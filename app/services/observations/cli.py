@@ -1,0 +1,33 @@
+"""Command-line tools of the observations area: `flask --app wsgi export observations`."""
+from pathlib import Path
+
+import click
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from app.cli import fail, find_school
+from app.extensions import db
+from app.models import AcademicYear
+
+
+@click.command("observations")
+@click.option("--year", "year_name", required=True, help="Academic year, e.g. 2025-2026 (or its first year, 2025).")
+@click.option("--school", "school_code", default=None, help="School code (default: the first school).")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
+def export_observations_command(year_name, school_code, output):
+    """Write the observations workbook of a year."""
+    from app.services.observations.workbook import build_workbook
+
+    school = find_school(school_code)
+    year = db.session.scalar(select(AcademicYear).where(
+        AcademicYear.school_id == school.id,
+        or_(AcademicYear.name == year_name, AcademicYear.name.like(f"{year_name}-%"))))
+    if year is None:
+        names = ", ".join(db.session.scalars(select(AcademicYear.name).where(AcademicYear.school_id == school.id)))
+        fail(_("No academic year %(year)s in %(school)s (years: %(names)s).", year=year_name, school=school.code,
+               names=names or "—"))
+    target = Path(output)
+    if not target.parent.exists():
+        fail(_("The folder %(folder)s does not exist.", folder=str(target.parent)))
+    counts = build_workbook(str(target), school_id=school.id, year_id=year.id)
+    click.echo(_("Wrote %(path)s: %(n)d observations.", path=str(target), n=counts["observations"]))

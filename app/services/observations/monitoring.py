@@ -1,0 +1,88 @@
+"""What the observations domain gives the monitoring programme: observed lesson quality, the
+cyclogram status of observation items, and the observed-lessons part of class and teacher
+profiles.
+
+- lesson_quality: points / maximum · 100 over every criterion of the final, current lesson
+  observations of the period.
+"""
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Float, and_, cast, func, select
+
+from app.extensions import db
+from app.models import AcademicYear, Observation, ObservationScore, Term
+from app.services.monitoring import profiles
+from app.services.monitoring.calculators import CalculatorTable, Period, Result
+from app.services.monitoring.labels import fmt
+from app.services.monitoring.planning import item_window
+
+CALCULATORS = CalculatorTable()
+
+
+def _lesson_quality(school_id: int, period: Period) -> Optional[Result]:
+    points = func.sum(ObservationScore.score - ObservationScore.min_score)
+    maximum = func.sum(ObservationScore.max_score - ObservationScore.min_score)
+    conds = [Observation.school_id == school_id, Observation.status == "final", Observation.is_current.is_(True),
+             Observation.kind == "lesson", Observation.year_id == period.year_id,
+             ObservationScore.item_kind == "criterion", ObservationScore.score.is_not(None)]
+    if period.term_id:
+        conds += [Observation.observed_on >= period.starts_on, Observation.observed_on <= period.ends_on]
+    p, m, n = db.session.execute(
+        select(cast(points, Float), cast(maximum, Float), func.count(func.distinct(Observation.id)))
+        .select_from(ObservationScore).join(Observation, Observation.id == ObservationScore.observation_id)
+        .where(*conds)).one()
+    if not m:
+        return None
+    return Result(100.0 * p / m, n)
+
+
+def observation_state(item, year) -> Optional[str]:
+    """An observation item: final observations in its months -> in progress (done is marked by hand
+    or when its due date passes with observations made)."""
+    if item.method != "observation":
+        return None
+    start, end = item_window(item, year)
+    n = db.session.scalar(select(func.count(Observation.id)).where(
+        Observation.school_id == item.school_id, Observation.status == "final", Observation.is_current.is_(True),
+        Observation.observed_on >= start, Observation.observed_on <= end)) or 0
+    return "in_progress" if n else None
+
+
+CALCULATORS("lesson_quality")(_lesson_quality)
+
+
+# --- profile sections (class and teacher) ---------------------------------------------------
+
+def _observation_rows(conds):
+    points = func.sum(ObservationScore.score - ObservationScore.min_score)
+    maximum = func.sum(ObservationScore.max_score - ObservationScore.min_score)
+    stmt = (select(Term.name, AcademicYear.name, func.count(func.distinct(Observation.id)),
+                   cast(100.0 * points / func.nullif(maximum, 0), Float))
+            .select_from(ObservationScore).join(Observation, Observation.id == ObservationScore.observation_id)
+            .join(Term, and_(Term.school_id == Observation.school_id, Term.kind == "quarter",
+                             Observation.observed_on >= Term.starts_on, Observation.observed_on <= Term.ends_on))
+            .join(AcademicYear, AcademicYear.id == Term.year_id)
+            .where(Observation.status == "final", Observation.is_current.is_(True), Observation.kind == "lesson",
+                   ObservationScore.item_kind == "criterion", ObservationScore.score.is_not(None), *conds)
+            .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name).order_by(Term.starts_on))
+    return db.session.execute(stmt).all()
+
+
+def _observation_section(rows):
+    if not rows:
+        return None
+    return profiles.Section(_l("Observed lessons"), [_l("Quarter"), _l("Lessons observed"), _l("Quality, %")],
+                            [[f"{name} {year}", n, fmt(pct, "percent")] for name, year, n, pct in rows])
+
+
+def class_observations(cls, viewer):
+    if not (viewer.everything or "mo_head" in viewer.roles):
+        return None  # a class's lessons are many teachers' lessons: shown to managers only
+    return _observation_section(_observation_rows([Observation.school_id == viewer.school_id,
+                                                   Observation.class_id == cls.id]))
+
+
+def teacher_observations(teacher, viewer):
+    return _observation_section(_observation_rows([Observation.school_id == viewer.school_id,
+                                                   Observation.teacher_id == teacher.id]))
