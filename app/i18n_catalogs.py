@@ -1,9 +1,11 @@
 """Maintain Sapat's message catalogues.
 
-Each area of the app (core, surveys, observations, ...) keeps its own catalogue in
-app/translations/<area>/<lang>/LC_MESSAGES/messages.po; Flask-Babel merges them. A
-message belongs to the area whose name appears in the path of the file that uses it
-(templates/surveys/..., app/views/surveys.py, app/services/exports/...), else to core.
+Each domain of the app (the packages of app/services: core, surveys, observations,
+achievement, monitoring, exports) keeps its own catalogue in
+app/translations/<area>/<lang>/LC_MESSAGES/messages.po; Flask-Babel merges them. A message
+belongs to the domain whose name appears in the path of the file that uses it
+(templates/surveys/..., app/views/monitoring/planning.py, app/services/exports/...), else to
+core.
 
     python -m app.i18n_catalogs update [AREA]   add new messages, drop unused ones
     python -m app.i18n_catalogs compile         write the .mo files

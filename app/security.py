@@ -1,4 +1,6 @@
-"""Roles, school scoping, security headers and the request-side audit helper."""
+"""Roles, the principal (who is asking), school scoping, security headers and the request-side
+audit helper."""
+from dataclasses import dataclass, replace
 from functools import wraps
 from typing import Any, Optional, TypeVar
 
@@ -18,6 +20,51 @@ MANAGERS = ("admin", "deputy")
 OBSERVERS = ("admin", "deputy", "mo_head")
 SURVEY_MANAGERS = ("admin", "deputy", "psychologist")
 REPORT_READERS = ("admin", "deputy", "mo_head", "expert")
+
+# Roles that see everything of their school (the director, the deputies and the experts).
+WHOLE_SCHOOL = ("admin", "deputy", "expert")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking, for every service that decides what may be seen or done: the school, the
+    user (None for the command line and the demo), their roles and the address of the request.
+
+    Each domain decides what a principal may see in one function of its own (achievement:
+    `metrics.visible`, observations: `records.can_see`, profiles: `profiles.may_see_class`).
+    """
+
+    school_id: int
+    user_id: Optional[int] = None
+    roles: frozenset = frozenset()
+    remote_addr: Optional[str] = None
+
+    @classmethod
+    def of(cls, user, remote_addr: Optional[str] = None) -> "Principal":
+        return cls(user.school_id, user.id, frozenset(user.roles), remote_addr)
+
+    @classmethod
+    def system(cls, school_id: int) -> "Principal":
+        """The whole school, for the command line, the demo and school-level aggregates."""
+        return cls(school_id, None, frozenset({"admin"}))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def everything(self) -> bool:
+        """True for roles that see all of the school."""
+        return self.has_role(*WHOLE_SCHOOL)
+
+    def only(self, *roles: str) -> "Principal":
+        """The same person acting in some of their roles only (e.g. "my lessons" as a teacher)."""
+        return replace(self, roles=self.roles.intersection(roles))
+
+
+def current_principal() -> Principal:
+    """The logged-in user as a Principal, with the request's address."""
+    return Principal.of(current_user, request.remote_addr)
+
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from tests.factories import SchoolFixture
+from app.security import Principal
 
 ROLES_UNDER_TEST = ("anonymous", "admin", "deputy", "mo_head", "teacher", "class_teacher",
                     "psychologist", "expert")
@@ -43,7 +44,7 @@ def observation(s: SchoolFixture):
 
         protocols = ensure_protocols()
         deputy = s.users["deputy"]
-        actor = obs_service.Actor(user_id=deputy.id, school_id=s.school.id, roles=frozenset(deputy.roles))
+        actor = Principal(s.school.id, deputy.id, frozenset(deputy.roles))
         obs = obs_service.start_observation(
             actor, instrument_id=protocols["lesson_observation"].id, teacher_id=s.users["teacher"].id,
             observed_on=date(2026, 10, 5), purpose="control", year_id=s.year.id, class_id=s.classes[0].id,
@@ -67,7 +68,7 @@ def draft_observation(s: SchoolFixture):
 
         protocols = ensure_protocols()
         deputy = s.users["deputy"]
-        actor = obs_service.Actor(user_id=deputy.id, school_id=s.school.id, roles=frozenset(deputy.roles))
+        actor = Principal(s.school.id, deputy.id, frozenset(deputy.roles))
         obs = obs_service.start_observation(
             actor, instrument_id=protocols["lesson_observation"].id, teacher_id=s.users["teacher"].id,
             observed_on=date(2026, 10, 6), purpose="methodical_help", year_id=s.year.id,
@@ -113,7 +114,7 @@ def indicator(s: SchoolFixture):
         from sqlalchemy import select
 
         from app.extensions import db
-        from app.models.indicators import Indicator
+        from app.models.monitoring.indicators import Indicator
         from app.services.monitoring.catalogue import ensure_catalogue
 
         ensure_catalogue(s.school.id)
@@ -130,7 +131,7 @@ def cyclogram_item(s: SchoolFixture, name: str = "cyclogram_item"):
         from datetime import date
 
         from app.extensions import db
-        from app.models.planning import CyclogramItem
+        from app.models.monitoring.planning import CyclogramItem
         from app.services.monitoring import planning
 
         cyc = planning.get_cyclogram(s.school.id, s.year.id, create=True)
@@ -165,7 +166,7 @@ def _make_register_rows(s: SchoolFixture) -> dict:
         from datetime import date
 
         from app.extensions import db
-        from app.models.registers import (
+        from app.models.monitoring.registers import (
             Classroom,
             Club,
             Incident,
@@ -429,8 +430,8 @@ def _seed_monitoring(school: SchoolFixture, payloads=PAYLOADS):
     from datetime import date
 
     from app.extensions import db
-    from app.models.indicators import Indicator, IndicatorValue
-    from app.models.planning import Interview
+    from app.models.monitoring.indicators import Indicator, IndicatorValue
+    from app.models.monitoring.planning import Interview
 
     script, img, js = payloads
     rows = register_rows(school)

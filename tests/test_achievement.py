@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Assessment, AuditLog, Mark, SupportAction
 from app.services.achievement import metrics as svc
 from tests.xlsx_helpers import make_xlsx
+from app.security import Principal
 
 
 def add_marks(school, cls, subject, term, values, kind="term", on=None, max_score=None):
@@ -36,7 +37,7 @@ def add_marks(school, cls, subject, term, values, kind="term", on=None, max_scor
 
 
 def everything(school):
-    return svc.Scope(school.school.id, everything=True)
+    return Principal.system(school.school.id)
 
 
 def by_key(rows, key):

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AcademicYear, AuditLog, ClassGroup, TeachingAssignment
-from app.models.indicators import Indicator, IndicatorValue
-from app.models.registers import (
+from app.models.monitoring.indicators import Indicator, IndicatorValue
+from app.models.monitoring.registers import (
     Classroom,
     Club,
     Incident,

@@ -15,6 +15,7 @@ from app.services.monitoring.catalogue import ensure_catalogue
 from app.services.observations.protocols import ensure_protocols
 from tests.surveys_helpers import answer, make_campaign
 from tests.test_achievement import add_marks
+from app.security import Principal
 
 
 def _value(key, school, period):
@@ -108,8 +109,7 @@ def protocols(app):
 
 
 def _observe(school, protocols, key, scores, observed_on, teacher="teacher", final=True):
-    actor = obs_svc.Actor(user_id=school.user("deputy").id, school_id=school.school.id,
-                          roles=frozenset(school.user("deputy").roles))
+    actor = Principal.of(school.user("deputy"))
     obs = obs_svc.start_observation(actor, instrument_id=protocols[key].id, teacher_id=school.user(teacher).id,
                                     observed_on=observed_on, purpose="control", year_id=school.year.id,
                                     class_id=school.classes[0].id, subject_id=school.subjects[0].id, topic="x")
@@ -143,7 +143,7 @@ def test_cyclogram_items_follow_campaigns_marks_and_observations(marks, protocol
     school = marks
     ensure_catalogue(school.school.id)
     cyc = planning.get_cyclogram(school.school.id, school.year.id, create=True)
-    from app.models.planning import CyclogramItem
+    from app.models.monitoring.planning import CyclogramItem
 
     def item(**kw):
         values = dict(school_id=school.school.id, cyclogram=cyc, direction=1, form="periodic", object="x",

@@ -13,6 +13,7 @@ from app.services.observations.protocols import PROTOCOL_KEYS, ensure_protocols
 from surveys.loader import InstrumentError, load_file, load_text
 from surveys.loader import INSTRUMENTS_DIR
 from tests.factories import make_school
+from app.security import Principal
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def protocols(app):
 
 
 def actor(user):
-    return svc.Actor(user_id=user.id, school_id=user.school_id, roles=frozenset(user.roles))
+    return Principal(user.school_id, user.id, frozenset(user.roles))
 
 
 def lesson(protocols):

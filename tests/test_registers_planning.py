@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AcademicYear, AuditLog
-from app.models.indicators import Indicator, IndicatorValue
-from app.models.planning import Cyclogram, CyclogramItem, Interview
-from app.models.registers import Incident, StudentAchievement, SupportCase
+from app.models.monitoring.indicators import Indicator, IndicatorValue
+from app.models.monitoring.planning import Cyclogram, CyclogramItem, Interview
+from app.models.monitoring.registers import Incident, StudentAchievement, SupportCase
 from app.services.monitoring import planning
 from app.services.monitoring.catalogue import ensure_catalogue
 

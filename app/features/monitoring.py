@@ -5,7 +5,9 @@ from flask_babel import lazy_gettext as _l
 from app.features import Feature, Link, Ordered
 from app.security import STAFF
 from app.services.monitoring import annual, calculators, demo, planning, profiles
-from app.views import monitoring, planning as planning_views, registers
+from app.views.monitoring import indicators as monitoring
+from app.views.monitoring import planning as planning_views
+from app.views.monitoring import registers
 
 feature = Feature(
     name="monitoring",

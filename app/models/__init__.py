@@ -1,7 +1,16 @@
 """All Sapat models, imported here so that Alembic and create_all() see every table."""
 from app.models.achievement import ASSESSMENT_KINDS, EXTERNAL_KINDS, Assessment, Mark, SupportAction
 from app.models.audit import AuditLog
-from app.models.campaigns import ACCESS_MODES, AUDIENCES, CAMPAIGN_STATES, AccessCode, Answer, Campaign, CampaignClass, Response
+from app.models.surveys import (
+    ACCESS_MODES,
+    AUDIENCES,
+    CAMPAIGN_STATES,
+    AccessCode,
+    Answer,
+    Campaign,
+    CampaignClass,
+    Response,
+)
 from app.models.instruments import INSTRUMENT_KINDS, Instrument
 from app.models.exports import ExpertScore, ExportJob
 from app.models.people import ROLES, Enrollment, Student, TeachingAssignment, User, UserRole
@@ -14,13 +23,13 @@ from app.models.school import (
     Subject,
     Term,
 )
-from app.models.observations import Observation, ObservationPlan, ObservationScore  # noqa: E402
-from app.models import indicators, planning, registers  # noqa: F401  (monitoring)
+from app.models.observations import Observation, ObservationPlan, ObservationScore
+from app.models.monitoring import indicators, planning, registers  # the monitoring domain's tables
 
 __all__ = [
     "ACCESS_MODES", "ASSESSMENT_KINDS", "AUDIENCES", "CAMPAIGN_STATES", "EXTERNAL_KINDS", "AccessCode", "Answer",
     "Assessment", "Campaign", "CampaignClass", "INSTRUMENT_KINDS", "Instrument", "Mark", "ROLES", "Response",
     "SupportAction", "TERM_KINDS", "AcademicYear", "AuditLog", "ClassGroup", "Enrollment", "ExpertScore", "ExportJob",
     "MethodicalAssociation", "School", "Student", "Subject", "TeachingAssignment", "Term",
-    "User", "UserRole",
+    "User", "UserRole", "Observation", "ObservationPlan", "ObservationScore", "indicators", "planning", "registers",
 ]

@@ -7,14 +7,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import charts
 from app.extensions import db
 from app.i18n import current_language, localized_name
 from app.models import AcademicYear, ClassGroup, Enrollment, Student, Subject, TeachingAssignment, User
-from app.security import audit, get_scoped_or_404, role_required
+from app.security import Principal, audit, current_principal, get_scoped_or_404, role_required
 from app.services.achievement import metrics as svc
 from app.services.achievement import imports as achievement_import
 from app.services.core import school as school_service
-from app.services.achievement.charts import bar_chart, line_chart
 from app.web import run_upload_import, send_xlsx
 from forms.achievement import KIND_LABELS, AssessmentForm, GridForm, MarksUploadForm, SupportActionForm
 
@@ -32,8 +32,8 @@ def _helpers():
     return {"kind_label": lambda kind: KIND_LABELS.get(kind, kind)}
 
 
-def _scope() -> svc.Scope:
-    return svc.Scope.for_user(current_user)
+def _scope() -> Principal:
+    return current_principal()
 
 
 def _basis() -> str:
@@ -64,13 +64,14 @@ def index():
         summary.rows = [row for row in summary.rows if row["grade"] == grade]
     chart = None
     if summary and summary.groups["grade"]:
-        chart = bar_chart([(g["label"], [g["m"].pass_rate, g["m"].quality]) for g in summary.groups["grade"]],
+        chart = charts.grouped_hbars([(g["label"], [g["m"].pass_rate, g["m"].quality]) for g in summary.groups["grade"]],
                           [_("Pass rate") + " %", _("Quality") + " %"], title=_("Pass rate and quality by grade"))
     year = school_service.current_year(current_user.school_id)
     pairs = []
     if year is not None and current_user.has_role("teacher", "class_teacher", "admin", "deputy"):
-        own = svc.Scope(current_user.school_id, current_user.id, teacher=True,
-                        class_teacher=current_user.has_role("class_teacher"))
+        # The lessons this user teaches (a director may teach too) and the class they lead.
+        own = Principal(current_user.school_id, current_user.id,
+                        frozenset({"teacher"}) | current_principal().roles.intersection({"class_teacher"}))
         lookup = svc.names(current_user.school_id)
         pairs = [(lookup["classes"][c], lookup["subjects"][s]) for c, s in svc.visible_pairs(own, year.id)]
     return render_template("achievement/index.html", term=term, terms=svc.terms(current_user.school_id),
@@ -205,7 +206,7 @@ def dynamics():
     teacher = get_scoped_or_404(User, teacher_id) if teacher_id else None
     rows = svc.dynamics(scope, class_id=class_id, subject_id=subject_id, teacher_id=teacher_id)
     labels = [_term_label(r["term"]) for r in rows]
-    chart = line_chart(labels, [(_("Pass rate") + " %", [r["m"].pass_rate for r in rows]),
+    chart = charts.line_chart(labels, [(_("Pass rate") + " %", [r["m"].pass_rate for r in rows]),
                                 (_("Quality") + " %", [r["m"].quality for r in rows]),
                                 (_("SOU") + " %", [r["m"].sou for r in rows])], title=_("Dynamics by term"))
     year = school_service.current_year(current_user.school_id)
@@ -245,7 +246,7 @@ def student(student_id):
     data = svc.student_trajectory(current_user.school_id, pupil.id)
     lookup = svc.names(current_user.school_id)
     labels = [_term_label(t) for t in data["terms"]]
-    chart = line_chart(labels, [(_("Mean term mark"), [data["means"].get(t.id) for t in data["terms"]])],
+    chart = charts.line_chart(labels, [(_("Mean term mark"), [data["means"].get(t.id) for t in data["terms"]])],
                        top=5.0, title=_("Mean term mark by term"))
     return render_template("achievement/student.html", pupil=pupil, data=data, chart=chart,
                            subjects=lookup["subjects"])
@@ -270,7 +271,7 @@ def compare():
     if year_id is not None and year_id not in {y.id for y in years}:
         abort(404)
     rows = svc.compare_external(scope, year_id, threshold) if year_id else []
-    chart = bar_chart([(f"{r['class'].name} {localized_name(r['subject'])}", [r["internal"], r["external"]])
+    chart = charts.grouped_hbars([(f"{r['class'].name} {localized_name(r['subject'])}", [r["internal"], r["external"]])
                        for r in rows], [_("Internal mean"), _("External (5-point)")], top=5.0,
                       title=_("Internal marks against external results"))
     return render_template("achievement/compare.html", rows=rows, threshold=threshold, years=years,

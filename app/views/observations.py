@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import charts
 from app.extensions import db
 from app.i18n import current_language, localized_name, pick_text
 from app.models import Observation, Subject, User
 from app.models.observations import PURPOSES
-from app.security import OBSERVERS, REPORT_READERS, STAFF, get_scoped_or_404, role_required, school_years, scoped
+from app.security import OBSERVERS, Principal, REPORT_READERS, STAFF, current_principal, get_scoped_or_404, role_required, school_years, scoped
 from app.services.observations import records as svc
 from app.services.core import school as school_service
 from app.web import send_xlsx
@@ -21,11 +22,8 @@ from forms.observations import AcknowledgeForm, AmendForm, ChecklistForm, PlanFo
 bp = Blueprint("observations", __name__, url_prefix="/observations")
 
 
-
-
-def _actor() -> svc.Actor:
-    return svc.Actor(user_id=current_user.id, school_id=current_user.school_id,
-                     roles=frozenset(current_user.roles), remote_addr=request.remote_addr)
+def _actor() -> Principal:
+    return current_principal()
 
 
 def _visible_or_404(obs_id: int) -> Observation:
@@ -255,17 +253,17 @@ def summary():
     purposes = svc.by_purpose(school_id, year_id, ma_ids)
     plan = svc.observers_vs_plan(school_id, year_id) if year_id and ma_ids is None else []
     weakest = criteria[:10]
-    charts = {
-        "criteria": svc.bar_chart([(f"{r['label']}", r["pct"]) for r in weakest],
-                                  title=_("Weakest criteria across the school")),
-        "mas": svc.bar_chart([(localized_name(_Named(r)), r["pct"]) for r in mas],
-                             title=_("By methodical association")) if mas else None,
-        "purposes": svc.bar_chart([(str(svc.PURPOSE_LABELS.get(r["purpose"], r["purpose"])), r["pct"])
-                                   for r in purposes], title=_("By purpose and level")) if purposes else None,
+    drawn = {
+        "criteria": charts.hbars([(f"{r['label']}", r["pct"]) for r in weakest], unit="%",
+                                 title=_("Weakest criteria across the school")),
+        "mas": charts.hbars([(localized_name(_Named(r)), r["pct"]) for r in mas], unit="%",
+                            title=_("By methodical association")) if mas else None,
+        "purposes": charts.hbars([(str(svc.PURPOSE_LABELS.get(r["purpose"], r["purpose"])), r["pct"])
+                                  for r in purposes], unit="%", title=_("By purpose and level")) if purposes else None,
     }
     return render_template("observations/summary.html", year=year, years=years, criteria=criteria,
                            sections=sections, teachers=teachers, mas=mas, purposes=purposes, plan=plan,
-                           charts=charts, protocol_titles=protocol_titles, labels=svc,
+                           charts=drawn, protocol_titles=protocol_titles, labels=svc,
                            count=svc.counted_count(school_id, year_id, ma_ids),
                            can_plan=current_user.has_role("admin", "deputy"))
 
@@ -299,7 +297,7 @@ def teacher(teacher_id):
         section_label.setdefault(key, text)
     series = [(_("All criteria"), [r["pct"] for r in overall])]
     series += [(section_label.get(key, key), [values.get(t) for t in terms]) for key, values in sections.items()]
-    chart = svc.line_chart(terms, series, title=_("Dynamics by quarter")) if terms else None
+    chart = charts.line_chart(terms, series, title=_("Dynamics by quarter")) if terms else None
     observations = svc.list_observations(actor, teacher_id=teacher_id, status="final")
     totals = svc.totals_by_observation(school_id)
     return render_template("observations/teacher.html", person=person, overall=overall, chart=chart,

@@ -10,6 +10,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import charts
 from app.extensions import db
 from app.i18n import current_language
 from app.models import Campaign, CampaignClass, ClassGroup, Instrument
@@ -165,12 +166,28 @@ def codes(campaign_id):
 @bp.route("/<int:campaign_id>/results")
 @role_required(*READERS)
 def results(campaign_id):
-    from app.services.surveys import charts
-
     campaign = _campaign(campaign_id)
     data = service.results(campaign)
-    return render_template("surveys/results.html", campaign=campaign, r=data, lang=current_language(),
-                           charts=charts, labels=_labels(), target_label=_target_label)
+    lang = current_language()
+    return render_template("surveys/results.html", campaign=campaign, r=data, lang=lang,
+                           charts=_result_charts(data, lang), labels=_labels(), target_label=_target_label)
+
+
+def _result_charts(data, lang: str) -> dict:
+    """The results page's charts: index by scale, each scale by class (suppressed classes drawn
+    without a bar) and each item's answer shares, coloured by what the answers mean."""
+    def option_label(option) -> str:
+        return option.label.pick(lang) if hasattr(option.label, "pick") else str(option.label)
+
+    scales = data.spec.scales
+    return {
+        "scales": charts.hbars([(s.title.pick(lang), data.scales[s.key]["index"]) for s in scales],
+                               title=_("Index 0-100 by scale")),
+        "classes": {s.key: charts.hbars([(_target_label(c["target"]), c["scales"][s.key]) for c in data.classes],
+                                        title=s.title.pick(lang), missing=_("hidden")) for s in scales},
+        "shares": lambda item: charts.shares([charts.Share(option_label(o), o.pct, o.rank) for o in item.options],
+                                             160),
+    }
 
 
 @bp.route("/<int:campaign_id>/export")

@@ -4,6 +4,7 @@ import click
 from flask_babel import gettext as _
 
 from app.cli import fail, find_school, run_import
+from app.security import Principal
 
 
 @click.command("import-marks")
@@ -34,7 +35,7 @@ def export_achievement_command(term_id, output, basis, school_code):
     if term is None:
         fail(_("No term with the id %(id)s in this school.", id=term_id))
     try:
-        build_achievement_workbook(svc.Scope(school.id, everything=True), term, output, basis=basis)
+        build_achievement_workbook(Principal.system(school.id), term, output, basis=basis)
     except OSError as error:
         fail(_("Could not write %(path)s: %(error)s", path=output, error=error.strerror or error))
     click.echo(_("Written %(path)s.", path=output))

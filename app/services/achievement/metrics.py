@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.security import Principal
 from app.models import (
     EXTERNAL_KINDS,
     AcademicYear,
@@ -61,44 +62,25 @@ BASES = {"term": ("term",), "control": ("control", "test")}  # marks on the 5-po
 
 # --- who may see what ----------------------------------------------------------------
 
-@dataclass
-class Scope:
-    """What a user may see: the whole school, or the union of their own classes
+def visible(principal: Principal, class_col, subject_col):
+    """What a principal may see of learning results, as a SQL condition on (class id, subject
+    id) columns: the whole school (director, deputy, expert), or the union of their own classes
     (class teacher), their own class x subject pairs (teacher) and the subjects of the
     methodical association they head (MO head)."""
-
-    school_id: int
-    user_id: Optional[int] = None
-    everything: bool = False
-    teacher: bool = False
-    class_teacher: bool = False
-    ma_head: bool = False
-
-    @classmethod
-    def for_user(cls, user) -> "Scope":
-        return cls(
-            school_id=user.school_id, user_id=user.id,
-            everything=user.has_role("admin", "deputy", "expert"),
-            teacher=user.has_role("teacher"), class_teacher=user.has_role("class_teacher"),
-            ma_head=user.has_role("mo_head"),
-        )
-
-    def condition(self, class_col, subject_col):
-        """A SQL condition on (class id, subject id) columns."""
-        if self.everything:
-            return true()
-        conditions = []
-        if self.teacher:
-            ta = aliased(TeachingAssignment)
-            conditions.append(exists(select(ta.id).where(
-                ta.teacher_id == self.user_id, ta.class_id == class_col, ta.subject_id == subject_col)))
-        if self.class_teacher:
-            conditions.append(class_col.in_(select(ClassGroup.id).where(ClassGroup.class_teacher_id == self.user_id)))
-        if self.ma_head:
-            conditions.append(subject_col.in_(
-                select(Subject.id).join(MethodicalAssociation, Subject.ma_id == MethodicalAssociation.id)
-                .where(MethodicalAssociation.head_id == self.user_id)))
-        return or_(*conditions) if conditions else false()
+    if principal.everything:
+        return true()
+    conditions = []
+    if principal.has_role("teacher"):
+        ta = aliased(TeachingAssignment)
+        conditions.append(exists(select(ta.id).where(
+            ta.teacher_id == principal.user_id, ta.class_id == class_col, ta.subject_id == subject_col)))
+    if principal.has_role("class_teacher"):
+        conditions.append(class_col.in_(select(ClassGroup.id).where(ClassGroup.class_teacher_id == principal.user_id)))
+    if principal.has_role("mo_head"):
+        conditions.append(subject_col.in_(
+            select(Subject.id).join(MethodicalAssociation, Subject.ma_id == MethodicalAssociation.id)
+            .where(MethodicalAssociation.head_id == principal.user_id)))
+    return or_(*conditions) if conditions else false()
 
 
 def may_enter_marks(user, class_id: int, subject_id: int) -> bool:
@@ -255,12 +237,12 @@ GROUPINGS = {
 }
 
 
-def term_metrics(scope: Scope, term_id: int, grouping: str, kinds=("term",)) -> list[Metrics]:
+def term_metrics(principal: Principal, term_id: int, grouping: str, kinds=("term",)) -> list[Metrics]:
     """Indicators of a term's marks of the given kinds (term marks by default), grouped."""
     keys, joins = GROUPINGS[grouping]()
     stmt = metrics_select(
-        keys, Assessment.school_id == scope.school_id, Assessment.term_id == term_id,
-        Assessment.kind.in_(kinds), scope.condition(Assessment.class_id, Assessment.subject_id), joins=joins)
+        keys, Assessment.school_id == principal.school_id, Assessment.term_id == term_id,
+        Assessment.kind.in_(kinds), visible(principal, Assessment.class_id, Assessment.subject_id), joins=joins)
     return run_metrics(stmt, keys)
 
 
@@ -428,14 +410,14 @@ def teachers_by_pair(school_id: int, year_id: int) -> dict[tuple[int, int], list
     return out
 
 
-def visible_pairs(scope: Scope, year_id: int) -> list[tuple[int, int]]:
+def visible_pairs(principal: Principal, year_id: int) -> list[tuple[int, int]]:
     """(class id, subject id) pairs of the year's teaching assignments the scope may see."""
     return [(r[0], r[1]) for r in db.session.execute(
         select(TeachingAssignment.class_id, TeachingAssignment.subject_id, ClassGroup.grade, ClassGroup.letter)
         .distinct()
         .join(ClassGroup, ClassGroup.id == TeachingAssignment.class_id)
-        .where(TeachingAssignment.school_id == scope.school_id, TeachingAssignment.year_id == year_id,
-               scope.condition(TeachingAssignment.class_id, TeachingAssignment.subject_id))
+        .where(TeachingAssignment.school_id == principal.school_id, TeachingAssignment.year_id == year_id,
+               visible(principal, TeachingAssignment.class_id, TeachingAssignment.subject_id))
         .order_by(ClassGroup.grade, ClassGroup.letter, TeachingAssignment.subject_id)
     )]
 
@@ -449,16 +431,16 @@ class Summary:
     groups: dict[str, list[dict]]  # grade / ma / subject / teacher / school
 
 
-def summary(scope: Scope, term: Term, kinds=("term",)) -> Summary:
-    lookup = names(scope.school_id)
-    teachers = teachers_by_pair(scope.school_id, term.year_id)
+def summary(principal: Principal, term: Term, kinds=("term",)) -> Summary:
+    lookup = names(principal.school_id)
+    teachers = teachers_by_pair(principal.school_id, term.year_id)
     classes, subjects, users, mas = lookup["classes"], lookup["subjects"], lookup["users"], lookup["mas"]
 
     def teacher_names(class_id, subject_id):
         return ", ".join(users[t].full_name for t in teachers.get((class_id, subject_id), []) if t in users)
 
     rows = []
-    detail = term_metrics(scope, term.id, "class_subject", kinds)
+    detail = term_metrics(principal, term.id, "class_subject", kinds)
     for m in detail:
         cls, subject = classes[m.class_id], subjects[m.subject_id]
         rows.append({"class": cls, "subject": subject, "teacher": teacher_names(cls.id, subject.id),
@@ -486,13 +468,13 @@ def summary(scope: Scope, term: Term, kinds=("term",)) -> Summary:
 
 # --- dynamics and trajectories ------------------------------------------------------------
 
-def dynamics(scope: Scope, *, class_id: Optional[int] = None, subject_id: Optional[int] = None,
+def dynamics(principal: Principal, *, class_id: Optional[int] = None, subject_id: Optional[int] = None,
              teacher_id: Optional[int] = None) -> list[dict]:
     """Term-mark indicators per quarter over all years for a class (its current students,
     followed back into last year's class), a subject, a teacher, or the school."""
     keys = {"term_id": Assessment.term_id}
-    where = [Assessment.school_id == scope.school_id, Assessment.kind == "term",
-             scope.condition(Assessment.class_id, Assessment.subject_id)]
+    where = [Assessment.school_id == principal.school_id, Assessment.kind == "term",
+             visible(principal, Assessment.class_id, Assessment.subject_id)]
     if class_id is not None:
         where.append(Mark.student_id.in_(select(Enrollment.student_id).where(Enrollment.class_id == class_id)))
     if subject_id is not None:
@@ -557,7 +539,7 @@ def external_equivalent(score, max_score):
     return 2 + 3 * score / max_score
 
 
-def compare_external(scope: Scope, year_id: int, threshold: float = DEFAULT_THRESHOLD) -> list[dict]:
+def compare_external(principal: Principal, year_id: int, threshold: float = DEFAULT_THRESHOLD) -> list[dict]:
     """Per class and subject, for students with both: the mean of their term marks of the year
     against their external result converted to the 5-point scale; flagged when the difference
     exceeds `threshold`."""
@@ -569,8 +551,8 @@ def compare_external(scope: Scope, year_id: int, threshold: float = DEFAULT_THRE
                func.avg(2 + 3 * ext_m.score / func.coalesce(ext_a.max_score, 100.0)).label("ext"),
                func.avg(ext_m.score).label("raw"))
         .join(ext_a, ext_m.assessment_id == ext_a.id).join(Term, Term.id == ext_a.term_id)
-        .where(ext_a.school_id == scope.school_id, Term.year_id == year_id, ext_a.kind.in_(EXTERNAL_KINDS),
-               ext_m.score.is_not(None), scope.condition(ext_a.class_id, ext_a.subject_id))
+        .where(ext_a.school_id == principal.school_id, Term.year_id == year_id, ext_a.kind.in_(EXTERNAL_KINDS),
+               ext_m.score.is_not(None), visible(principal, ext_a.class_id, ext_a.subject_id))
         .group_by(ext_m.student_id, ext_a.subject_id, ext_a.class_id).subquery()
     )
     # Only the students and subjects with an external result: a few classes and subjects, not
@@ -581,7 +563,7 @@ def compare_external(scope: Scope, year_id: int, threshold: float = DEFAULT_THRE
         select(Mark.student_id.label("student_id"), Assessment.subject_id.label("subject_id"),
                func.avg(Mark.value).label("internal"))
         .join(Assessment, Mark.assessment_id == Assessment.id).join(Term, Term.id == Assessment.term_id)
-        .where(Assessment.school_id == scope.school_id, Term.year_id == year_id, Assessment.kind == "term",
+        .where(Assessment.school_id == principal.school_id, Term.year_id == year_id, Assessment.kind == "term",
                Assessment.subject_id.in_(tested_subjects), Mark.value.is_not(None), Mark.student_id.in_(tested))
         .group_by(Mark.student_id, Assessment.subject_id).subquery()
     )
@@ -595,7 +577,7 @@ def compare_external(scope: Scope, year_id: int, threshold: float = DEFAULT_THRE
         .group_by(external.c.class_id, external.c.subject_id)
     )
     rows = db.session.execute(stmt).all()
-    lookup = names(scope.school_id) if rows else {}
+    lookup = names(principal.school_id) if rows else {}
     out = []
     for class_id, subject_id, n, internal_mean, external_mean, raw in rows:
         diff = internal_mean - external_mean

@@ -20,6 +20,7 @@ from app.services.monitoring import profiles
 from app.services.monitoring.calculators import CalculatorTable, Period, Result, memo
 from app.services.monitoring.labels import fmt
 from app.services.monitoring.planning import item_window
+from app.security import Principal
 
 CALCULATORS = CalculatorTable()
 
@@ -66,8 +67,7 @@ def _failing(school_id: int, period: Period) -> Optional[Result]:
 
 
 def _gap(school_id: int, period: Period) -> Optional[Result]:
-    scope = achievement.Scope(school_id=school_id, everything=True)
-    rows = achievement.compare_external(scope, period.year_id)
+    rows = achievement.compare_external(Principal.system(school_id), period.year_id)
     n = sum(r["n"] for r in rows)
     if not n:
         return None
@@ -105,12 +105,6 @@ def marks_state(item, year) -> Optional[str]:
 
 # --- profile sections (class and teacher) ---------------------------------------------------
 
-def _scope(viewer):
-    return achievement.Scope(school_id=viewer.school_id, user_id=viewer.user_id, everything=viewer.everything,
-                             teacher="teacher" in viewer.roles, class_teacher="class_teacher" in viewer.roles,
-                             ma_head="mo_head" in viewer.roles)
-
-
 def _achievement_section(rows, note=None):
     if not rows:
         return None
@@ -125,9 +119,9 @@ def _achievement_section(rows, note=None):
 
 
 def class_achievement(cls, viewer):
-    return _achievement_section(achievement.dynamics(_scope(viewer), class_id=cls.id),
+    return _achievement_section(achievement.dynamics(viewer, class_id=cls.id),
                                 _l("The class's present students, followed back into last year's class; only the subjects you may see."))
 
 
 def teacher_achievement(teacher, viewer):
-    return _achievement_section(achievement.dynamics(_scope(viewer), teacher_id=teacher.id))
+    return _achievement_section(achievement.dynamics(viewer, teacher_id=teacher.id))

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from app.i18n import localized_name
 from app.services.achievement import metrics as svc
 from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, WorkbookWriter, new_temp_path
+from app.security import Principal
 
 
 def _metric_columns():
@@ -23,7 +24,7 @@ def _metric_values(m: svc.Metrics) -> list:
             r["sou"], r["mean"]]
 
 
-def build_achievement_workbook(scope: svc.Scope, term, target: Optional[str] = None,
+def build_achievement_workbook(scope: Principal, term, target: Optional[str] = None,
                                threshold: Optional[float] = None, basis: str = "term") -> str:
     """Write the workbook to `target` (a new temporary file when None) and return its path."""
     from app.models import School

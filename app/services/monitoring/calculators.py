@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, func, select
 from app.extensions import db
 from app.features import installed
 from app.models import AcademicYear, Enrollment, TeachingAssignment, Term
-from app.models.registers import (
+from app.models.monitoring.registers import (
     Classroom,
     Club,
     Incident,

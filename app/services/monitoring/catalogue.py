@@ -6,7 +6,13 @@ import yaml
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models.indicators import GOOD_DIRECTIONS, PERIODICITIES, SOURCES, UNITS, Indicator
+from app.models.monitoring.indicators import (
+    GOOD_DIRECTIONS,
+    PERIODICITIES,
+    SOURCES,
+    UNITS,
+    Indicator,
+)
 
 CATALOGUE_FILE = Path(__file__).with_name("indicators.yaml")
 ROLES_OK = ("admin", "deputy", "mo_head", "teacher", "class_teacher", "psychologist", "expert")

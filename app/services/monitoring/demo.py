@@ -6,9 +6,9 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import Enrollment
-from app.models.indicators import Indicator, IndicatorValue
-from app.models.planning import Interview
-from app.models.registers import (
+from app.models.monitoring.indicators import Indicator, IndicatorValue
+from app.models.monitoring.planning import Interview
+from app.models.monitoring.registers import (
     Classroom,
     Club,
     Incident,

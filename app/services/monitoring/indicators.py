@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AcademicYear, Term
-from app.models.indicators import Indicator, IndicatorValue
+from app.models.monitoring.indicators import Indicator, IndicatorValue
 from app.services.core.audit import snapshot
 from app.services.core.audit import record as audit_record
 from app.services.monitoring.calculators import Period, Result, compute, shared_queries

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.features import installed
 from app.models import AcademicYear, User, UserRole
-from app.models.indicators import Indicator, IndicatorValue
-from app.models.planning import Cyclogram, CyclogramItem, Interview
+from app.models.monitoring.indicators import Indicator, IndicatorValue
+from app.models.monitoring.planning import Cyclogram, CyclogramItem, Interview
 from app.services.core.audit import record as audit_record
 from app.services.core.audit import snapshot
 

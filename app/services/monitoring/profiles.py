@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.features import installed
+from app.security import Principal
 from app.models import AcademicYear, ClassGroup, Enrollment, MethodicalAssociation, Subject, TeachingAssignment, User
-from app.models.registers import Incident, StudentAchievement, TeacherAchievement
+from app.models.monitoring.registers import Incident, StudentAchievement, TeacherAchievement
 from app.services.monitoring.labels import LEVEL_LABELS, RESULT_LABELS, TEACHER_KIND_LABELS
 
 
@@ -28,20 +29,7 @@ class Section:
     chart: Any = None
 
 
-@dataclass
-class Viewer:
-    """Who looks: the school, the user and what the user's roles let them see."""
-
-    school_id: int
-    user_id: int
-    roles: set = field(default_factory=set)
-
-    @property
-    def everything(self) -> bool:
-        return bool(self.roles & {"admin", "deputy", "expert"})
-
-
-def may_see_class(cls: ClassGroup, viewer: Viewer) -> bool:
+def may_see_class(cls: ClassGroup, viewer: Principal) -> bool:
     if viewer.everything or "mo_head" in viewer.roles:
         return True
     if cls.class_teacher_id == viewer.user_id:
@@ -50,7 +38,7 @@ def may_see_class(cls: ClassGroup, viewer: Viewer) -> bool:
         TeachingAssignment.class_id == cls.id, TeachingAssignment.teacher_id == viewer.user_id)))
 
 
-def may_see_teacher(teacher: User, viewer: Viewer) -> bool:
+def may_see_teacher(teacher: User, viewer: Principal) -> bool:
     if viewer.everything or teacher.id == viewer.user_id:
         return True
     if "mo_head" in viewer.roles:
@@ -61,14 +49,14 @@ def may_see_teacher(teacher: User, viewer: Viewer) -> bool:
     return False
 
 
-def visible_classes(viewer: Viewer, year_id: int) -> list[ClassGroup]:
+def visible_classes(viewer: Principal, year_id: int) -> list[ClassGroup]:
     classes = db.session.scalars(select(ClassGroup).where(ClassGroup.school_id == viewer.school_id,
                                                           ClassGroup.year_id == year_id)
                                  .order_by(ClassGroup.grade, ClassGroup.letter)).all()
     return [c for c in classes if may_see_class(c, viewer)]
 
 
-def visible_teachers(viewer: Viewer, year_id: int) -> list[User]:
+def visible_teachers(viewer: Principal, year_id: int) -> list[User]:
     teachers = db.session.scalars(select(User).where(User.id.in_(
         select(TeachingAssignment.teacher_id).where(TeachingAssignment.school_id == viewer.school_id,
                                                     TeachingAssignment.year_id == year_id))).order_by(User.full_name)).all()
@@ -84,7 +72,7 @@ def class_students(cls: ClassGroup):
     return select(Enrollment.student_id).where(Enrollment.class_id == cls.id)
 
 
-def class_olympiads(cls: ClassGroup, viewer: Viewer) -> Optional[Section]:
+def class_olympiads(cls: ClassGroup, viewer: Principal) -> Optional[Section]:
     """Olympiad results of the class's current students, in every year (they move up a grade)."""
     rows = db.session.execute(
         select(AcademicYear.name, StudentAchievement.level, StudentAchievement.result, func.count())
@@ -110,7 +98,7 @@ def _level_table(title, rows) -> Optional[Section]:
     return Section(title, [_l("Level and result"), *years], table)
 
 
-def class_incidents(cls: ClassGroup, viewer: Viewer) -> Optional[Section]:
+def class_incidents(cls: ClassGroup, viewer: Principal) -> Optional[Section]:
     rows = db.session.execute(select(Incident.kind, func.count()).where(
         Incident.school_id == viewer.school_id, Incident.class_id == cls.id).group_by(Incident.kind)).all()
     if not rows:
@@ -120,7 +108,7 @@ def class_incidents(cls: ClassGroup, viewer: Viewer) -> Optional[Section]:
                    [[INCIDENT_LABELS[k], n] for k, n in rows])
 
 
-def teacher_achievements(teacher: User, viewer: Viewer) -> Optional[Section]:
+def teacher_achievements(teacher: User, viewer: Principal) -> Optional[Section]:
     rows = db.session.execute(
         select(AcademicYear.name, TeacherAchievement.kind, func.count())
         .join(AcademicYear, AcademicYear.id == TeacherAchievement.year_id)
@@ -136,7 +124,7 @@ def teacher_achievements(teacher: User, viewer: Viewer) -> Optional[Section]:
     return Section(_l("Professional achievements"), [_l("Kind"), *years], table)
 
 
-def teacher_students_olympiads(teacher: User, viewer: Viewer) -> Optional[Section]:
+def teacher_students_olympiads(teacher: User, viewer: Principal) -> Optional[Section]:
     rows = db.session.execute(
         select(AcademicYear.name, StudentAchievement.level, StudentAchievement.result, func.count())
         .join(AcademicYear, AcademicYear.id == StudentAchievement.year_id)
@@ -146,11 +134,11 @@ def teacher_students_olympiads(teacher: User, viewer: Viewer) -> Optional[Sectio
     return _level_table(_l("Students' olympiad results (as mentor)"), rows)
 
 
-def class_profile(cls: ClassGroup, viewer: Viewer) -> list[Section]:
+def class_profile(cls: ClassGroup, viewer: Principal) -> list[Section]:
     """The sections every installed feature gives a class's profile, in their order."""
     return [s for s in (fn(cls, viewer) for fn in installed().sorted("class_profile")) if s is not None]
 
 
-def teacher_profile(teacher: User, viewer: Viewer) -> list[Section]:
+def teacher_profile(teacher: User, viewer: Principal) -> list[Section]:
     """The sections every installed feature gives a teacher's profile, in their order."""
     return [s for s in (fn(teacher, viewer) for fn in installed().sorted("teacher_profile")) if s is not None]

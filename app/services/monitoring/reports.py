@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AcademicYear, Student, Subject
-from app.models.registers import StudentAchievement
+from app.models.monitoring.registers import StudentAchievement
 from app.services.monitoring.calculators import DISTRICT_AND_ABOVE
 from app.services.monitoring.indicators import MIN_GROUP, Row, evaluate
 

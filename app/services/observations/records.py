@@ -1,6 +1,6 @@
 """Observations of lessons, extracurricular events and parent meetings.
 
-No request objects here: views pass the acting user as an Actor. Every change is audited
+No request objects here: views pass the acting user as an Principal. Every change is audited
 in the caller's transaction; the caller commits. Aggregates are SQL (sum/count/avg with
 group_by) over ObservationScore rows of the current final observations.
 """
@@ -10,10 +10,10 @@ from typing import Any, Iterable, Mapping, Optional
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
 from sqlalchemy import and_, case, func, or_, select
 
 from app.extensions import db
+from app.security import Principal
 from app.i18n import pick_text
 from app.models import (
     AcademicYear,
@@ -66,20 +66,7 @@ class ObservationError(Exception):
         self.errors = errors or []
 
 
-@dataclass
-class Actor:
-    """Who acts: views build it from current_user and the request, the CLI and demo directly."""
-
-    user_id: Optional[int]
-    school_id: int
-    roles: frozenset = frozenset()
-    remote_addr: Optional[str] = None
-
-    def has_role(self, *roles: str) -> bool:
-        return bool(self.roles.intersection(roles))
-
-
-def _audit(actor: Actor, action: str, entity_id, before=None, after=None):
+def _audit(actor: Principal, action: str, entity_id, before=None, after=None):
     audit_service.record(action, "observation", entity_id, school_id=actor.school_id, user_id=actor.user_id,
                          before=before, after=after, remote_addr=actor.remote_addr)
 
@@ -204,7 +191,7 @@ def headed_ma_ids(user_id: int) -> list[int]:
     return list(db.session.scalars(select(MethodicalAssociation.id).where(MethodicalAssociation.head_id == user_id)))
 
 
-def visibility_clause(actor: Actor):
+def visibility_clause(actor: Principal):
     """A WHERE clause on Observation for what the actor may see (always within the school).
 
     Admin, deputy and expert see the school's observations (experts only final ones);
@@ -229,18 +216,18 @@ def visibility_clause(actor: Actor):
     return and_(in_school, or_(*clauses))
 
 
-def can_see(actor: Actor, obs: Observation) -> bool:
+def can_see(actor: Principal, obs: Observation) -> bool:
     if obs.school_id != actor.school_id:
         return False
     return bool(db.session.scalar(select(func.count(Observation.id))
                                   .where(Observation.id == obs.id, visibility_clause(actor))))
 
 
-def can_edit(actor: Actor, obs: Observation) -> bool:
+def can_edit(actor: Principal, obs: Observation) -> bool:
     return obs.status == "draft" and obs.observer_id == actor.user_id and actor.has_role(*OBSERVER_ROLES)
 
 
-def list_observations(actor: Actor, *, year_id: Optional[int] = None, status: Optional[str] = None,
+def list_observations(actor: Principal, *, year_id: Optional[int] = None, status: Optional[str] = None,
                       teacher_id: Optional[int] = None, limit: int = 200) -> list[Observation]:
     stmt = select(Observation).where(visibility_clause(actor))
     if year_id:
@@ -282,7 +269,7 @@ def _school_object(model, obj_id, school_id):
     return obj
 
 
-def start_observation(actor: Actor, *, instrument_id: int, teacher_id: int, observed_on: date, purpose: str,
+def start_observation(actor: Principal, *, instrument_id: int, teacher_id: int, observed_on: date, purpose: str,
                       year_id: int, class_id: Optional[int] = None, subject_id: Optional[int] = None,
                       topic: Optional[str] = None, assignment_id: Optional[int] = None) -> Observation:
     """Create a draft. A teaching assignment, when given, fills teacher, class and subject."""
@@ -391,7 +378,7 @@ def parse_answers(protocol: Protocol, data: Mapping[str, Any], lang: Optional[st
     return changes, errors
 
 
-def save_answers(actor: Actor, obs: Observation, data: Mapping[str, Any], lang: Optional[str] = None) -> int:
+def save_answers(actor: Principal, obs: Observation, data: Mapping[str, Any], lang: Optional[str] = None) -> int:
     """Save the submitted part of a draft. All of it is checked first; on any error nothing
     is written and ObservationError lists the problems. Returns the number of items changed."""
     if obs.status != "draft":
@@ -448,7 +435,7 @@ def progress(obs: Observation, protocol: Optional[Protocol] = None) -> dict:
             "sections": sections}
 
 
-def finalize(actor: Actor, obs: Observation, lang: Optional[str] = None) -> Observation:
+def finalize(actor: Principal, obs: Observation, lang: Optional[str] = None) -> Observation:
     """Make a draft final (read-only). Every criterion must be scored. A finished amendment
     replaces the version it corrects in every report."""
     if obs.status != "draft":
@@ -474,7 +461,7 @@ def finalize(actor: Actor, obs: Observation, lang: Optional[str] = None) -> Obse
     return obs
 
 
-def amend(actor: Actor, obs: Observation, reason: str) -> Observation:
+def amend(actor: Principal, obs: Observation, reason: str) -> Observation:
     """Start a corrected version of a final observation. The final one stays unchanged (and
     counts) until the amendment is finished; the audit log records who, when and why."""
     if obs.status != "final" or not obs.is_current:
@@ -506,7 +493,7 @@ def amend(actor: Actor, obs: Observation, reason: str) -> Observation:
     return new
 
 
-def acknowledge(actor: Actor, obs: Observation, comment: Optional[str]) -> Observation:
+def acknowledge(actor: Principal, obs: Observation, comment: Optional[str]) -> Observation:
     if obs.teacher_id != actor.user_id:
         raise ObservationError(_("Only the observed teacher can acknowledge an observation."))
     if obs.status != "final" or not obs.is_current:
@@ -707,7 +694,7 @@ def observers_vs_plan(school_id: int, year_id: int) -> list[dict]:
     return result
 
 
-def set_plan(actor: Actor, year_id: int, plans: Mapping[int, Optional[int]]) -> None:
+def set_plan(actor: Principal, year_id: int, plans: Mapping[int, Optional[int]]) -> None:
     existing = {p.observer_id: p for p in db.session.scalars(
         select(ObservationPlan).where(ObservationPlan.school_id == actor.school_id, ObservationPlan.year_id == year_id))}
     for observer_id, planned in plans.items():
@@ -760,74 +747,3 @@ def criterion_labels(lang: Optional[str] = None) -> dict[tuple[str, str], tuple[
                 labels[(protocol.key, item.key)] = (pick_text(item.text, lang), pick_text(section.title, lang))
             labels[(protocol.key, section.key)] = (pick_text(section.title, lang), pick_text(section.title, lang))
     return labels
-
-
-# --- inline SVG charts -------------------------------------------------------------------
-
-def _short(label: str, limit: int = 46) -> str:
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
-
-
-def bar_chart(rows: list[tuple[str, Optional[float]]], *, title: str, max_value: float = 100.0,
-              width: int = 360) -> Markup:
-    """Horizontal bars (label, value 0..max) as inline SVG; labels above each bar so that it
-    reads on a 360 px phone."""
-    bar_h, gap, label_h, pad = 14, 10, 16, 4
-    height = pad * 2 + len(rows) * (bar_h + gap + label_h) or 30
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
-    y = pad
-    for label, value in rows:
-        parts.append(f'<text x="0" y="{y + 12}" font-size="12" fill="#1d2330"><title>{escape(label)}</title>'
-                     f'{escape(_short(label))}</text>')
-        y += label_h
-        parts.append(f'<rect x="0" y="{y}" width="{width - 56}" height="{bar_h}" fill="#eef1f5"/>')
-        if value is not None:
-            w = max(0.0, min(1.0, value / max_value)) * (width - 56)
-            colour = "#1f7a3d" if value >= 75 else "#0b5cad" if value >= 50 else "#b42318"
-            parts.append(f'<rect x="0" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>')
-            parts.append(f'<text x="{width - 52}" y="{y + 12}" font-size="12" fill="#1d2330">{value:.1f}%</text>')
-        y += bar_h + gap
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def line_chart(labels: list[str], series: list[tuple[str, list[Optional[float]]]], *, title: str,
-               width: int = 400, height: int = 260) -> Markup:
-    """Lines of percentages (0-100) over periods, with a legend under the plot."""
-    colours = ["#0b5cad", "#1f7a3d", "#a86100", "#b42318", "#6b3fa0", "#00838f", "#5d6675", "#c2185b", "#33691e"]
-    left, right, top, plot_h = 36, 12, 10, 170
-    legend_y = top + plot_h + 40
-    height = legend_y + 18 * ((len(series) + 1) // 2) + 6
-    n = max(len(labels), 1)
-    step = (width - left - right) / max(n - 1, 1)
-
-    def x(i):
-        return left + (i * step if n > 1 else (width - left - right) / 2)
-
-    def y(v):
-        return top + plot_h - plot_h * v / 100.0
-
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
-    for v in (0, 25, 50, 75, 100):
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#d9dde4"/>')
-        parts.append(f'<text x="0" y="{y(v) + 4:.1f}" font-size="11" fill="#5d6675">{v}</text>')
-    for i, label in enumerate(labels):
-        anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
-        parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 16}" font-size="10" text-anchor="{anchor}" '
-                     f'fill="#5d6675">{escape(label)}</text>')
-    for index, (name, values) in enumerate(series):
-        colour = colours[index % len(colours)]
-        points = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
-        if len(points) > 1:
-            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
-        for px, py in points:
-            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{colour}"/>')
-        lx = 0 if index % 2 == 0 else width / 2
-        ly = legend_y + 18 * (index // 2)
-        parts.append(f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text x="{lx + 14}" y="{ly}" font-size="11" fill="#1d2330">{escape(_short(name, 30))}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))

@@ -335,7 +335,7 @@ class OptionStat:
     label: Any  # schema Text, or a string
     count: int
     pct: Optional[float]
-
+    rank: Optional[float] = None  # 0.0 the worst answer .. 1.0 the best; None: answers not ordered
 
 @dataclass
 class ItemStat:
@@ -472,9 +472,10 @@ def results(campaign: Campaign) -> Results:
                 stat.mean = float(vmean)
             counts = dist.get(key, {})
             total = n if item.type == "multi" else sum(counts.values())
-            for opt_key, opt_label in _options(item):
+            reverse = bool(getattr(row, "reverse", False) or getattr(item, "reverse", False))
+            for opt_key, opt_label, rank in _options(item, reverse):
                 c = counts.get(opt_key, 0)
-                stat.options.append(OptionStat(opt_key, opt_label, c, 100.0 * c / total if total else None))
+                stat.options.append(OptionStat(opt_key, opt_label, c, 100.0 * c / total if total else None, rank))
             items.append(stat)
 
     scales, classes = scale_indices(campaign, spec)
@@ -526,18 +527,35 @@ def texts_of(campaign_id: int, key: str) -> list[str]:
                Answer.text.is_not(None)).order_by(func.lower(Answer.text))))
 
 
-def _options(item) -> list[tuple[str, Any]]:
+def _options(item, reverse: bool = False) -> list[tuple[str, Any, Optional[float]]]:
+    """(key, label, rank) of each answer an item offers; rank places an answer of an ordered
+    scale between the worst (0.0) and the best (1.0), reverse-scored items turned round, and is
+    None where the answers are not better or worse than each other (charts colour by it)."""
     from surveys.schema import NO, YES
 
-    if item.type in ("single", "multi"):
-        return [(o.key, o.text) for o in item.options]
+    def ranked(values: list[float]) -> list[Optional[float]]:
+        lo, hi = min(values), max(values)
+        if hi == lo:
+            return [None] * len(values)
+        return [(1.0 - (v - lo) / (hi - lo)) if reverse else (v - lo) / (hi - lo) for v in values]
+
+    if item.type == "single":
+        scores = [o.score for o in item.options]
+        ranks = ranked(scores) if all(v is not None for v in scores) else [None] * len(scores)
+        return [(o.key, o.text, r) for o, r in zip(item.options, ranks)]
+    if item.type == "multi":
+        return [(o.key, o.text, None) for o in item.options]
     if item.type == "yes_no":
-        return [("yes", YES), ("no", NO)]
+        if item.scale is None and not reverse:
+            return [("yes", YES, None), ("no", NO, None)]
+        return [("yes", YES, 0.0 if reverse else 1.0), ("no", NO, 1.0 if reverse else 0.0)]
     if item.type in ("likert", "matrix"):
         labels = item.labels or []
-        return [(str(i + 1), labels[i] if labels else str(i + 1)) for i in range(item.points)]
+        ranks = ranked([float(i) for i in range(item.points)])
+        return [(str(i + 1), labels[i] if labels else str(i + 1), ranks[i]) for i in range(item.points)]
     if item.type == "criterion":
-        return [(str(lv.score), lv.label) for lv in item.levels]
+        ranks = ranked([float(lv.score) for lv in item.levels])
+        return [(str(lv.score), lv.label, r) for lv, r in zip(item.levels, ranks)]
     return []
 
 

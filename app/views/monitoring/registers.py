@@ -15,7 +15,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.i18n import localized_name
 from app.models import AcademicYear
-from app.models.registers import (
+from app.models.monitoring.registers import (
     Classroom,
     Club,
     Incident,
@@ -40,7 +40,7 @@ from app.services.monitoring.labels import (
     TEACHER_KIND_LABELS,
 )
 from app.web import save_audited
-from forms.registers import (
+from forms.monitoring.registers import (
     ClassroomForm,
     ClubForm,
     IncidentForm,
@@ -187,7 +187,7 @@ def _selected_year() -> Optional[AcademicYear]:
 @role_required(*ALL_REGISTER_ROLES)
 def index():
     visible = [r for r in REGISTERS.values() if current_user.has_role(*(r.read + r.write))]
-    return render_template("registers/index.html", registers=visible)
+    return render_template("monitoring/registers/index.html", registers=visible)
 
 
 @bp.route("/<key>/")
@@ -210,7 +210,7 @@ def register_list(key):
         period = calculators.Period.of_year(year)
         breakdown = (calculators.teacher_breakdown if key == "teachers" else calculators.student_breakdown)(
             current_user.school_id, period)
-    return render_template("registers/list.html", register=register, objects=objects, years=school_years(), year=year,
+    return render_template("monitoring/registers/list.html", register=register, objects=objects, years=school_years(), year=year,
                            active=active, breakdown=breakdown, can_write=current_user.has_role(*register.write),
                            level_labels=LEVEL_LABELS, result_labels=RESULT_LABELS, kind_labels=TEACHER_KIND_LABELS)
 
@@ -229,7 +229,7 @@ def _save(register: Register, obj=None):
             target_year = reg.year_of_date(current_user.school_id, getattr(form, register.date_field).data)
         if register.yearly and target_year is None:
             flash(_("The date is before the first academic year of the school."), "error")
-            return render_template("registers/form.html", register=register, form=form, obj=obj, year=year)
+            return render_template("monitoring/registers/form.html", register=register, form=form, obj=obj, year=year)
         if hasattr(form, "student_id") and not reg.student_in_school(current_user.school_id, form.student_id.data):
             abort(404)
         if is_new:
@@ -247,12 +247,12 @@ def _save(register: Register, obj=None):
         if problem:
             db.session.rollback()
             flash(problem, "error")
-            return render_template("registers/form.html", register=register, form=form, obj=obj, year=year)
+            return render_template("monitoring/registers/form.html", register=register, form=form, obj=obj, year=year)
         if save_audited(obj, is_new=is_new, before=before):
             flash(_("Saved."), "success")
             return redirect(url_for("registers.register_list", key=register.key,
                                     year_id=target_year.id if target_year else None))
-    return render_template("registers/form.html", register=register, form=form, obj=obj, year=year)
+    return render_template("monitoring/registers/form.html", register=register, form=form, obj=obj, year=year)
 
 
 @bp.route("/<key>/new", methods=["GET", "POST"])

@@ -6,13 +6,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from app import charts
 from app.extensions import db
 from app.i18n import current_language
 from app.models import ROLES, AcademicYear, ClassGroup, Term, User
-from app.models.indicators import Indicator
-from app.security import audit, get_scoped_or_404, requested_year, role_required, school_years
+from app.models.monitoring.indicators import Indicator
+from app.security import audit, current_principal, get_scoped_or_404, requested_year, role_required, school_years
 from app.services.core.audit import snapshot
-from app.services.monitoring import charts, planning, profiles, reports
+from app.services.monitoring import planning, profiles, reports
 from app.services.monitoring.calculators import shared_queries
 from app.services.monitoring import indicators as ind_service
 from app.services.monitoring.labels import (
@@ -28,7 +29,7 @@ from app.services.monitoring.labels import (
     ITEM_STATUS_LABELS,
     fmt,
 )
-from forms.monitoring import IndicatorForm, IndicatorTargetForm, IndicatorValueForm
+from forms.monitoring.indicators import IndicatorForm, IndicatorTargetForm, IndicatorValueForm
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
@@ -100,7 +101,7 @@ def indicator(indicator_id):
     history = ind_service.history(item)
     terms = ind_service.term_values(item, year) if item.periodicity == "term" else []
     row = ind_service.evaluate(current_user.school_id, year, items=[item])[0]
-    chart = charts.bars([(y.name, v) for y, v, _e in history], item.target, item.unit, item.name_in(current_language()))
+    chart = charts.columns([(y.name, v) for y, v, _e in history], item.target, item.unit, item.name_in(current_language()))
     drill = None
     if item.key.startswith("olympiad") or item.key in ("research_projects", "creative_activity"):
         drill = ("registers.register_list", "students")
@@ -214,7 +215,7 @@ def note():
                 hist = ind_service.history(r.indicator)
                 if any(v is not None for _y, v, _e in hist):
                     name = r.indicator.name_in(current_language())
-                    note_charts.append((name, charts.bars([(y.name, v) for y, v, _e in hist], r.indicator.target,
+                    note_charts.append((name, charts.columns([(y.name, v) for y, v, _e in hist], r.indicator.target,
                                                           r.indicator.unit, name)))
     return render_template("monitoring/note.html", year=year, rows=rows, title=title, direction=direction, item=item,
                            note_charts=note_charts, lang=current_language(),
@@ -231,7 +232,7 @@ def report():
     db.session.commit()
     winners = [] if parents else reports.winners(current_user.school_id, year.id)
     cyc = planning.get_cyclogram(current_user.school_id, year.id)
-    summary_chart = charts.bars(
+    summary_chart = charts.columns(
         [(str(b.direction), round(100.0 * b.counts["ok"] / len(b.rows), 1) if b.rows else None) for b in blocks],
         None, "percent", _("Share of indicators meeting the target, by direction"))
     return render_template("monitoring/report.html", summary_chart=summary_chart, year=year, years=school_years(), blocks=blocks, parents=parents,
@@ -248,7 +249,7 @@ PROFILE_ROLES = ("admin", "deputy", "expert", "mo_head", "teacher", "class_teach
 
 
 def _viewer():
-    return profiles.Viewer(current_user.school_id, current_user.id, set(current_user.roles))
+    return current_principal()
 
 
 @bp.route("/profiles/")

@@ -10,7 +10,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.i18n import current_language
 from app.models import AcademicYear
-from app.models.planning import CyclogramItem, Interview
+from app.models.monitoring.planning import CyclogramItem, Interview
 from app.security import STAFF, audit, get_scoped_or_404, requested_year, role_required, school_years, scoped
 from app.services.core.audit import snapshot
 from app.services.monitoring import planning
@@ -23,7 +23,13 @@ from app.services.monitoring.labels import (
     MONTH_LABELS,
     PARTICIPANT_LABELS,
 )
-from forms.planning import ApproveForm, CopyForm, CyclogramItemForm, InterviewForm, StatusForm
+from forms.monitoring.planning import (
+    ApproveForm,
+    CopyForm,
+    CyclogramItemForm,
+    InterviewForm,
+    StatusForm,
+)
 
 bp = Blueprint("planning", __name__, url_prefix="/cyclogram")
 
@@ -50,7 +56,7 @@ def cyclogram():
     views = planning.items_with_status(current_user.school_id, year.id, direction=direction)
     copy_form = CopyForm()
     copy_form.source_year_id.choices = [(y.id, y.name) for y in school_years() if y.id != year.id]
-    return render_template("planning/cyclogram.html", year=year, years=school_years(), cyc=cyc, views=views,
+    return render_template("monitoring/planning/cyclogram.html", year=year, years=school_years(), cyc=cyc, views=views,
                            cells=planning.grid(views), directions=DIRECTION_LABELS, direction=direction,
                            approve_form=ApproveForm(obj=cyc), copy_form=copy_form,
                            can_plan=current_user.has_role(*PLANNERS), can_approve=current_user.has_role("admin"))
@@ -61,7 +67,7 @@ def cyclogram():
 def my_tasks():
     year = requested_year()
     views = planning.items_with_status(current_user.school_id, year.id, responsible_id=current_user.id)
-    return render_template("planning/mine.html", year=year, views=views, directions=DIRECTION_LABELS,
+    return render_template("monitoring/planning/mine.html", year=year, views=views, directions=DIRECTION_LABELS,
                            status_form=StatusForm())
 
 
@@ -155,7 +161,7 @@ def _save_item(item=None):
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("planning.cyclogram", year_id=year.id))
-    return render_template("planning/item_form.html", form=form, item=item, year=year)
+    return render_template("monitoring/planning/item_form.html", form=form, item=item, year=year)
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
@@ -170,7 +176,7 @@ def item_edit(item_id):
     item = get_scoped_or_404(CyclogramItem, item_id)
     if not current_user.has_role(*PLANNERS):
         interviews = db.session.scalars(scoped(Interview).where(Interview.item_id == item.id)).all()
-        return render_template("planning/item.html", view=planning.ItemView(item, planning.effective_status(item)),
+        return render_template("monitoring/planning/item.html", view=planning.ItemView(item, planning.effective_status(item)),
                                interviews=interviews, directions=DIRECTION_LABELS)
     return _save_item(item)
 
@@ -239,5 +245,5 @@ def interviews():
                 return redirect(url_for("planning.interviews", year_id=target.id))
     rows = db.session.scalars(scoped(Interview).where(Interview.year_id == year.id)
                               .order_by(Interview.on_date.desc())).all()
-    return render_template("planning/interviews.html", year=year, years=school_years(), rows=rows, form=form,
+    return render_template("monitoring/planning/interviews.html", year=year, years=school_years(), rows=rows, form=form,
                            can_write=current_user.has_role(*INTERVIEWERS))

@@ -1,0 +1,1 @@
+"""Forms of the monitoring domain: indicators, the cyclogram and interviews, the registers."""
