@@ -88,7 +88,7 @@ def python_loop(campaign) -> dict:
 
 def _check(results, loop: dict, campaign) -> None:
     """The SQL figures must equal the loop's before the timings mean anything."""
-    from app.services.surveys import campaigns as service
+    from app.services.surveys import results as service
 
     for stat in results.items:
         if stat.kind == "text":
@@ -112,7 +112,7 @@ def run(url: str, engine_name: str) -> list[dict]:
 
     from app.extensions import db
     from app.models import Answer
-    from app.services.surveys import campaigns as service
+    from app.services.surveys import results as service
     from app.services.surveys.workbook import write_campaign_workbook
 
     app = _app(url)

@@ -162,7 +162,7 @@ def survey_fields(html: bytes) -> dict:
 def signed_submission(slug: str) -> dict:
     """A complete submission with a UUID signed as the harness server would sign it (for load
     tests that post without loading the page each time)."""
-    from app.services.surveys.campaigns import issue_uuid
+    from app.services.surveys.public import issue_uuid
 
     client_uuid, signature = issue_uuid(HARNESS_SECRET, slug)
     return {"client_uuid": client_uuid, "signature": signature, **SMALL_ANSWERS}

@@ -548,7 +548,7 @@ FUZZ_FORMS: list[FuzzForm] = [
 
 
 def _sign_survey_uuid(app, slug: str, values: dict) -> dict:
-    from app.services.surveys.campaigns import _uuid_signature
+    from app.services.surveys.public import _uuid_signature
 
     if values.get("signature") == "sign" and values.get("client_uuid"):
         values = {**values, "signature": _uuid_signature(app.config["SECRET_KEY"], slug, str(values["client_uuid"]))}
@@ -729,7 +729,7 @@ def _backup_features(school: SchoolFixture):
 
     _seed_surveys(school, BACKUP_TEXTS)
     from tests.surveys_helpers import make_campaign
-    from app.services.surveys import campaigns as survey_service
+    from app.services.surveys import public as survey_service
 
     coded = make_campaign(school, mode="codes", title="Codes campaign")
     survey_service.issue_codes(coded, coded.targets[0], 3)

@@ -4,7 +4,7 @@ from datetime import date
 
 from app.extensions import db
 from app.services.core import instruments as instrument_service
-from app.services.surveys import campaigns as service
+from app.services.surveys import campaigns, public
 from surveys.loader import load_text
 
 T = "{ky: к, ru: р, en: e}"
@@ -42,7 +42,7 @@ def small_instrument():
 
 def make_campaign(school, status="open", mode="link", min_group_size=5, classes=None, title="Test campaign"):
     instrument = small_instrument()
-    campaign = service.create_campaign(
+    campaign = campaigns.create_campaign(
         school_id=school.school.id, instrument=instrument, title=title, audience="parents",
         class_ids=[c.id for c in (classes or school.classes)], access_mode=mode, min_group_size=min_group_size,
         year_id=school.year.id)
@@ -53,8 +53,8 @@ def make_campaign(school, status="open", mode="link", min_group_size=5, classes=
 
 def answer(campaign, target, answers: dict, today=None):
     """One complete response through the service, as the public pages would store it."""
-    link = service.public_link(target.slug)
-    client_uuid = service.new_client_uuid()
-    service.submit_response(link, service.link_spec(link), client_uuid, answers, today or date.today())
+    link = public.public_link(target.slug)
+    client_uuid = public.new_client_uuid()
+    public.submit_response(link, public.link_spec(link), client_uuid, answers, today or date.today())
     db.session.commit()
-    return service.response_by_uuid(link.target_id, client_uuid)
+    return public.response_by_uuid(link.target_id, client_uuid)

@@ -181,7 +181,7 @@ def test_demo_school_survey_and_observation_sheets_equal_their_services(app, tmp
 
     from app.models import Campaign, School
     from app.services.observations import records as observations
-    from app.services.surveys import campaigns as surveys
+    from app.services.surveys import results as surveys
     from app.services.core.demo import build_demo
 
     ctx = build_demo(scale="small", seed=11)

@@ -9,7 +9,7 @@ from sqlalchemy import func, inspect, select
 
 from app.extensions import db
 from app.models import AccessCode, Answer, AuditLog, Campaign, Response
-from app.services.surveys import campaigns as service
+from app.services.surveys import public as service
 from tests.surveys_helpers import answer, make_campaign, small_instrument
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Campaign
-from app.services.surveys import campaigns as service
+from app.services.surveys import results as service
 from tests.surveys_helpers import answer, make_campaign
 
 HEADER = 7  # header row of every table sheet (WorkbookWriter: title block, blank row, header)

@@ -6,7 +6,7 @@ campaigns; experts and MA heads may read results.
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,7 +17,9 @@ from app.models import Campaign, CampaignClass, ClassGroup, Instrument
 from app.security import REPORT_READERS, SURVEY_MANAGERS, audit, get_scoped_or_404, role_required
 from app.services.core import instruments as instrument_service
 from app.services.core import school as school_service
-from app.services.surveys import campaigns as service
+from app.services.surveys import campaigns as campaign_service
+from app.services.surveys import public as public_service
+from app.services.surveys import results as results_service
 from app.services.core.audit import snapshot
 from app.web import send_xlsx
 from forms.surveys import (ACCESS_LABELS, AUDIENCE_LABELS, STATUS_LABELS, CampaignForm, CodesForm,
@@ -39,7 +41,7 @@ def _labels():
 @bp.route("/")
 @role_required(*READERS)
 def index():
-    campaigns = service.campaigns_of_school(current_user.school_id)
+    campaigns = campaign_service.campaigns_of_school(current_user.school_id)
     return render_template("surveys/index.html", campaigns=campaigns, labels=_labels(),
                            can_manage=current_user.has_role(*SURVEY_MANAGERS), lang=current_language())
 
@@ -71,13 +73,13 @@ def new():
         if instrument is None or instrument.kind != "survey":
             abort(400)
         try:
-            campaign = service.create_campaign(
+            campaign = campaign_service.create_campaign(
                 school_id=current_user.school_id, instrument=instrument, title=form.title.data,
                 audience=form.audience.data, class_ids=form.classes.data or [], access_mode=form.access_mode.data,
                 opens_on=form.opens_on.data, closes_on=form.closes_on.data,
                 min_group_size=form.min_group_size.data, year_id=year.id if year else None,
                 created_by_id=current_user.id, whole_school=form.whole_school.data == "yes")
-        except service.SurveyError:
+        except campaign_service.SurveyError:
             db.session.rollback()
             flash(_("The campaign could not be created: check the classes and dates."), "error")
         else:
@@ -92,13 +94,13 @@ def new():
 @role_required(*READERS)
 def detail(campaign_id):
     campaign = _campaign(campaign_id)
-    codes = service.codes_issued(campaign.id)
+    codes = public_service.codes_issued(campaign.id)
     codes_form = CodesForm()
     codes_form.target_id.choices = [(t.id, _target_label(t)) for t in campaign.targets]
     return render_template("surveys/detail.html", campaign=campaign, codes=codes, labels=_labels(),
                            status_form=StatusForm(), codes_form=codes_form, lang=current_language(),
                            can_manage=current_user.has_role(*SURVEY_MANAGERS),
-                           accepts=service.accepts_answers(campaign, date.today()),
+                           accepts=campaign_service.accepts_answers(campaign, date.today()),
                            spec=campaign.instrument.spec)
 
 
@@ -115,8 +117,8 @@ def set_status(campaign_id):
         abort(400)
     before = snapshot(campaign)
     try:
-        service.set_status(campaign, form.status.data)
-    except service.SurveyError:
+        campaign_service.set_status(campaign, form.status.data)
+    except campaign_service.SurveyError:
         flash(_("This change of state is not possible."), "error")
         return redirect(url_for(".detail", campaign_id=campaign.id))
     audit("status", "campaign", campaign.id, before=before, after=snapshot(campaign))
@@ -155,7 +157,7 @@ def codes(campaign_id):
         flash(_("Choose a class and a number of codes between 1 and 200."), "error")
         return redirect(url_for(".detail", campaign_id=campaign.id))
     target = _target(campaign, form.target_id.data)
-    issued = service.issue_codes(campaign, target, form.count.data)
+    issued = public_service.issue_codes(campaign, target, form.count.data)
     audit("issue_codes", "campaign", campaign.id, after={"class": target.label, "count": len(issued)})
     db.session.commit()
     url = url_for("surveys_public.survey", slug=target.slug, _external=True)
@@ -167,7 +169,7 @@ def codes(campaign_id):
 @role_required(*READERS)
 def results(campaign_id):
     campaign = _campaign(campaign_id)
-    data = service.results(campaign)
+    data = results_service.results(campaign)
     lang = current_language()
     return render_template("surveys/results.html", campaign=campaign, r=data, lang=lang,
                            charts=_result_charts(data, lang), labels=_labels(), target_label=_target_label)

@@ -20,7 +20,8 @@ from markupsafe import Markup
 from app.extensions import csrf, db, limiter
 from app.i18n import current_language
 from app.security import public
-from app.services.surveys import campaigns as service
+from app.services.surveys import campaigns as campaign_service
+from app.services.surveys import public as public_service
 from forms.builder import build_form, form_answers
 from forms.surveys import SurveyPage
 
@@ -32,14 +33,14 @@ def submit_limit() -> str:
     return current_app.config.get("SURVEY_RATE_LIMIT", "60 per minute")
 
 
-def _link_or_404(slug) -> service.PublicLink:
-    link = service.public_link(slug)
+def _link_or_404(slug) -> public_service.PublicLink:
+    link = public_service.public_link(slug)
     if link is None:
         abort(404)
     return link
 
 
-def _error_message(error: service.SurveyError) -> str:
+def _error_message(error: campaign_service.SurveyError) -> str:
     return {
         "code_required": _("Enter the access code from your slip."),
         "code_used": _("This code has already been used."),
@@ -57,10 +58,10 @@ def _closed(link, spec, lang):
 
 
 @lru_cache(maxsize=64)
-def _blank_form(link: service.PublicLink, lang: str):
+def _blank_form(link: public_service.PublicLink, lang: str):
     """The form class and the rendered unanswered questions, built once per link and language
     (the key holds the instrument's content hash; instruments never change)."""
-    spec = service.link_spec(link)
+    spec = public_service.link_spec(link)
     form_class = build_form(spec, lang=lang, base=SurveyPage)
     questions = Markup(render_template("surveys/_questions.html", form=form_class(formdata=None), spec=spec,
                                        lang=lang))
@@ -71,11 +72,11 @@ _UUID_SLOT, _SIGNATURE_SLOT = "00000000-0000-4000-8000-000000000000", "0" * 32
 
 
 @lru_cache(maxsize=256)
-def _blank_page(link: service.PublicLink, lang: str) -> str:
+def _blank_page(link: public_service.PublicLink, lang: str) -> str:
     """The whole page an anonymous parent gets, with slots for the UUID and its signature.
     The key holds every value of the link that the page shows (status, dates, names), so a
     change to the campaign or school gives a new page."""
-    return _page(link, service.link_spec(link), lang, _blank_form(link, lang)[1], _UUID_SLOT, _SIGNATURE_SLOT)
+    return _page(link, public_service.link_spec(link), lang, _blank_form(link, lang)[1], _UUID_SLOT, _SIGNATURE_SLOT)
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
@@ -84,28 +85,28 @@ def _blank_page(link: service.PublicLink, lang: str) -> str:
 @public
 def survey(slug):
     link = _link_or_404(slug)
-    spec = service.link_spec(link)
+    spec = public_service.link_spec(link)
     lang = current_language()
-    if not service.accepts_answers(link, _today()):
+    if not campaign_service.accepts_answers(link, _today()):
         return _closed(link, spec, lang)
     form_class, questions = _blank_form(link, lang)
     secret = current_app.config["SECRET_KEY"]
     if request.method == "GET":
-        client_uuid, signature = service.issue_uuid(secret, slug)
+        client_uuid, signature = public_service.issue_uuid(secret, slug)
         if current_user.is_authenticated or session.get("_flashes"):
             return _page(link, spec, lang, questions, client_uuid, signature)
         return _blank_page(link, lang).replace(_UUID_SLOT, client_uuid).replace(_SIGNATURE_SLOT, signature)
     form = form_class()
     problem = None
-    if not service.uuid_is_signed(secret, slug, form.client_uuid.data, form.signature.data):
+    if not public_service.uuid_is_signed(secret, slug, form.client_uuid.data, form.signature.data):
         problem = _("The page was out of date. Check your answers and send them again.")
-        form.client_uuid.data, form.signature.data = service.issue_uuid(secret, slug)
+        form.client_uuid.data, form.signature.data = public_service.issue_uuid(secret, slug)
     elif form.validate():
         try:
-            service.submit_response(link, spec, form.client_uuid.data, form_answers(form), _today(),
+            public_service.submit_response(link, spec, form.client_uuid.data, form_answers(form), _today(),
                                     code=form.code.data, language=lang)
             db.session.commit()
-        except service.SurveyError as error:
+        except campaign_service.SurveyError as error:
             db.session.rollback()
             if error.code == "closed":
                 return _closed(link, spec, lang)
@@ -128,5 +129,5 @@ def _page(link, spec, lang, questions, client_uuid, signature, form=None, proble
 @public
 def done(slug):
     link = _link_or_404(slug)
-    return render_template("surveys/public_done.html", link=link, spec=service.link_spec(link),
+    return render_template("surveys/public_done.html", link=link, spec=public_service.link_spec(link),
                            lang=current_language())

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Campaign
 from app.services.exports.annual import Context, Section
 from app.services.exports.core import INT, PCT, TEXT, Column, WorkbookWriter
-from app.services.surveys import campaigns as surveys
+from app.services.surveys import results
 
 
 def _fetch_surveys(ctx: Context) -> list[dict]:
@@ -18,9 +18,9 @@ def _fetch_surveys(ctx: Context) -> list[dict]:
     out = []
     for campaign in campaigns:
         spec = campaign.instrument.spec
-        respondents = surveys.respondents_of(campaign.id)
-        overall, classes = surveys.scale_indices(campaign, spec)
-        scales = [(s.key, surveys.label_text(s.title, ctx.lang) if hasattr(s, "title") else s.key)
+        respondents = results.respondents_of(campaign.id)
+        overall, classes = results.scale_indices(campaign, spec)
+        scales = [(s.key, results.label_text(s.title, ctx.lang) if hasattr(s, "title") else s.key)
                   for s in spec.scales]
         out.append({
             "title": campaign.title, "respondents": respondents,

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from app.extensions import db
 from app.models import Answer, Campaign, Response
 from app.services.core import instruments as instrument_service
-from app.services.surveys import campaigns as service
+from app.services.surveys import campaigns, public
 from app.services.core.demo import DemoContext
 
 PARENT_TEXTS_LIKE = [
@@ -75,7 +75,7 @@ def _fill(ctx: DemoContext, campaign: Campaign, rate: float, submitted: date, te
         size = target.expected or 0
         n = sum(1 for _ in range(size) if rng.random() < rate)
         for _ in range(n):
-            uuid = service.new_client_uuid()
+            uuid = public.new_client_uuid()
             responses.append({"campaign_id": campaign.id, "target_id": target.id, "client_uuid": uuid,
                               "status": "complete", "language": rng.choice(["ky", "ky", "ru"]),
                               "started_on": submitted,
@@ -89,7 +89,7 @@ def _fill(ctx: DemoContext, campaign: Campaign, rate: float, submitted: date, te
     keys = spec.answer_keys()
     rows = []
     for uuid, answers in per_response:
-        rows.extend(service.answer_rows(spec, keys, answers, ids[uuid], campaign.id))
+        rows.extend(public.answer_rows(spec, keys, answers, ids[uuid], campaign.id))
         if len(rows) > 20000:
             db.session.execute(insert(Answer), rows)
             rows = []
@@ -111,7 +111,7 @@ def demo_surveys(ctx: DemoContext) -> None:
 
     def campaign(instrument_key, title, classes, year_obj, status, opens, closes, created, by, audience="parents",
                  mode="link"):
-        c = service.create_campaign(school_id=school.id, instrument=latest[instrument_key], title=title,
+        c = campaigns.create_campaign(school_id=school.id, instrument=latest[instrument_key], title=title,
                                     audience=audience, class_ids=[k.id for k in classes], access_mode=mode,
                                     opens_on=opens, closes_on=closes, min_group_size=5, year_id=year_obj.id,
                                     created_by_id=by.id)

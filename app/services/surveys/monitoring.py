@@ -16,7 +16,7 @@ from app.models import Campaign, CampaignClass, Instrument, Response, TeachingAs
 from app.services.monitoring import profiles
 from app.services.monitoring.calculators import CalculatorTable, Period, Result
 from app.services.monitoring.labels import fmt
-from app.services.surveys import campaigns as surveys
+from app.services.surveys import results
 from surveys import scoring
 
 CALCULATORS = CalculatorTable()
@@ -48,7 +48,7 @@ def campaign_index(campaign) -> Optional[Result]:
         return None
     ranges = scoring.scale_ranges(campaign.instrument.spec)
     indices = [scoring.index(mean, *ranges.get(scale, (1, 5)))
-               for scale, (mean, _n) in surveys.scale_means(campaign.id).items()]
+               for scale, (mean, _n) in results.scale_means(campaign.id).items()]
     indices = [i for i in indices if i is not None]
     if not indices:
         return None
@@ -113,7 +113,7 @@ def _satisfaction_rows(school_id: int, class_ids) -> Optional[profiles.Section]:
             rows.append([f"{campaign.title} · {label}", n, _l("too few to show")])
             continue
         ranges = scoring.scale_ranges(campaign.instrument.spec)
-        means = surveys.scale_means(campaign.id, by_target=True)
+        means = results.scale_means(campaign.id, by_target=True)
         indices = [scoring.index(m, *ranges.get(scale, (1, 5))) for (t, scale), (m, _n) in means.items()
                    if t == target_id]
         indices = [i for i in indices if i is not None]

@@ -8,7 +8,7 @@ for a class below the minimum).
 from flask_babel import gettext as _
 
 from app.models import Campaign
-from app.services.surveys import campaigns as service
+from app.services.surveys import results
 from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, WorkbookWriter
 
 
@@ -24,7 +24,7 @@ def write_campaign_workbook(campaign: Campaign, target, lang: str | None = None)
     from app.i18n import current_language
 
     lang = lang or current_language()
-    res = service.results(campaign)
+    res = results.results(campaign)
     spec = res.spec
     school = campaign.school
     period = " — ".join(d.strftime("%d.%m.%Y") for d in (campaign.opens_on, campaign.closes_on) if d)
@@ -49,7 +49,7 @@ def write_campaign_workbook(campaign: Campaign, target, lang: str | None = None)
             if it.kind == "text":
                 continue
             pcts = [r1(o.pct) for o in it.options] + [None] * (max_options - len(it.options))
-            options = "; ".join(f"{i + 1}: {service.label_text(o.label, lang)}" for i, o in enumerate(it.options))
+            options = "; ".join(f"{i + 1}: {results.label_text(o.label, lang)}" for i, o in enumerate(it.options))
             sheet.write_row([it.key, it.title(lang), scale_titles.get(it.scale, ""), _("yes") if it.reverse else "",
                              it.n, r2(it.mean), r1(it.index), r1(it.top2), *pcts, options],
                             suppressed=numeric_cols if res.suppressed else ())
@@ -107,7 +107,7 @@ def write_campaign_workbook(campaign: Campaign, target, lang: str | None = None)
         else:
             labels = {c["target"].id: (_("Whole school") if c["label"] == "*" else c["label"]) for c in res.classes}
             hidden_targets = {c["target"].id for c in res.classes if c["suppressed"]}
-            for number, target_id, values in service.raw_rows(campaign, hidden_targets):
+            for number, target_id, values in results.raw_rows(campaign, hidden_targets):
                 row = [number, labels.get(target_id, "") if target_id else ""]
                 for k in keys:
                     v = values.get(k)

@@ -1,0 +1,241 @@
+"""Anonymous answering of survey campaigns: the public links, single-use access codes, the
+response UUIDs the server signs, and storing a complete response.
+
+The whole questionnaire is one page; nothing is stored until the parent sends it. Drafts
+live on the phone (surveys.js keeps them in localStorage), so a dropped connection loses
+nothing and the server holds no half-answered questionnaires. The hot path reads with one
+query and writes with one transaction. No request objects here: views pass plain values
+(form data, the app's secret, today's date).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid as uuid_module
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any, Iterable, Optional
+
+from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import AccessCode, Answer, Campaign, CampaignClass, Instrument, Response, School
+from app.services.surveys.campaigns import SurveyError, accepts_answers
+from surveys import scoring
+from surveys.schema import MultiItem, TextItem
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+CODE_LENGTH = 8
+
+
+# --- access codes -------------------------------------------------------------------------
+
+def _hash_code(campaign: Campaign, code: str) -> str:
+    normalized = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(f"{campaign.code_salt}:{normalized}".encode()).hexdigest()
+
+
+def issue_codes(campaign: Campaign, target: CampaignClass, count: int) -> list[str]:
+    """New single-use codes for a class. Only their hashes are stored: print them now."""
+    if campaign.access_mode != "codes":
+        raise SurveyError("not_codes")
+    if not 1 <= count <= 200:
+        raise SurveyError("code_count")
+    codes: list[str] = []
+    hashes: set[str] = set()
+    while len(codes) < count:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        digest = _hash_code(campaign, code)
+        if digest not in hashes:
+            hashes.add(digest)
+            codes.append(code)
+    db.session.execute(insert(AccessCode), [{"campaign_id": campaign.id, "target_id": target.id,
+                                             "code_hash": h, "used": False} for h in hashes])
+    return [f"{c[:4]}-{c[4:]}" for c in codes]
+
+
+def codes_issued(campaign_id: int) -> dict[int, tuple[int, int]]:
+    """target id -> (issued, used)."""
+    rows = db.session.execute(
+        select(AccessCode.target_id, func.count(AccessCode.id), func.sum(case((AccessCode.used, 1), else_=0)))
+        .where(AccessCode.campaign_id == campaign_id).group_by(AccessCode.target_id))
+    return {t: (int(n), int(u or 0)) for t, n, u in rows.all()}
+
+
+# --- answering ----------------------------------------------------------------------------
+
+def new_client_uuid() -> str:
+    return str(uuid_module.uuid4())
+
+
+@dataclass(frozen=True)
+class PublicLink:
+    """What the public pages need of a campaign link, read with one query."""
+
+    target_id: int
+    slug: str
+    label: str
+    class_id: Optional[int]
+    campaign_id: int
+    status: str
+    opens_on: Optional[date]
+    closes_on: Optional[date]
+    access_mode: str
+    code_salt: str
+    instrument_id: int
+    instrument_hash: str
+    school_name: str
+    school_name_ru: Optional[str]
+
+    def school_in(self, lang: str) -> str:
+        return self.school_name_ru if lang == "ru" and self.school_name_ru else self.school_name
+
+
+# Read on every public request: the statement is built once, at import.
+_PUBLIC_LINK_QUERY = (
+    select(CampaignClass.id, CampaignClass.slug, CampaignClass.label, CampaignClass.class_id, Campaign.id,
+           Campaign.status, Campaign.opens_on, Campaign.closes_on, Campaign.access_mode, Campaign.code_salt,
+           Instrument.id, Instrument.content_hash, School.name, School.name_ru)
+    .join(Campaign, Campaign.id == CampaignClass.campaign_id)
+    .join(Instrument, Instrument.id == Campaign.instrument_id)
+    .join(School, School.id == Campaign.school_id)
+    .where(CampaignClass.slug == bindparam("slug")))
+
+
+def public_link(slug: str) -> Optional[PublicLink]:
+    row = db.session.connection().execute(_PUBLIC_LINK_QUERY, {"slug": slug}).first()
+    return PublicLink(*row) if row is not None else None
+
+
+def link_spec(link: PublicLink):
+    return _parsed_spec(link.instrument_id, link.instrument_hash)
+
+
+@lru_cache(maxsize=64)
+def _parsed_spec(instrument_id: int, content_hash: str):
+    """An instrument version never changes (its content hash is part of the key), so each
+    process parses it once."""
+    return db.session.get(Instrument, instrument_id).spec
+
+
+def _uuid_signature(secret: str, slug: str, client_uuid: str) -> str:
+    return hmac.new(secret.encode(), f"survey:{slug}:{client_uuid}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def issue_uuid(secret: str, slug: str) -> tuple[str, str]:
+    """A fresh response UUID for a page and its signature: the submit carries both, so only
+    UUIDs this server handed out for this link are accepted (the page's own CSRF token)."""
+    client_uuid = new_client_uuid()
+    return client_uuid, _uuid_signature(secret, slug, client_uuid)
+
+
+def uuid_is_signed(secret: str, slug: str, client_uuid: str, signature: str) -> bool:
+    try:
+        client_uuid = str(uuid_module.UUID(client_uuid))
+    except (ValueError, TypeError, AttributeError):
+        return False
+    given = str(signature or "").encode("utf-8", "replace")  # bytes: hostile input may be any text
+    return hmac.compare_digest(_uuid_signature(secret, slug, client_uuid).encode(), given)
+
+
+def submit_response(link: PublicLink, spec, client_uuid: str, answers: dict[str, Any], today: date,
+                    code: Optional[str] = None, language: Optional[str] = None) -> bool:
+    """Store one complete response in the caller's transaction. Returns False when the UUID
+    was already stored (a retry): nothing new is written and no code is spent.
+
+    The UNIQUE client_uuid decides duplicates, also between simultaneous retries (the second
+    insert waits for the first and fails). The response row is the transaction's first write,
+    so a duplicate rolls back nothing else. The code is marked used without any link to the
+    response (anonymity); a refused code raises, and the caller rolls the response back."""
+    client_uuid = str(uuid_module.UUID(client_uuid))
+    if not accepts_answers(link, today):
+        raise SurveyError("closed")
+    connection = db.session.connection()  # Core statements: this is the hot path of the survey
+    try:
+        response_id = connection.execute(
+            insert(Response.__table__).returning(Response.__table__.c.id),
+            {"campaign_id": link.campaign_id, "target_id": link.target_id, "client_uuid": client_uuid,
+             "status": "complete", "language": language, "started_on": today, "submitted_on": today}).scalar_one()
+    except IntegrityError:
+        db.session.rollback()
+        if response_by_uuid(link.target_id, client_uuid) is None:
+            raise SurveyError("bad_uuid") from None  # the UUID of another link
+        return False
+    if link.access_mode == "codes":
+        _spend_code(link, code)
+    keys = [*spec.answer_keys(), *(f"{item.key}.comment" for item in spec.items() if item.type == "criterion")]
+    rows = answer_rows(spec, keys, answers, response_id, link.campaign_id)
+    if rows:
+        connection.execute(insert(Answer.__table__), rows)
+    return True
+
+
+def _spend_code(link: PublicLink, code: Optional[str]) -> None:
+    if not code or not code.strip():
+        raise SurveyError("code_required")
+    digest = _hash_code(link, code)
+    used = db.session.execute(
+        update(AccessCode).where(AccessCode.campaign_id == link.campaign_id, AccessCode.target_id == link.target_id,
+                                 AccessCode.code_hash == digest, AccessCode.used.is_(False))
+        .values(used=True))
+    if used.rowcount != 1:
+        known = db.session.scalar(select(func.count(AccessCode.id)).where(
+            AccessCode.campaign_id == link.campaign_id, AccessCode.target_id == link.target_id,
+            AccessCode.code_hash == digest))
+        raise SurveyError("code_used" if known else "code_unknown")
+
+
+def response_by_uuid(target_id: int, client_uuid: str) -> Optional[Response]:
+    response = db.session.scalar(select(Response).where(Response.client_uuid == (client_uuid or "")))
+    return response if response is not None and response.target_id == target_id else None
+
+
+def answer_rows(spec, section_keys: Iterable[str], answers: dict[str, Any], response_id: int,
+                campaign_id: int) -> list[dict]:
+    """Answer rows (dicts for a bulk insert) of the given items, with scores and top-2 flags."""
+    wanted = set(section_keys)
+    scored = {key: (item, scale, reverse, rng) for key, item, scale, reverse, rng in spec.scored()}
+    rows = []
+    base = {"response_id": response_id, "campaign_id": campaign_id}
+    for item in spec.items():
+        for key in item.answer_keys():
+            if key not in wanted:
+                continue
+            given = answers.get(key)
+            if given is None or given == "" or given == []:
+                continue
+            if isinstance(item, MultiItem):
+                for option in given:
+                    rows.append({**base, "item_key": key, "scale": None, "value": None, "score": None,
+                                 "top2": None, "option": str(option), "text": None})
+                continue
+            if isinstance(item, TextItem):
+                rows.append({**base, "item_key": key, "scale": None, "value": None, "score": None, "top2": None,
+                             "option": None, "text": str(given).strip()[:item.max_length]})
+                continue
+            row = {**base, "item_key": key, "scale": None, "value": None, "score": None, "top2": None,
+                   "option": None, "text": None}
+            if key in scored:
+                _item, scale, reverse, (lo, hi) = scored[key]
+                value = scoring.raw_value(item, given)
+                s = scoring.score(value, lo, hi, reverse)
+                row.update(scale=scale, value=value, score=s,
+                           top2=None if s is None or hi - lo < 3 else scoring.is_top2(s, hi))
+                if item.type in ("single", "yes_no") or (item.type == "criterion" and str(given) == "na"):
+                    row["option"] = str(given)
+            elif item.type in ("single", "yes_no"):
+                row["option"] = str(given)
+            else:  # number
+                try:
+                    row["value"] = float(given)
+                except (TypeError, ValueError):
+                    continue
+            rows.append(row)
+        comment = answers.get(f"{item.key}.comment")
+        if comment and f"{item.key}.comment" in wanted:
+            rows.append({**base, "item_key": f"{item.key}.comment", "scale": None, "value": None, "score": None,
+                         "top2": None, "option": None, "text": str(comment)[:2000]})
+    return rows
