@@ -101,15 +101,15 @@ def run(url: str, engine_name: str) -> list[dict]:
 
     from app.extensions import db
     from app.models import Mark
-    from app.services.achievement import metrics as svc
+    from app.services.achievement import metrics
 
     app = _app(url)
     with app.app_context():
         ctx, _nothing, build_seconds = large_demo()
         school_id = ctx.school.id
         marks = db.session.scalar(select(func.count(Mark.id)))
-        svc.all_metrics(school_id)  # warm the caches once, as a running server would have them
-        sql_seconds, sql = _timed(lambda: svc.all_metrics(school_id))
+        metrics.all_metrics(school_id)  # warm the caches once, as a running server would have them
+        sql_seconds, sql = _timed(lambda: metrics.all_metrics(school_id))
         py_seconds, (py, fetched) = _timed(lambda: python_loop(school_id))
         # The two must agree before the figures mean anything.
         for name, rows in sql.items():

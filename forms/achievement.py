@@ -1,8 +1,9 @@
 """Forms of the achievement pages: a new assessment, the marks grid, uploads, support actions."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, FloatField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from forms.base import SapatForm
 
@@ -25,6 +26,16 @@ class AssessmentForm(SapatForm):
     topic = StringField(_l("Topic"), validators=[Optional(), Length(max=200)])
     max_score = FloatField(_l("Maximum score (external tests)"),
                            validators=[Optional(), NumberRange(min=1, max=1000)])
+
+    def __init__(self, *args, term, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.term = term  # the grid's term: a work is dated within it
+
+    def validate_date(self, field):
+        if field.data is not None and not self.term.starts_on <= field.data <= self.term.ends_on:
+            raise ValidationError(_("The date must be within the term (%(start)s - %(end)s).",
+                                    start=self.term.starts_on.strftime("%d.%m.%Y"),
+                                    end=self.term.ends_on.strftime("%d.%m.%Y")))
 
 
 class GridForm(SapatForm):

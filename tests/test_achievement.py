@@ -9,7 +9,8 @@ from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.models import Assessment, AuditLog, Mark, SupportAction
-from app.services.achievement import metrics as svc
+from app.services.achievement import analysis
+from app.services.achievement import metrics
 from tests.xlsx_helpers import make_xlsx
 from app.security import Principal
 
@@ -49,7 +50,7 @@ def by_key(rows, key):
 def test_metrics_match_hand_computed_values(school):
     cls, maths, q1 = school.classes[0], school.subjects[0], school.terms[0]
     add_marks(school, cls, maths, q1, [5, 4, 4, 3, 2, "н"])
-    [m] = svc.term_metrics(everything(school), q1.id, "class_subject")
+    [m] = metrics.term_metrics(everything(school), q1.id, "class_subject")
     assert (m.n, m.n5, m.n4, m.n3, m.n2, m.n1, m.absent) == (5, 1, 2, 1, 1, 0, 1)
     assert m.pass_rate == pytest.approx(80.0)  # (1+2+1)/5
     assert m.quality == pytest.approx(60.0)  # (1+2)/5
@@ -61,7 +62,7 @@ def test_all_absent_and_single_student_classes_do_not_divide_by_zero(school, log
     physics, q1 = school.subjects[1], school.terms[0]
     add_marks(school, school.classes[0], physics, q1, ["н"] * 6)
     add_marks(school, school.classes[1], physics, q1, [3, None, None, None, None, None])
-    rows = {m.class_id: m for m in svc.term_metrics(everything(school), q1.id, "class_subject")}
+    rows = {m.class_id: m for m in metrics.term_metrics(everything(school), q1.id, "class_subject")}
     absent_only = rows[school.classes[0].id]
     assert (absent_only.n, absent_only.absent) == (0, 6)
     assert absent_only.pass_rate is None and absent_only.quality is None and absent_only.sou is None
@@ -80,21 +81,21 @@ def test_roll_ups_come_from_marks_not_from_averaged_percentages(school):
     add_marks(school, school.classes[0], maths, q1, [5, 4, 4, 3, 2, "н"])  # pass 80, quality 60
     add_marks(school, school.classes[1], maths, q1, [5, 5, 5, 5, 5, 5])  # pass 100, quality 100
     scope = everything(school)
-    [total] = svc.term_metrics(scope, q1.id, "school")
+    [total] = metrics.term_metrics(scope, q1.id, "school")
     assert (total.n, total.n5, total.absent) == (11, 7, 1)
     assert total.pass_rate == pytest.approx(1000 / 11)  # 90.9, not (80 + 100) / 2 = 90
     assert total.quality == pytest.approx(900 / 11)  # 81.8, not 80
     assert total.sou == pytest.approx((700 + 128 + 36 + 16) / 11)
-    grades = by_key(svc.term_metrics(scope, q1.id, "grade"), "grade")
+    grades = by_key(metrics.term_metrics(scope, q1.id, "grade"), "grade")
     assert grades[7].quality == pytest.approx(60.0) and grades[8].quality == pytest.approx(100.0)
-    teachers = by_key(svc.term_metrics(scope, q1.id, "teacher"), "teacher_id")
+    teachers = by_key(metrics.term_metrics(scope, q1.id, "teacher"), "teacher_id")
     assert teachers[school.user("teacher").id].n == 5
     assert teachers[school.user("teacher2").id].n == 6
-    [ma] = svc.term_metrics(scope, q1.id, "ma")
+    [ma] = metrics.term_metrics(scope, q1.id, "ma")
     assert ma.n == 11 and ma.ma_id == school.ma.id
     # Control works do not count in the term indicators.
     add_marks(school, school.classes[0], maths, q1, [2, 2, 2, 2, 2, 2], kind="control", on=date(2026, 10, 1))
-    [total_again] = svc.term_metrics(scope, q1.id, "school")
+    [total_again] = metrics.term_metrics(scope, q1.id, "school")
     assert total_again.n == 11
 
 
@@ -103,10 +104,10 @@ def test_sql_metrics_equal_the_python_baseline(school):
     for term, values in zip(school.terms[:2], ([5, 4, 3, 2, 1, "н"], [4, 4, 3, 5, None, 2])):
         add_marks(school, school.classes[0], maths, term, values)
         add_marks(school, school.classes[1], physics, term, list(reversed(values)))
-    sql = {(m.term_id, m.class_id, m.subject_id): m for m in svc.all_metrics(school.school.id)["class_subject"]}
+    sql = {(m.term_id, m.class_id, m.subject_id): m for m in metrics.all_metrics(school.school.id)["class_subject"]}
     rows = db.session.execute(select(Assessment.term_id, Assessment.class_id, Assessment.subject_id, Mark.value,
                                      Mark.absent).join(Mark, Mark.assessment_id == Assessment.id)).all()
-    baseline = svc.python_metrics(((t, c, s), v, a) for t, c, s, v, a in rows)
+    baseline = metrics.python_metrics(((t, c, s), v, a) for t, c, s, v, a in rows)
     assert set(sql) == set(baseline)
     for key, expected in baseline.items():
         for name, value in expected.items():
@@ -120,13 +121,13 @@ def test_rollup_of_class_subject_counts_equals_the_sql_of_the_coarser_group(scho
     add_marks(school, school.classes[0], physics, q1, [5, 5, 4, 2])
     add_marks(school, school.classes[1], maths, q1, [3, 3, 4, 5, 5, 2])
     scope = everything(school)
-    detail = svc.term_metrics(scope, q1.id, "class_subject")
+    detail = metrics.term_metrics(scope, q1.id, "class_subject")
     for grouping, key in (("class", "class_id"), ("subject", "subject_id")):
-        sql = {m.keys[key]: m.rounded() for m in svc.term_metrics(scope, q1.id, grouping)}
-        rolled = {m.keys[key]: m.rounded() for m in svc.rollup(detail, key)}
+        sql = {m.keys[key]: m.rounded() for m in metrics.term_metrics(scope, q1.id, grouping)}
+        rolled = {m.keys[key]: m.rounded() for m in metrics.rollup(detail, key)}
         assert rolled == sql and len(sql) == 2
-    [school_total] = svc.rollup(detail)
-    assert school_total.rounded() == svc.term_metrics(scope, q1.id, "school")[0].rounded()
+    [school_total] = metrics.rollup(detail)
+    assert school_total.rounded() == metrics.term_metrics(scope, q1.id, "school")[0].rounded()
     assert (school_total.n, school_total.absent, school_total.mean) == (15, 1, pytest.approx(53 / 15))
 
 
@@ -372,9 +373,9 @@ def test_external_comparison_flags_differences_above_the_threshold(school, login
     add_marks(school, cls, maths, q2, [5, 5, 5, 5, 5, 5])
     # 49 of 245 -> 2 + 3 * 0.2 = 2.6 on the 5-point scale: 2.4 below the internal 5.0
     add_marks(school, cls, maths, q2, [49.0] * 6, kind="ort", max_score=245)
-    [row] = svc.compare_external(everything(school), school.year.id, 0.5)
+    [row] = analysis.compare_external(everything(school), school.year.id, 0.5)
     assert (row["n"], row["internal"], row["external"], row["diff"], row["flag"]) == (6, 5.0, 2.6, 2.4, True)
-    [row] = svc.compare_external(everything(school), school.year.id, 3.0)
+    [row] = analysis.compare_external(everything(school), school.year.id, 3.0)
     assert row["flag"] is False
     login(school.user("deputy"))
     page = client.get("/achievement/compare?threshold=0.5").get_data(as_text=True)

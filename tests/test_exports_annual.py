@@ -133,7 +133,7 @@ def test_libreoffice_opens_the_workbook_and_converts_it_to_pdf(app, school, tmp_
 
 
 def test_learning_results_equal_the_marks_service(app, school, tmp_path):
-    from app.services.achievement import metrics as svc
+    from app.services.achievement import metrics
     from tests.test_achievement import add_marks
 
     maths, physics = school.subjects
@@ -154,7 +154,7 @@ def test_learning_results_equal_the_marks_service(app, school, tmp_path):
         return [dict(zip(header, row)) for row in ws.iter_rows(min_row=8, values_only=True)]
 
     scope = Principal.system(school.school.id)
-    expected = {(m.class_id, m.subject_id): m.rounded() for m in svc.term_metrics(scope, q1.id, "class_subject")}
+    expected = {(m.class_id, m.subject_id): m.rounded() for m in metrics.term_metrics(scope, q1.id, "class_subject")}
     detail = [r for r in table("Class x subject") if r["Quarter"] == "Q1"]
     assert len(detail) == 2
     for r in detail:
@@ -168,7 +168,7 @@ def test_learning_results_equal_the_marks_service(app, school, tmp_path):
     assert by_class["7-А"]["n"] == 11 and by_class["7-А"]["absent"] == 1
     assert by_class["8-Б"]["n"] == 5  # the control work is not a term mark
     quarters = {r["Quarter"]: r for r in table("Results by quarter")}
-    school_q1 = svc.term_metrics(scope, q1.id, "school")[0].rounded()
+    school_q1 = metrics.term_metrics(scope, q1.id, "school")[0].rounded()
     assert quarters["2026-2027 Q1"]["quality %"] == school_q1["quality"]
     # Native charts: the distribution of marks per class and quality by subject.
     assert book["Results by class"]._charts and book["Results by subject"]._charts

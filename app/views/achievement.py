@@ -3,19 +3,18 @@ from functools import partial
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from app import charts
 from app.extensions import db
 from app.i18n import current_language, localized_name
-from app.models import AcademicYear, ClassGroup, Enrollment, Student, Subject, TeachingAssignment, User
-from app.security import Principal, audit, current_principal, get_scoped_or_404, role_required
-from app.services.achievement import metrics as svc
+from app.models import ClassGroup, Student, Subject, User
+from app.security import Principal, audit, current_principal, get_scoped_or_404, requested_year, role_required, school_years
+from app.services.achievement import access, analysis, grid as grids
 from app.services.achievement import imports as achievement_import
+from app.services.achievement.workbook import build_achievement_workbook
 from app.services.core import school as school_service
-from app.web import run_upload_import, send_xlsx
+from app.web import XLSX_MIMETYPE, run_upload_import, send_xlsx
 from forms.achievement import KIND_LABELS, AssessmentForm, GridForm, MarksUploadForm, SupportActionForm
 
 bp = Blueprint("achievement", __name__, url_prefix="/achievement")
@@ -38,14 +37,14 @@ def _scope() -> Principal:
 
 def _basis() -> str:
     basis = request.args.get("basis", "term")
-    if basis not in svc.BASES:
+    if basis not in analysis.BASES:
         abort(404)
     return basis
 
 
 def _term(arg="term"):
     value = request.args.get(arg)
-    term = svc.term_or_none(current_user.school_id, value) if value else svc.default_term(current_user.school_id)
+    term = analysis.term_or_none(current_user.school_id, value) if value else analysis.default_term(current_user.school_id)
     if value and term is None:
         abort(404)
     return term
@@ -57,7 +56,7 @@ def index():
     term = _term()
     scope = _scope()
     basis = _basis()
-    summary = svc.summary(scope, term, svc.BASES[basis]) if term else None
+    summary = analysis.summary(scope, term, analysis.BASES[basis]) if term else None
     grades = sorted({row["grade"] for row in summary.rows}) if summary else []
     grade = _int_arg("grade")
     if summary and grade is not None:  # a long school table, narrowed to one grade on screen
@@ -69,14 +68,12 @@ def index():
     year = school_service.current_year(current_user.school_id)
     pairs = []
     if year is not None and current_user.has_role("teacher", "class_teacher", "admin", "deputy"):
-        # The lessons this user teaches (a director may teach too) and the class they lead.
-        own = Principal(current_user.school_id, current_user.id,
-                        frozenset({"teacher"}) | current_principal().roles.intersection({"class_teacher"}))
-        lookup = svc.names(current_user.school_id)
-        pairs = [(lookup["classes"][c], lookup["subjects"][s]) for c, s in svc.visible_pairs(own, year.id)]
-    return render_template("achievement/index.html", term=term, terms=svc.terms(current_user.school_id),
+        lookup = analysis.names(current_user.school_id)
+        pairs = [(lookup["classes"][c], lookup["subjects"][s])
+                 for c, s in access.visible_pairs(access.own_lessons(scope), year.id)]
+    return render_template("achievement/index.html", term=term, terms=analysis.terms(current_user.school_id),
                            summary=summary, chart=chart, pairs=pairs, everything=scope.everything, basis=basis,
-                           can_open_grid=current_user.has_role("admin", "deputy"), grades=grades, grade=grade)
+                           can_open_grid=access.may_open_any_grid(scope), grades=grades, grade=grade)
 
 
 # --- the marks grid --------------------------------------------------------------------------
@@ -84,13 +81,11 @@ def index():
 def _grid_objects(class_id, subject_id):
     cls = get_scoped_or_404(ClassGroup, class_id)
     subject = get_scoped_or_404(Subject, subject_id)
-    if not svc.may_enter_marks(current_user, cls.id, subject.id):
+    if not access.may_enter_marks(_scope(), cls.id, subject.id):
         abort(403)
-    term = _term()
-    if term is None or term.year_id != cls.year_id:
-        term = svc.default_term(current_user.school_id)
-        if term is None or term.year_id != cls.year_id:
-            abort(404)
+    term = grids.grid_term(current_user.school_id, cls, _term())
+    if term is None:
+        abort(404)
     return cls, subject, term
 
 
@@ -98,7 +93,7 @@ def _grid_objects(class_id, subject_id):
 @role_required(*ENTERERS)
 def grid(class_id, subject_id):
     cls, subject, term = _grid_objects(class_id, subject_id)
-    data = svc.load_grid(current_user.school_id, cls, subject, term)
+    data = grids.load_grid(current_user.school_id, cls, subject, term)
     form = GridForm()
     errors, typed = {}, {}
     if request.method == "POST":
@@ -107,7 +102,7 @@ def grid(class_id, subject_id):
         for a in data.assessments:
             for s in data.students:
                 typed[(a.id, s.id)] = request.form.get(f"m-{a.id}-{s.id}", "")
-        result = svc.save_grid(data, typed)
+        result = grids.save_grid(data, typed)
         if result.ok:
             for assessment_id, change in result.changes.items():
                 audit("update", "marks", assessment_id, before=change["before"], after=change["after"])
@@ -117,34 +112,29 @@ def grid(class_id, subject_id):
         db.session.rollback()
         errors = result.errors
         flash(_("Nothing was saved. Cells to correct: %(n)d.", n=len(errors)), "error")
-        data = svc.load_grid(current_user.school_id, cls, subject, term)
-    terms = [t for t in svc.terms(current_user.school_id) if t.year_id == cls.year_id]
+        data = grids.load_grid(current_user.school_id, cls, subject, term)
+    terms = [t for t in analysis.terms(current_user.school_id) if t.year_id == cls.year_id]
     return render_template("achievement/grid.html", grid=data, form=form, errors=errors, typed=typed,
-                           terms=terms, assessment_form=AssessmentForm()), (422 if errors else 200)
+                           terms=terms, assessment_form=AssessmentForm(term=term)), (422 if errors else 200)
 
 
 @bp.route("/grid/<int:class_id>/<int:subject_id>/assessment", methods=["POST"])
 @role_required(*ENTERERS)
 def new_assessment(class_id, subject_id):
     cls, subject, term = _grid_objects(class_id, subject_id)
-    form = AssessmentForm()
+    form = AssessmentForm(term=term)
     if form.validate_on_submit():
-        on = form.date.data
-        if on is not None and not (term.starts_on <= on <= term.ends_on):
-            flash(_("The date must be within the term (%(start)s - %(end)s).",
-                    start=term.starts_on.strftime("%d.%m.%Y"), end=term.ends_on.strftime("%d.%m.%Y")), "error")
+        assessment, created = grids.create_assessment(
+            current_user.school_id, cls, subject, term, kind=form.kind.data, on=form.date.data,
+            topic=form.topic.data or "", max_score=form.max_score.data, user_id=current_user.id)
+        if created:
+            audit("create", "assessment", assessment.id,
+                  after={"kind": assessment.kind, "date": assessment.date.isoformat(), "class_id": cls.id,
+                         "subject_id": subject.id, "term_id": term.id, "topic": assessment.topic})
+            flash(_("Column added: type the marks and save."), "success")
         else:
-            assessment, created = svc.create_assessment(
-                current_user.school_id, cls, subject, term, kind=form.kind.data, on=on,
-                topic=form.topic.data or "", max_score=form.max_score.data, user_id=current_user.id)
-            if created:
-                audit("create", "assessment", assessment.id,
-                      after={"kind": assessment.kind, "date": assessment.date.isoformat(), "class_id": cls.id,
-                             "subject_id": subject.id, "term_id": term.id, "topic": assessment.topic})
-                flash(_("Column added: type the marks and save."), "success")
-            else:
-                flash(_("This work already exists in the grid."), "warning")
-            db.session.commit()
+            flash(_("This work already exists in the grid."), "warning")
+        db.session.commit()
     else:
         for messages in form.errors.values():
             for message in messages:
@@ -157,9 +147,9 @@ def new_assessment(class_id, subject_id):
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(*IMPORTERS)
 def upload():
-    teacher_id = None if current_user.has_role("admin", "deputy") else current_user.id
     return run_upload_import(
-        MarksUploadForm(), partial(achievement_import.import_marks, teacher_id=teacher_id), entity="marks",
+        MarksUploadForm(), partial(achievement_import.import_marks, teacher_id=access.importing_teacher(_scope())),
+        entity="marks",
         template="achievement/import.html", done_url=url_for("achievement.upload"),
         success=lambda summary: _("Marks imported: %(created)d new, %(updated)d changed, %(unchanged)d "
                                   "unchanged.", **summary))
@@ -170,7 +160,7 @@ def upload():
 def template():
     return send_file(achievement_import.marks_template(current_language()), as_attachment=True,
                      download_name="sapat-marks-template.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                     mimetype=XLSX_MIMETYPE)
 
 
 # --- analytics -----------------------------------------------------------------------------------
@@ -204,47 +194,36 @@ def dynamics():
     cls = get_scoped_or_404(ClassGroup, class_id) if class_id else None
     subject = get_scoped_or_404(Subject, subject_id) if subject_id else None
     teacher = get_scoped_or_404(User, teacher_id) if teacher_id else None
-    rows = svc.dynamics(scope, class_id=class_id, subject_id=subject_id, teacher_id=teacher_id)
+    rows = analysis.dynamics(scope, class_id=class_id, subject_id=subject_id, teacher_id=teacher_id)
     labels = [_term_label(r["term"]) for r in rows]
     chart = charts.line_chart(labels, [(_("Pass rate") + " %", [r["m"].pass_rate for r in rows]),
                                 (_("Quality") + " %", [r["m"].quality for r in rows]),
                                 (_("SOU") + " %", [r["m"].sou for r in rows])], title=_("Dynamics by term"))
     year = school_service.current_year(current_user.school_id)
-    pairs = svc.visible_pairs(scope, year.id) if year else []
-    lookup = svc.names(current_user.school_id)
+    pairs = access.visible_pairs(scope, year.id) if year else []
+    lookup = analysis.names(current_user.school_id)
     class_options = sorted({lookup["classes"][c] for c, _s in pairs}, key=lambda c: (c.grade, c.letter))
     subject_options = sorted({lookup["subjects"][s] for _c, s in pairs}, key=lambda s: s.name)
     teacher_options = []
     if scope.everything and year:
-        ids = {t for ts in svc.teachers_by_pair(current_user.school_id, year.id).values() for t in ts}
+        ids = {t for ts in analysis.teachers_by_pair(current_user.school_id, year.id).values() for t in ts}
         teacher_options = sorted((lookup["users"][i] for i in ids), key=lambda u: u.full_name)
     elif current_user.has_role("teacher"):
         teacher_options = [current_user]
     return render_template("achievement/dynamics.html", rows=rows, chart=chart, cls=cls, subject=subject,
-                           teacher=teacher, yty=svc.year_to_year(rows)[0] if rows else None,
+                           teacher=teacher, yty=analysis.year_to_year(rows)[0] if rows else None,
                            class_options=class_options, subject_options=subject_options,
                            teacher_options=teacher_options)
-
-
-def _may_see_student(student) -> bool:
-    if current_user.has_role("admin", "deputy", "expert"):
-        return True
-    class_ids = select(Enrollment.class_id).where(Enrollment.student_id == student.id)
-    if current_user.has_role("class_teacher") and db.session.scalar(select(ClassGroup.id).where(
-            ClassGroup.id.in_(class_ids), ClassGroup.class_teacher_id == current_user.id).limit(1)):
-        return True
-    return bool(db.session.scalar(select(TeachingAssignment.id).where(
-        TeachingAssignment.class_id.in_(class_ids), TeachingAssignment.teacher_id == current_user.id).limit(1)))
 
 
 @bp.route("/student/<int:student_id>")
 @role_required(*READERS)
 def student(student_id):
     pupil = get_scoped_or_404(Student, student_id)
-    if not _may_see_student(pupil):
+    if not access.may_see_student(_scope(), pupil.id):
         abort(404)
-    data = svc.student_trajectory(current_user.school_id, pupil.id)
-    lookup = svc.names(current_user.school_id)
+    data = analysis.student_trajectory(current_user.school_id, pupil.id)
+    lookup = analysis.names(current_user.school_id)
     labels = [_term_label(t) for t in data["terms"]]
     chart = charts.line_chart(labels, [(_("Mean term mark"), [data["means"].get(t.id) for t in data["terms"]])],
                        top=5.0, title=_("Mean term mark by term"))
@@ -256,7 +235,7 @@ def student(student_id):
 @role_required(*READERS)
 def compare():
     scope = _scope()
-    default = float(current_app.config.get("ACHIEVEMENT_EXTERNAL_THRESHOLD", svc.DEFAULT_THRESHOLD))
+    default = float(current_app.config.get("ACHIEVEMENT_EXTERNAL_THRESHOLD", analysis.DEFAULT_THRESHOLD))
     try:
         threshold = float(request.args.get("threshold", "").replace(",", ".") or default)
         if not 0 <= threshold <= 5:
@@ -264,39 +243,28 @@ def compare():
     except ValueError:
         flash(_("The threshold must be a number between 0 and 5."), "error")
         threshold = default
-    year = school_service.current_year(current_user.school_id)
-    year_id = _int_arg("year_id") or (year.id if year else None)
-    years = list(db.session.scalars(select(AcademicYear).where(AcademicYear.school_id == current_user.school_id)
-                                    .order_by(AcademicYear.starts_on.desc())))
-    if year_id is not None and year_id not in {y.id for y in years}:
-        abort(404)
-    rows = svc.compare_external(scope, year_id, threshold) if year_id else []
+    year = requested_year(required=False)
+    rows = analysis.compare_external(scope, year.id, threshold) if year else []
     chart = charts.grouped_hbars([(f"{r['class'].name} {localized_name(r['subject'])}", [r["internal"], r["external"]])
                        for r in rows], [_("Internal mean"), _("External (5-point)")], top=5.0,
                       title=_("Internal marks against external results"))
-    return render_template("achievement/compare.html", rows=rows, threshold=threshold, years=years,
-                           year_id=year_id, chart=chart)
+    return render_template("achievement/compare.html", rows=rows, threshold=threshold, years=school_years(),
+                           year=year, chart=chart)
 
 
 # --- students at risk ---------------------------------------------------------------------------
-
-def _risk_classes(term):
-    if current_user.has_role("admin", "deputy", "expert"):
-        return school_service.classes_of_year(current_user.school_id, term.year_id)
-    return school_service.classes_of_class_teacher(current_user.id, term.year_id)
-
 
 @bp.route("/at-risk")
 @role_required(*RISK_READERS)
 def at_risk():
     term = _term()
-    classes = _risk_classes(term) if term else []
+    classes = access.risk_classes(_scope(), term.year_id) if term else []
     class_id = _int_arg("class_id")
     chosen = [c for c in classes if c.id == class_id] if class_id else classes
     if class_id and not chosen:
         abort(404)
-    rows = svc.at_risk(current_user.school_id, term, [c.id for c in chosen]) if term else []
-    terms = [t for t in svc.terms(current_user.school_id) if t.kind == "quarter"]
+    rows = analysis.at_risk(current_user.school_id, term, [c.id for c in chosen]) if term else []
+    terms = [t for t in analysis.terms(current_user.school_id) if t.kind == "quarter"]
     can_record = current_user.has_role("admin", "deputy", "class_teacher")
     forms = {r["student"].id: SupportActionForm(prefix=f"s{r['student'].id}") for r in rows} if can_record else {}
     return render_template("achievement/at_risk.html", term=term, terms=terms, rows=rows, classes=classes,
@@ -310,13 +278,11 @@ def record_action(student_id):
     term = _term()
     if term is None:
         abort(404)
-    allowed = {c.id for c in _risk_classes(term)}
-    if not db.session.scalar(select(Enrollment.id).where(Enrollment.student_id == pupil.id,
-                                                         Enrollment.class_id.in_(allowed)).limit(1)):
+    if not access.may_act_for_student(_scope(), pupil.id, term.year_id):
         abort(404)
     form = SupportActionForm(prefix=f"s{pupil.id}")  # one form per student on the page
     if form.validate_on_submit():
-        row = svc.add_support_action(current_user.school_id, pupil.id, term.id, current_user.id,
+        row = analysis.add_support_action(current_user.school_id, pupil.id, term.id, current_user.id,
                                      action=form.action.data, parents_informed=form.parents_informed.data,
                                      contact_date=form.contact_date.data, contact_note=form.contact_note.data)
         audit("create", "support_action", row.id, after={"student_id": pupil.id, "term_id": term.id,
@@ -335,8 +301,6 @@ def record_action(student_id):
 @bp.route("/export")
 @role_required(*READERS)
 def export():
-    from app.services.achievement.workbook import build_achievement_workbook
-
     term = _term()
     if term is None:
         abort(404)

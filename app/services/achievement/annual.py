@@ -8,7 +8,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.i18n import localized_name
 from app.models import Assessment, Term
-from app.services.achievement import metrics as svc
+from app.services.achievement import analysis
+from app.services.achievement import metrics
 from app.services.achievement.workbook import _metric_columns, _metric_values
 from app.services.exports.annual import Context, Section
 from app.services.exports.core import TEXT, Column, WorkbookWriter
@@ -23,10 +24,10 @@ def _fetch_achievement(ctx: Context) -> dict:
     base = (Assessment.school_id == ctx.school_id, Assessment.kind == "term")
 
     def run(keys, *where):
-        return svc.run_metrics(svc.metrics_select(keys, *base, *where), keys)
+        return metrics.run_metrics(metrics.metrics_select(keys, *base, *where), keys)
 
-    names = svc.names(ctx.school_id)
-    teachers = svc.teachers_by_pair(ctx.school_id, ctx.year_id)
+    names = analysis.names(ctx.school_id)
+    teachers = analysis.teachers_by_pair(ctx.school_id, ctx.year_id)
     users = {u.id: u.full_name for u in names["users"].values()}
     # Two scans of the marks: this year's class x subject x quarter, rolled up to quarter,
     # class and subject; and the previous year by quarter.
@@ -37,9 +38,9 @@ def _fetch_achievement(ctx: Context) -> dict:
     return {
         "quarters": {q.id: (q.name, ctx.year_name if q.year_id == ctx.year_id else ctx.prev_name) for q in quarters},
         "quarter_order": [q.id for q in quarters],
-        "by_quarter": earlier + svc.rollup(detail, "term_id"),
-        "by_class": svc.rollup(detail, "class_id"),
-        "by_subject": svc.rollup(detail, "subject_id"),
+        "by_quarter": earlier + metrics.rollup(detail, "term_id"),
+        "by_class": metrics.rollup(detail, "class_id"),
+        "by_subject": metrics.rollup(detail, "subject_id"),
         "detail": detail,
         "classes": {c.id: (c.grade, c.letter, c.name) for c in names["classes"].values()},
         "subjects": {s.id: localized_name(s) for s in names["subjects"].values()},

@@ -27,11 +27,11 @@ def import_marks_command(path, school_code):
 @click.option("--school", "school_code", default=None)
 def export_achievement_command(term_id, output, basis, school_code):
     """The learning-results workbook of a term."""
-    from app.services.achievement import metrics as svc
+    from app.services.achievement import analysis
     from app.services.achievement.workbook import build_achievement_workbook
 
     school = find_school(school_code)
-    term = svc.term_or_none(school.id, term_id)
+    term = analysis.term_or_none(school.id, term_id)
     if term is None:
         fail(_("No term with the id %(id)s in this school.", id=term_id))
     try:

@@ -23,7 +23,7 @@ from app.models import (
     Term,
 )
 from app.models.achievement import DEFAULT_MAX_SCORE
-from app.services.achievement.metrics import CellError, parse_cell
+from app.services.achievement.grid import CellError, parse_cell
 from app.services.core.roster import parse_class_name
 from app.services.core.xlsx_input import (
     ImportReport,

@@ -15,7 +15,8 @@ from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import Assessment, Mark, Term
-from app.services.achievement import metrics as achievement
+from app.services.achievement import analysis
+from app.services.achievement import metrics
 from app.services.monitoring import profiles
 from app.services.monitoring.calculators import CalculatorTable, Period, Result, memo
 from app.services.monitoring.labels import fmt
@@ -40,8 +41,8 @@ def _mark_conditions(school_id: int, period: Period) -> list:
 
 def _school_metrics(school_id: int, period: Period):
     def query():
-        stmt = achievement.metrics_select({}, *_mark_conditions(school_id, period))
-        rows = achievement.run_metrics(stmt, [])
+        stmt = metrics.metrics_select({}, *_mark_conditions(school_id, period))
+        rows = metrics.run_metrics(stmt, [])
         return rows[0] if rows and rows[0].n else None
     return memo(("marks", school_id, period), query)
 
@@ -67,7 +68,7 @@ def _failing(school_id: int, period: Period) -> Optional[Result]:
 
 
 def _gap(school_id: int, period: Period) -> Optional[Result]:
-    rows = achievement.compare_external(Principal.system(school_id), period.year_id)
+    rows = analysis.compare_external(Principal.system(school_id), period.year_id)
     n = sum(r["n"] for r in rows)
     if not n:
         return None
@@ -119,9 +120,9 @@ def _achievement_section(rows, note=None):
 
 
 def class_achievement(cls, viewer):
-    return _achievement_section(achievement.dynamics(viewer, class_id=cls.id),
+    return _achievement_section(analysis.dynamics(viewer, class_id=cls.id),
                                 _l("The class's present students, followed back into last year's class; only the subjects you may see."))
 
 
 def teacher_achievement(teacher, viewer):
-    return _achievement_section(achievement.dynamics(viewer, teacher_id=teacher.id))
+    return _achievement_section(analysis.dynamics(viewer, teacher_id=teacher.id))

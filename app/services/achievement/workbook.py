@@ -7,7 +7,8 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.i18n import localized_name
-from app.services.achievement import metrics as svc
+from app.services.achievement import analysis
+from app.services.achievement import metrics
 from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, WorkbookWriter, new_temp_path
 from app.security import Principal
 
@@ -18,7 +19,7 @@ def _metric_columns():
             Column(_("quality") + " %", PCT), Column(_("SOU") + " %", PCT), Column(_("mean"), MEAN)]
 
 
-def _metric_values(m: svc.Metrics) -> list:
+def _metric_values(m: metrics.Metrics) -> list:
     r = m.rounded()
     return [r["n"], r["n5"], r["n4"], r["n3"], r["n2"], r["n1"], r["absent"], r["pass_rate"], r["quality"],
             r["sou"], r["mean"]]
@@ -32,9 +33,9 @@ def build_achievement_workbook(scope: Principal, term, target: Optional[str] = N
 
     path = target or new_temp_path("sapat-achievement-")
     school = db.session.get(School, scope.school_id)
-    summary = svc.summary(scope, term, svc.BASES[basis])
+    summary = analysis.summary(scope, term, analysis.BASES[basis])
     if threshold is None:
-        threshold = float(current_app.config.get("ACHIEVEMENT_EXTERNAL_THRESHOLD", svc.DEFAULT_THRESHOLD))
+        threshold = float(current_app.config.get("ACHIEVEMENT_EXTERNAL_THRESHOLD", analysis.DEFAULT_THRESHOLD))
     period = f"{term.name} ({term.year.name})"
     with WorkbookWriter(path, school_name=localized_name(school), period=period,
                         filters={_("Marks"): _("term marks") if basis == "term" else _("control works and tests")}) as book:
@@ -60,7 +61,7 @@ def build_achievement_workbook(scope: Principal, term, target: Optional[str] = N
                 label = localized_name(group["obj"]) if group.get("obj") is not None else group["label"]
                 sheet.write_row([label] + _metric_values(group["m"]))
             sheet.finish()
-        rows = svc.compare_external(scope, term.year_id, threshold)
+        rows = analysis.compare_external(scope, term.year_id, threshold)
         sheet = book.add_table(
             _("Internal vs external"), _("Internal marks against external results (ORT, NTS)"),
             [Column(_("class"), TEXT), Column(_("subject"), TEXT, 24), Column(_("students"), INT),

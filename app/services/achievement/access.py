@@ -1,0 +1,111 @@
+"""Who may see and enter what of learning results: the achievement domain's one access rule.
+
+`visible` is the rule itself, as a SQL condition on (class, subject) columns; every query of
+results (metrics, summaries, dynamics, the comparison with external results) applies it, and
+the other answers here derive from it or from the same roles: whose marks a user may enter or
+import, which students' pages and which classes' students at risk they may open.
+"""
+from typing import Optional
+
+from sqlalchemy import exists, false, func, or_, select, true
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models import ClassGroup, Enrollment, MethodicalAssociation, Subject, TeachingAssignment
+from app.security import Principal
+from app.services.core import school as school_service
+
+# The director and the deputy enter and import marks of any class and subject; others only
+# those of the classes and subjects they teach.
+ANY_MARKS = ("admin", "deputy")
+
+
+def visible(principal: Principal, class_col, subject_col):
+    """What a principal may see of learning results, as a SQL condition on (class id, subject
+    id) columns: the whole school (director, deputy, expert), or the union of their own classes
+    (class teacher), their own class x subject pairs (teacher) and the subjects of the
+    methodical association they head (MO head)."""
+    if principal.everything:
+        return true()
+    conditions = []
+    if principal.has_role("teacher"):
+        ta = aliased(TeachingAssignment)
+        conditions.append(exists(select(ta.id).where(
+            ta.teacher_id == principal.user_id, ta.class_id == class_col, ta.subject_id == subject_col)))
+    if principal.has_role("class_teacher"):
+        conditions.append(class_col.in_(select(ClassGroup.id).where(ClassGroup.class_teacher_id == principal.user_id)))
+    if principal.has_role("mo_head"):
+        conditions.append(subject_col.in_(
+            select(Subject.id).join(MethodicalAssociation, Subject.ma_id == MethodicalAssociation.id)
+            .where(MethodicalAssociation.head_id == principal.user_id)))
+    return or_(*conditions) if conditions else false()
+
+
+def visible_pairs(principal: Principal, year_id: int) -> list[tuple[int, int]]:
+    """(class id, subject id) pairs of the year's teaching assignments the principal may see."""
+    return [(r[0], r[1]) for r in db.session.execute(
+        select(TeachingAssignment.class_id, TeachingAssignment.subject_id, ClassGroup.grade, ClassGroup.letter)
+        .distinct()
+        .join(ClassGroup, ClassGroup.id == TeachingAssignment.class_id)
+        .where(TeachingAssignment.school_id == principal.school_id, TeachingAssignment.year_id == year_id,
+               visible(principal, TeachingAssignment.class_id, TeachingAssignment.subject_id))
+        .order_by(ClassGroup.grade, ClassGroup.letter, TeachingAssignment.subject_id)
+    )]
+
+
+def own_lessons(principal: Principal) -> Principal:
+    """The principal as the teacher of their own lessons (a director may teach too) and the
+    class teacher of their own class: "my classes" of the results page."""
+    return Principal(principal.school_id, principal.user_id,
+                     frozenset({"teacher"}) | principal.roles.intersection({"class_teacher"}))
+
+
+def may_see_student(principal: Principal, student_id: int) -> bool:
+    """A student's marks page: for the whole-school roles, and for those who see the results
+    of one of the student's classes as its teacher or its class teacher (`visible` for the
+    principal in those roles; an MO head sees the association's results by class, not the
+    pupils of other teachers)."""
+    if principal.everything:
+        return True
+    own = principal.only("teacher", "class_teacher")
+    found = db.session.scalar(
+        select(Enrollment.id)
+        .outerjoin(TeachingAssignment, TeachingAssignment.class_id == Enrollment.class_id)
+        .where(Enrollment.student_id == student_id, Enrollment.school_id == principal.school_id,
+               visible(own, Enrollment.class_id, TeachingAssignment.subject_id))
+        .limit(1))
+    return found is not None
+
+
+def may_enter_marks(principal: Principal, class_id: int, subject_id: int) -> bool:
+    """The teacher of that class and subject, or the director / deputy, may enter marks."""
+    if principal.has_role(*ANY_MARKS):
+        return True
+    return bool(db.session.scalar(select(func.count(TeachingAssignment.id)).where(
+        TeachingAssignment.teacher_id == principal.user_id, TeachingAssignment.class_id == class_id,
+        TeachingAssignment.subject_id == subject_id)))
+
+
+def may_open_any_grid(principal: Principal) -> bool:
+    return principal.has_role(*ANY_MARKS)
+
+
+def importing_teacher(principal: Principal) -> Optional[int]:
+    """Whose marks an upload may carry: anyone's for the director and the deputy (None), else
+    only the uploading teacher's own classes and subjects (their user id)."""
+    return None if principal.has_role(*ANY_MARKS) else principal.user_id
+
+
+def risk_classes(principal: Principal, year_id: int) -> list[ClassGroup]:
+    """The classes whose students at risk the principal sees: all of the year's for the
+    whole-school roles, else the classes they lead."""
+    if principal.everything:
+        return school_service.classes_of_year(principal.school_id, year_id)
+    return school_service.classes_of_class_teacher(principal.user_id, year_id)
+
+
+def may_act_for_student(principal: Principal, student_id: int, year_id: int) -> bool:
+    """A support action may be recorded for a student of one of the principal's risk classes."""
+    allowed = [c.id for c in risk_classes(principal, year_id)]
+    return bool(allowed) and db.session.scalar(select(Enrollment.id).where(
+        Enrollment.student_id == student_id, Enrollment.class_id.in_(allowed)).limit(1)) is not None
