@@ -36,8 +36,8 @@ def areas() -> list[str]:
 
 
 def _dir_filter(path: str) -> bool:
-    name = Path(path).name
-    return not (name.startswith((".", "_")) or name in SKIP_DIRS)
+    name = Path(path).name  # templates/_crud/ is read; __pycache__ and hidden folders are not
+    return not (name.startswith((".", "__")) or name in SKIP_DIRS)
 
 
 def extract() -> dict:
@@ -92,6 +92,9 @@ def update(only: str | None = None) -> None:
     for message, locations in found.items():
         area = area_of(locations[0][0], known)
         owned[area][_key(message)] = (message, locations)
+    # A message whose first use moved to another area keeps its translations.
+    known_strings = {lang: {_key(m.id): m.string for area in known for m in load(area, lang) if m.id and m.string}
+                     for lang in LANGUAGES}
     for area in known:
         if only and area != only:
             continue
@@ -103,8 +106,8 @@ def update(only: str | None = None) -> None:
             for key, (message, locations) in wanted.items():
                 existing = catalog.get(message if isinstance(message, str) else message[0])
                 if existing is None:
-                    catalog.add(message, string=("", "") if not isinstance(message, str) else "",
-                                locations=locations)
+                    blank = ("", "") if not isinstance(message, str) else ""
+                    catalog.add(message, string=known_strings[lang].get(key, blank), locations=locations)
                 else:
                     existing.locations = locations
             save(catalog, area, lang)

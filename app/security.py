@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ROLES
 from app.services.core import audit as audit_service
+from app.services.core import school as school_service
 
 T = TypeVar("T")
 
@@ -119,25 +120,27 @@ def get_scoped_or_404(model: type[T], obj_id: Any) -> T:
     return obj
 
 
-def requested_year():
-    """The academic year named by ?year_id= (of this school, else 404), or the current one."""
-    from app.models import AcademicYear
-    from app.services.core import school as school_service
-
-    year_id = request.values.get("year_id", type=int)
-    if year_id:
-        return get_scoped_or_404(AcademicYear, year_id)
+def requested_year(*, param: str = "year_id", by: str = "id", required: bool = True):
+    """The academic year a page shows (the web side of the year picker, templates/_forms.html):
+    the one named by the request's `param` (an id; by="name": a name such as 2025-2026), else
+    the school's current year. A year that is not this school's is a 404; so is no year at all
+    when `required`."""
+    raw = (request.values.get(param) or "").strip()
+    if raw:
+        spec = int(raw) if by == "id" and raw.isdigit() else raw
+        year = school_service.find_year(current_user.school_id, spec)
+        if year is None:
+            abort(404)
+        return year
     year = school_service.current_year(current_user.school_id)
-    if year is None:
+    if year is None and required:
         abort(404)
     return year
 
 
 def school_years() -> list:
-    """The school's academic years, newest first (for year pickers)."""
-    from app.models import AcademicYear
-
-    return db.session.scalars(scoped(AcademicYear).order_by(AcademicYear.starts_on.desc())).all()
+    """The current user's school's academic years, newest first (the year picker's choices)."""
+    return school_service.years(current_user.school_id)
 
 
 def audit(action: str, entity: str, entity_id: Any = None, *, before: Optional[dict] = None,

@@ -15,10 +15,3 @@ class ExpertUploadForm(SapatForm):
         _l("Filled expert sheets (.xlsx, one or several)"),
         validators=[FileRequired(), FileAllowed(["xlsx"], _l("Only .xlsx files are accepted."))],
     )
-
-
-class YearChoiceForm(SapatForm):
-    class Meta:
-        csrf = False
-
-    year = SelectField(_l("Academic year"), choices=[])

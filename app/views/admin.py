@@ -1,10 +1,9 @@
 """Admin pages: users and the school's structure (years, terms, MAs, subjects, classes,
 teaching assignments), the class list, and the roster upload.
 
-The six structure pages share one list/edit/delete flow described by a Resource.
+The six structure tables are Resources of the shared list / form pages (app/web.py).
 """
-from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Optional
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -17,18 +16,17 @@ from app.i18n import localized_name
 from app.models import (
     AcademicYear,
     ClassGroup,
-    Enrollment,
     MethodicalAssociation,
     Subject,
     TeachingAssignment,
     Term,
     User,
 )
-from app.security import MANAGERS, audit, get_scoped_or_404, role_required, scoped
+from app.security import MANAGERS, audit, get_scoped_or_404, role_required, school_years, scoped
 from app.services.core import roster as imports
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
-from app.web import run_upload_import, save_audited
+from app.web import Column, Crud, Resource, run_upload_import
 from forms.admin import (
     ROLE_LABELS,
     TERM_KIND_LABELS,
@@ -54,45 +52,28 @@ def _teacher_choices(blank: bool):
 
 
 def _year_choices():
-    return [(y.id, y.name) for y in db.session.scalars(
-        scoped(AcademicYear).order_by(AcademicYear.starts_on.desc()))]
+    return [(y.id, y.name) for y in school_years()]
 
 
-@dataclass
-class Resource:
-    """One editable kind of school object."""
-
-    key: str
-    model: type
-    form: type
-    title: Any
-    columns: list[tuple[Any, Callable[[Any], Any]]]
-    order_by: Callable[[], list]
-    choices: Callable[[Any], None] = lambda form: None
-    in_use: Callable[[Any], Optional[str]] = lambda obj: None
-    after_save: Callable[[Any], None] = lambda obj: None
-    extra_filter: Callable[[Any], Any] = field(default=lambda stmt: stmt)
-
-
-def _term_choices(form):
+def _term_choices(form, year):
     form.year_id.choices = _year_choices()
 
 
-def _ma_choices(form):
+def _ma_choices(form, year):
     form.head_id.choices = _teacher_choices(blank=True)
 
 
-def _subject_choices(form):
+def _subject_choices(form, year):
     form.ma_id.choices = [("", "—")] + [
         (m.id, localized_name(m)) for m in school_service.methodical_associations(current_user.school_id)]
 
 
-def _class_choices(form):
+def _class_choices(form, year):
     form.year_id.choices = _year_choices()
     form.class_teacher_id.choices = _teacher_choices(blank=True)
 
 
-def _assignment_choices(form):
+def _assignment_choices(form, year):
     year = school_service.current_year(current_user.school_id)
     form.teacher_id.choices = _teacher_choices(blank=False)
     form.subject_id.choices = [(s.id, localized_name(s)) for s in db.session.scalars(
@@ -101,146 +82,62 @@ def _assignment_choices(form):
         school_service.classes_of_year(current_user.school_id, year.id) if year else [])]
 
 
-def _count(stmt) -> int:
-    return db.session.scalar(stmt) or 0
+def _class_link(cls) -> str:
+    return url_for("admin.class_detail", class_id=cls.id)
 
 
-def _year_in_use(year):
-    n = _count(select(func.count(ClassGroup.id)).where(ClassGroup.year_id == year.id))
-    return _("This year has %(n)d classes; delete them first.", n=n) if n else None
+def _structure(key, model, form, title, columns, order_by, **declared) -> Resource:
+    return Resource(key, model, form, title, columns, order_by, read=MANAGERS, write=EDITORS, **declared)
 
 
-def _class_in_use(cls):
-    n = _count(select(func.count(Enrollment.id)).where(Enrollment.class_id == cls.id))
-    return _("This class has %(n)d students; move them to another class first.", n=n) if n else None
-
-
-def _subject_in_use(subject):
-    n = _count(select(func.count(TeachingAssignment.id)).where(TeachingAssignment.subject_id == subject.id))
-    return _("This subject is taught in %(n)d classes; remove those assignments first.", n=n) if n else None
-
-
-def _only_one_current(year):
-    if year.is_current:
-        for other in db.session.scalars(scoped(AcademicYear).where(AcademicYear.id != year.id)):
-            other.is_current = False
-
-
-def _assignment_year(assignment):
-    with db.session.no_autoflush:
-        assignment.year_id = db.session.get(ClassGroup, assignment.class_id).year_id
-
-
-RESOURCES: dict[str, Resource] = {r.key: r for r in [
-    Resource(
+STRUCTURE = Crud("resource", [
+    _structure(
         "years", AcademicYear, YearForm, _l("Academic years"),
-        [(_l("Name"), lambda y: y.name), (_l("Starts on"), lambda y: y.starts_on),
-         (_l("Ends on"), lambda y: y.ends_on), (_l("Current year"), lambda y: "✓" if y.is_current else "")],
-        lambda: [AcademicYear.starts_on.desc()], in_use=_year_in_use, after_save=_only_one_current,
+        [Column(_l("Name"), lambda y: y.name), Column(_l("Starts on"), lambda y: y.starts_on),
+         Column(_l("Ends on"), lambda y: y.ends_on),
+         Column(_l("Current year"), lambda y: "✓" if y.is_current else "")],
+        lambda: [AcademicYear.starts_on.desc()], in_use=school_service.year_in_use,
+        stamp=lambda year, is_new: school_service.keep_one_current(year),
     ),
-    Resource(
+    _structure(
         "terms", Term, TermForm, _l("Terms"),
-        [(_l("Name"), lambda t: t.name), (_l("Academic year"), lambda t: t.year.name),
-         (_l("Kind"), lambda t: TERM_KIND_LABELS.get(t.kind, t.kind)),
-         (_l("Starts on"), lambda t: t.starts_on), (_l("Ends on"), lambda t: t.ends_on)],
+        [Column(_l("Name"), lambda t: t.name), Column(_l("Academic year"), lambda t: t.year.name),
+         Column(_l("Kind"), lambda t: TERM_KIND_LABELS.get(t.kind, t.kind)),
+         Column(_l("Starts on"), lambda t: t.starts_on), Column(_l("Ends on"), lambda t: t.ends_on)],
         lambda: [Term.starts_on.desc(), Term.kind], choices=_term_choices,
     ),
-    Resource(
+    _structure(
         "mas", MethodicalAssociation, MethodicalAssociationForm, _l("Methodical associations"),
-        [(_l("Name"), localized_name), (_l("Head"), lambda m: m.head.full_name if m.head else "")],
+        [Column(_l("Name"), localized_name), Column(_l("Head"), lambda m: m.head.full_name if m.head else "")],
         lambda: [MethodicalAssociation.name], choices=_ma_choices,
     ),
-    Resource(
+    _structure(
         "subjects", Subject, SubjectForm, _l("Subjects"),
-        [(_l("Name"), localized_name), (_l("Methodical association"), lambda s: localized_name(s.ma))],
-        lambda: [Subject.name], choices=_subject_choices, in_use=_subject_in_use,
+        [Column(_l("Name"), localized_name), Column(_l("Methodical association"), lambda s: localized_name(s.ma))],
+        lambda: [Subject.name], choices=_subject_choices, in_use=school_service.subject_in_use,
     ),
-    Resource(
+    _structure(
         "classes", ClassGroup, ClassGroupForm, _l("Classes"),
-        [(_l("Class"), lambda c: c.name), (_l("Academic year"), lambda c: c.year.name),
-         (_l("Class teacher"), lambda c: c.class_teacher.full_name if c.class_teacher else "")],
+        [Column(_l("Class"), lambda c: c.name, link=_class_link), Column(_l("Academic year"), lambda c: c.year.name),
+         Column(_l("Class teacher"), lambda c: c.class_teacher.full_name if c.class_teacher else "")],
         lambda: [ClassGroup.year_id.desc(), ClassGroup.grade, ClassGroup.letter],
-        choices=_class_choices, in_use=_class_in_use,
+        choices=_class_choices, in_use=school_service.class_in_use,
     ),
-    Resource(
+    _structure(
         "assignments", TeachingAssignment, TeachingAssignmentForm, _l("Teaching assignments"),
-        [(_l("Teacher"), lambda a: a.teacher.full_name), (_l("Subject"), lambda a: localized_name(a.subject)),
-         (_l("Class"), lambda a: a.class_group.name)],
+        [Column(_l("Teacher"), lambda a: a.teacher.full_name), Column(_l("Subject"), lambda a: localized_name(a.subject)),
+         Column(_l("Class"), lambda a: a.class_group.name)],
         lambda: [TeachingAssignment.year_id.desc(), TeachingAssignment.teacher_id],
-        choices=_assignment_choices, after_save=_assignment_year,
+        choices=_assignment_choices, stamp=lambda a, is_new: school_service.set_assignment_year(a),
     ),
-]}
-
-
-def _resource(key: str) -> Resource:
-    resource = RESOURCES.get(key)
-    if resource is None:
-        abort(404)
-    return resource
+], list_roles=MANAGERS, write_roles=EDITORS, new_label=_l("new"), empty_label=_l("Nothing here yet."))
+STRUCTURE.install(bp)
 
 
 @bp.route("/")
 @role_required(*MANAGERS)
 def index():
-    return render_template("admin/index.html", resources=RESOURCES.values())
-
-
-@bp.route("/<key>/")
-@role_required(*MANAGERS)
-def resource_list(key):
-    resource = _resource(key)
-    objects = db.session.scalars(scoped(resource.model).order_by(*resource.order_by())).all()
-    return render_template("admin/list.html", resource=resource, objects=objects,
-                           can_edit=current_user.has_role(*EDITORS))
-
-
-def _save(resource: Resource, obj=None):
-    is_new = obj is None
-    form = resource.form(obj=obj)
-    resource.choices(form)
-    if form.validate_on_submit():
-        before = None if is_new else snapshot(obj)
-        if is_new:
-            obj = resource.model(school_id=current_user.school_id)
-            db.session.add(obj)
-        form.populate_obj(obj)
-        obj.school_id = current_user.school_id  # never taken from the form
-        resource.after_save(obj)
-        if save_audited(obj, is_new=is_new, before=before):
-            flash(_("Saved."), "success")
-            return redirect(url_for("admin.resource_list", key=resource.key))
-        if is_new:
-            obj = None  # the rolled-back object has no id: show the form as new again
-    return render_template("admin/form.html", resource=resource, form=form, obj=obj)
-
-
-@bp.route("/<key>/new", methods=["GET", "POST"])
-@role_required(*EDITORS)
-def resource_new(key):
-    return _save(_resource(key))
-
-
-@bp.route("/<key>/<int:obj_id>", methods=["GET", "POST"])
-@role_required(*EDITORS)
-def resource_edit(key, obj_id):
-    resource = _resource(key)
-    return _save(resource, get_scoped_or_404(resource.model, obj_id))
-
-
-@bp.route("/<key>/<int:obj_id>/delete", methods=["POST"])
-@role_required(*EDITORS)
-def resource_delete(key, obj_id):
-    resource = _resource(key)
-    obj = get_scoped_or_404(resource.model, obj_id)
-    reason = resource.in_use(obj)
-    if reason:
-        flash(reason, "error")
-    else:
-        audit("delete", resource.model.__tablename__, obj.id, before=snapshot(obj))
-        db.session.delete(obj)
-        db.session.commit()
-        flash(_("Deleted."), "success")
-    return redirect(url_for("admin.resource_list", key=resource.key))
+    return render_template("admin/index.html", resources=STRUCTURE.resources.values())
 
 
 # --- users -----------------------------------------------------------------------

@@ -1,19 +1,17 @@
 """Workbooks for experts: start an export, watch its progress, download it once; upload
 experts' filled sheets and see their scores per indicator."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import db
 from app.i18n import current_language
-from app.models import AcademicYear
-from app.security import REPORT_READERS, audit, role_required, school_years, scoped
+from app.security import REPORT_READERS, audit, requested_year, role_required, school_years
 from app.services.core import school as school_service
 from app.services.exports import expert, jobs
 from app.services.monitoring import annual as monitoring_annual
 from app.web import send_xlsx
-from forms.exports import AnnualExportForm, ExpertUploadForm, YearChoiceForm
+from forms.exports import AnnualExportForm, ExpertUploadForm
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -115,12 +113,10 @@ def expert_import():
 @bp.route("/expert/scores")
 @role_required(*REPORT_READERS)
 def expert_scores():
-    form = YearChoiceForm(request.args)
-    _year_choices(form)
-    year = db.session.scalar(scoped(AcademicYear).where(AcademicYear.name == form.year.data))
+    year = requested_year(param="year", by="name", required=False)
     rows = expert.score_summary(current_user.school_id, year.id) if year else []
     experts = expert.experts_of_year(current_user.school_id, year.id) if year else []
     notes = expert.comments(current_user.school_id, year.id) if year else []
-    return render_template("exports/expert_scores.html", form=form, year=year, rows=rows, experts=experts,
+    return render_template("exports/expert_scores.html", years=school_years(), year=year, rows=rows, experts=experts,
                            notes=notes, can_upload=current_user.has_role(*EXPERT_UPLOADERS))
 

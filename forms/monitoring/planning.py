@@ -1,7 +1,8 @@
 """Forms of the monitoring cyclogram and the interviews register."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.services.monitoring.labels import (
     DIRECTION_LABELS,
@@ -11,9 +12,8 @@ from app.services.monitoring.labels import (
     MONTH_LABELS,
     PARTICIPANT_LABELS,
 )
+from app.services.monitoring.planning import ACADEMIC_MONTHS, due_window
 from forms.base import SapatForm
-
-ACADEMIC_MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8)
 
 
 def _optional_int(value):
@@ -38,6 +38,15 @@ class CyclogramItemForm(SapatForm):
     due_on = DateField(_l("Due date"), validators=[DataRequired()])
     document = StringField(_l("Resulting document"), validators=[Optional(), Length(max=300)])
     status = SelectField(_l("Status"), choices=[(k, v) for k, v in ITEM_STATUS_LABELS.items() if k != "overdue"])
+
+    def __init__(self, *args, year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year  # the academic year of the item's cyclogram
+
+    def validate_due_on(self, field):
+        first, last = due_window(self.year)
+        if field.data is not None and not first <= field.data <= last:
+            raise ValidationError(_("The due date must fall within the academic year %(year)s.", year=self.year.name))
 
 
 class StatusForm(SapatForm):

@@ -74,6 +74,11 @@ class TextbookForm(SapatForm):
     needed = IntegerField(_l("Textbooks needed"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
     available = IntegerField(_l("Textbooks available"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
 
+    def validate_available(self, field):
+        """A typing slip: far more textbooks available than needed (over 3 × needed + 50)."""
+        if self.needed.data is not None and field.data is not None and field.data > self.needed.data * 3 + 50:
+            raise ValidationError(_l("The number available looks wrong: check it against the number needed."))
+
 
 class ClubForm(SapatForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])

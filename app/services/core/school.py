@@ -1,6 +1,11 @@
-"""Queries about the school's structure, always for one school."""
-from typing import Optional
+"""Queries and rules about the school's structure, always for one school: its academic years
+(the one way to name a year: an id, "2025-2026" or "2025"), classes, staff and what may be
+deleted."""
+import re
+from datetime import date
+from typing import Optional, Union
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -31,6 +36,89 @@ def current_year(school_id: int) -> Optional[AcademicYear]:
         .order_by(AcademicYear.is_current.desc(), AcademicYear.starts_on.desc())
         .limit(1)
     )
+
+
+def years(school_id: int) -> list[AcademicYear]:
+    """The school's academic years, newest first (the choices of every year picker)."""
+    return list(db.session.scalars(select(AcademicYear).where(AcademicYear.school_id == school_id)
+                                   .order_by(AcademicYear.starts_on.desc())))
+
+
+def find_year(school_id: int, spec: Union[int, str, None]) -> Optional[AcademicYear]:
+    """The school's academic year named by `spec`, or None: an int is the year's id, a text its
+    name ("2025-2026") or its first calendar year ("2025"). Another school's year, an id beyond
+    the database's integers and any other text are None (never a LIKE pattern: "%" is no
+    wildcard here)."""
+    if spec is None or isinstance(spec, bool):
+        return None
+    if isinstance(spec, int):
+        if not -2**63 <= spec < 2**63:
+            return None
+        year = db.session.get(AcademicYear, spec)
+        return year if year is not None and year.school_id == school_id else None
+    text = str(spec).strip()
+    if not text:
+        return None
+    year = db.session.scalar(select(AcademicYear).where(AcademicYear.school_id == school_id,
+                                                        AcademicYear.name == text))
+    if year is None and re.fullmatch(r"\d{4}", text):
+        year = db.session.scalar(select(AcademicYear).where(
+            AcademicYear.school_id == school_id, AcademicYear.name.startswith(f"{text}-"))
+            .order_by(AcademicYear.starts_on).limit(1))
+    return year
+
+
+def previous_year(year: AcademicYear) -> Optional[AcademicYear]:
+    """The school's academic year before `year` (the latest that starts earlier), or None."""
+    return db.session.scalar(select(AcademicYear).where(
+        AcademicYear.school_id == year.school_id, AcademicYear.starts_on < year.starts_on)
+        .order_by(AcademicYear.starts_on.desc()).limit(1))
+
+
+def year_of_date(school_id: int, on: date) -> Optional[AcademicYear]:
+    """The academic year containing the date (summer dates count to the year just ended); None
+    before the school's first year."""
+    return db.session.scalar(select(AcademicYear).where(
+        AcademicYear.school_id == school_id, AcademicYear.starts_on <= on)
+        .order_by(AcademicYear.starts_on.desc()).limit(1))
+
+
+def keep_one_current(year: AcademicYear) -> None:
+    """A year saved as the current one makes the school's other years not current. Nothing is
+    flushed here: a new year (no id yet) is not among the others, and a duplicate name is
+    refused by the caller's flush, not in the middle of this query."""
+    if year.is_current:
+        with db.session.no_autoflush:
+            for other in db.session.scalars(select(AcademicYear).where(AcademicYear.school_id == year.school_id)):
+                if other is not year:
+                    other.is_current = False
+
+
+def set_assignment_year(assignment: TeachingAssignment) -> None:
+    """A teaching assignment belongs to the year of its class."""
+    with db.session.no_autoflush:
+        assignment.year_id = db.session.get(ClassGroup, assignment.class_id).year_id
+
+
+# --- what may be deleted: None, or why not ------------------------------------------------
+
+def _count(stmt) -> int:
+    return db.session.scalar(stmt) or 0
+
+
+def year_in_use(year: AcademicYear) -> Optional[str]:
+    n = _count(select(func.count(ClassGroup.id)).where(ClassGroup.year_id == year.id))
+    return _("This year has %(n)d classes; delete them first.", n=n) if n else None
+
+
+def class_in_use(cls: ClassGroup) -> Optional[str]:
+    n = _count(select(func.count(Enrollment.id)).where(Enrollment.class_id == cls.id))
+    return _("This class has %(n)d students; move them to another class first.", n=n) if n else None
+
+
+def subject_in_use(subject: Subject) -> Optional[str]:
+    n = _count(select(func.count(TeachingAssignment.id)).where(TeachingAssignment.subject_id == subject.id))
+    return _("This subject is taught in %(n)d classes; remove those assignments first.", n=n) if n else None
 
 
 def school_counts(school_id: int, year_id: Optional[int]) -> dict[str, int]:

@@ -26,6 +26,7 @@ from app.extensions import db
 from app.features import installed
 from app.i18n import current_language
 from app.models import AcademicYear, ClassGroup, Enrollment, School
+from app.services.core import school as school_service
 from app.services.exports.core import INT, Column, Progress, WorkbookWriter, in_language
 from app.services.exports.expert import ExpertRow, write_expert_sheet
 from app.services.exports.jobs import ExportError
@@ -74,23 +75,13 @@ class Section:
     prepare: Optional[Callable[[int], None]] = None  # prepare(school_id), in the request's thread, first
 
 
-def find_year(school_id: int, spec) -> AcademicYear:
-    """A year by its name ("2025-2026") or its first calendar year ("2025")."""
-    spec = str(spec).strip()
-    year = db.session.scalar(select(AcademicYear).where(AcademicYear.school_id == school_id,
-                                                        AcademicYear.name == spec))
-    if year is None and spec.isdigit():
-        year = db.session.scalar(select(AcademicYear).where(AcademicYear.school_id == school_id,
-                                                            AcademicYear.name.like(f"{spec}-%")))
+def year_named(school_id: int, spec) -> AcademicYear:
+    """The school's year named `spec` ("2025-2026" or "2025", core.school.find_year), else an
+    ExportError saying so."""
+    year = school_service.find_year(school_id, str(spec))
     if year is None:
-        raise ExportError(_("No academic year “%(year)s” in this school.", year=spec))
+        raise ExportError(_("No academic year “%(year)s” in this school.", year=str(spec).strip()))
     return year
-
-
-def previous_year(year: AcademicYear) -> Optional[AcademicYear]:
-    return db.session.scalar(select(AcademicYear).where(
-        AcademicYear.school_id == year.school_id, AcademicYear.starts_on < year.starts_on)
-        .order_by(AcademicYear.starts_on.desc()).limit(1))
 
 
 def year_of(ctx: Context, previous: bool = False) -> Optional[AcademicYear]:
@@ -142,7 +133,7 @@ def sections() -> list[Section]:
 
 def context(school_id: int, year: AcademicYear, lang: str) -> Context:
     school = db.session.get(School, school_id)
-    prev = previous_year(year)
+    prev = school_service.previous_year(year)
     return Context(school_id=school_id, school_name=school.name, year_id=year.id, year_name=year.name,
                    prev_id=prev.id if prev else None, prev_name=prev.name if prev else None, lang=lang)
 
@@ -204,6 +195,6 @@ def build_annual(path, school_id: int, year: AcademicYear, progress: Optional[Ca
 
 def build_job(path: str, school_id: int, params: dict, progress) -> str:
     """The export-job entry point (see jobs.ExportKind)."""
-    year = find_year(school_id, params.get("year", ""))
+    year = year_named(school_id, params.get("year", ""))
     build_annual(path, school_id, year, progress)
     return f"sapat-annual-{year.name}.xlsx"

@@ -23,7 +23,7 @@ def export_annual(year_spec, output, school_code, lang):
     with in_language(lang):
         school = find_school(school_code)
         try:
-            year = annual.find_year(school.id, year_spec)
+            year = annual.year_named(school.id, year_spec)
         except ExportError as error:
             fail(str(error))
         figures = {}

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select
 
 from app.extensions import db
-from app.models import AcademicYear, ExpertScore
+from app.models import ExpertScore
+from app.services.core import school as school_service
 from app.services.core.xlsx_input import (
     RowError,
     SpreadsheetError,
@@ -165,8 +166,7 @@ def _read(stream, result: ExpertFile, school_id: int, known: set) -> None:
     if not result.expert:
         result.errors.append(RowError(NAME_ROW + 1, "B", _("Write the expert's full name in cell B2.")))
     result.year_name = text(cell(YEAR_ROW, 1))
-    year = db.session.scalar(select(AcademicYear).where(AcademicYear.school_id == school_id,
-                                                        AcademicYear.name == result.year_name))
+    year = school_service.find_year(school_id, result.year_name)
     if year is None:
         result.errors.append(RowError(YEAR_ROW + 1, "B", _("Unknown academic year “%(year)s”.",
                                                             year=result.year_name)))

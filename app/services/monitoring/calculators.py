@@ -27,6 +27,7 @@ from app.models.monitoring.registers import (
     TeacherAchievement,
     TextbookProvision,
 )
+from app.services.core import school as school_service
 
 DISTRICT_AND_ABOVE = ("district", "city", "region", "national", "international")
 
@@ -119,13 +120,6 @@ def teachers_of_year(school_id: int, year_id: int):
         TeachingAssignment.school_id == school_id, TeachingAssignment.year_id == year_id).distinct()
 
 
-def _previous_year(school_id: int, year_id: int) -> Optional[AcademicYear]:
-    year = db.session.get(AcademicYear, year_id)
-    return db.session.scalar(select(AcademicYear).where(
-        AcademicYear.school_id == school_id, AcademicYear.starts_on < year.starts_on)
-        .order_by(AcademicYear.starts_on.desc()).limit(1))
-
-
 # --- teachers' register ---------------------------------------------------------------
 
 def _teacher_count(school_id: int, period: Period, kinds, levels=None) -> Result:
@@ -176,7 +170,7 @@ def attestation(school_id, period):
 @CALCULATORS("staff_stability")
 def staff_stability(school_id, period):
     """Teachers of the previous year who also teach this year, over last year's teachers."""
-    previous = _previous_year(school_id, period.year_id)
+    previous = school_service.previous_year(db.session.get(AcademicYear, period.year_id))
     if previous is None:
         return None
     before = teachers_of_year(school_id, previous.id).subquery()

@@ -21,7 +21,7 @@ from app.models.monitoring.registers import (
 from app.services.core.demo import DemoContext
 from app.services.monitoring import planning
 from app.services.monitoring.catalogue import ensure_catalogue
-from app.services.monitoring.registers import year_of_date
+from app.services.core.school import year_of_date
 
 TEACHER_TITLES = {
     "attestation": "Аттестация: биринчи категория", "open_lesson": "Ачык сабак", "talk": "Педкеңеште баяндама",

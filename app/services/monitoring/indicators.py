@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AcademicYear, Term
 from app.models.monitoring.indicators import Indicator, IndicatorValue
+from app.services.core import school as school_service
 from app.services.core.audit import snapshot
 from app.services.core.audit import record as audit_record
 from app.services.monitoring.calculators import Period, Result, compute, shared_queries
@@ -65,12 +66,6 @@ def indicators(school_id: int, direction: Optional[int] = None, active_only: boo
                                                  Indicator.position, Indicator.id)))
 
 
-def previous_year(school_id: int, year: AcademicYear) -> Optional[AcademicYear]:
-    return db.session.scalar(select(AcademicYear).where(
-        AcademicYear.school_id == school_id, AcademicYear.starts_on < year.starts_on)
-        .order_by(AcademicYear.starts_on.desc()).limit(1))
-
-
 def _entered(school_id: int, indicator_ids, year_id: int, term_id: Optional[int]) -> dict[int, IndicatorValue]:
     stmt = select(IndicatorValue).where(IndicatorValue.school_id == school_id,
                                         IndicatorValue.indicator_id.in_(indicator_ids),
@@ -94,7 +89,7 @@ def evaluate(school_id: int, year: AcademicYear, direction: Optional[int] = None
     ids = [i.id for i in items]
     period = Period.of_term(term) if term else Period.of_year(year)
     entered = _entered(school_id, ids, year.id, term.id if term else None)
-    prev_year = previous_year(school_id, year)
+    prev_year = school_service.previous_year(year)
     prev_entered = _entered(school_id, ids, prev_year.id, None) if prev_year else {}
     rows = []
     with shared_queries():

@@ -20,8 +20,30 @@ from app.services.core.audit import snapshot
 DEFAULT_FILE = Path(__file__).with_name("cyclogram.yaml")
 ACADEMIC_MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8)
 
+# Who plans the cyclogram (adds, edits, deletes and copies items; anyone's item status).
+PLANNERS = ("admin", "deputy")
+
+
 class PlanningError(ValueError):
     pass
+
+
+def due_window(year: AcademicYear) -> tuple[date, date]:
+    """The dates an item of the year may be due: from the year's first day to 31 August after
+    its last (the summer closes the year's reports)."""
+    return year.starts_on, date(year.ends_on.year, 8, 31)
+
+
+def may_set_status(principal, item: CyclogramItem) -> bool:
+    """An item's progress is marked by its responsible person or a planner."""
+    return item.responsible_id == principal.user_id or principal.has_role(*PLANNERS)
+
+
+def mark_status(item: CyclogramItem, status: str, today: Optional[date] = None) -> None:
+    """Set an item's marked status: a done item keeps the day it was done (today when it
+    becomes done); an item not done has no such day."""
+    item.status = status
+    item.done_on = (item.done_on or today or date.today()) if status == "done" else None
 
 
 @lru_cache(maxsize=1)

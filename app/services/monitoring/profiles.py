@@ -6,7 +6,7 @@ nothing to show). This module provides the registers' sections; the achievement,
 and surveys domains provide theirs in app/services/<domain>/monitoring.py, and the features
 declare them all with their order.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,7 @@ from app.features import installed
 from app.security import Principal
 from app.models import AcademicYear, ClassGroup, Enrollment, MethodicalAssociation, Subject, TeachingAssignment, User
 from app.models.monitoring.registers import Incident, StudentAchievement, TeacherAchievement
+from app.services.core import school as school_service
 from app.services.monitoring.labels import LEVEL_LABELS, RESULT_LABELS, TEACHER_KIND_LABELS
 
 
@@ -64,8 +65,8 @@ def visible_teachers(viewer: Principal, year_id: int) -> list[User]:
 
 
 def _years(school_id: int) -> list[AcademicYear]:
-    return list(db.session.scalars(select(AcademicYear).where(AcademicYear.school_id == school_id)
-                                   .order_by(AcademicYear.starts_on)))
+    """The school's years, oldest first (the columns of a profile's tables)."""
+    return school_service.years(school_id)[::-1]
 
 
 def class_students(cls: ClassGroup):

@@ -1,18 +1,19 @@
 """Queries of the registers: filtered lists and the choices forms need, for one school."""
-from datetime import date
 from typing import Optional
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AcademicYear, ClassGroup, Enrollment, Student, Subject, User
+from app.models import ClassGroup, Enrollment, Student, Subject, User
+from app.models.monitoring.registers import TextbookProvision
 
 
-def year_of_date(school_id: int, on: date) -> Optional[AcademicYear]:
-    """The academic year containing the date (summer dates count to the year just ended)."""
-    return db.session.scalar(select(AcademicYear).where(
-        AcademicYear.school_id == school_id, AcademicYear.starts_on <= on)
-        .order_by(AcademicYear.starts_on.desc()).limit(1))
+def provision_percent(row: TextbookProvision) -> Optional[float]:
+    """The share of the textbooks needed that are available, in %, to 0.1 (more than needed
+    counts as 100, as in the textbook-provision indicator); None when none are needed."""
+    if not row.needed:
+        return None
+    return round(min(row.available, row.needed) * 100 / row.needed, 1)
 
 
 def students_of_year(school_id: int, year_id: int) -> list[tuple[int, str]]:

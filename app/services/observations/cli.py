@@ -3,11 +3,9 @@ from pathlib import Path
 
 import click
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
 
 from app.cli import fail, find_school
-from app.extensions import db
-from app.models import AcademicYear
+from app.services.core import school as school_service
 
 
 @click.command("observations")
@@ -19,11 +17,9 @@ def export_observations_command(year_name, school_code, output):
     from app.services.observations.workbook import build_workbook
 
     school = find_school(school_code)
-    year = db.session.scalar(select(AcademicYear).where(
-        AcademicYear.school_id == school.id,
-        or_(AcademicYear.name == year_name, AcademicYear.name.like(f"{year_name}-%"))))
+    year = school_service.find_year(school.id, year_name)
     if year is None:
-        names = ", ".join(db.session.scalars(select(AcademicYear.name).where(AcademicYear.school_id == school.id)))
+        names = ", ".join(y.name for y in school_service.years(school.id))
         fail(_("No academic year %(year)s in %(school)s (years: %(names)s).", year=year_name, school=school.code,
                names=names or "—"))
     target = Path(output)

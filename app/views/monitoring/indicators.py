@@ -2,7 +2,6 @@
 entering values, the variable part), справки and the annual public report."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +11,7 @@ from app.i18n import current_language
 from app.models import ROLES, AcademicYear, ClassGroup, Term, User
 from app.models.monitoring.indicators import Indicator
 from app.security import audit, current_principal, get_scoped_or_404, requested_year, role_required, school_years
+from app.services.core import school as school_service
 from app.services.core.audit import snapshot
 from app.services.monitoring import planning, profiles, reports
 from app.services.monitoring.calculators import shared_queries
@@ -58,7 +58,7 @@ def dashboard():
     db.session.commit()  # the catalogue may have been given to the school just now
     overdue = planning.overdue(current_user.school_id, year.id)
     return render_template("monitoring/dashboard.html", year=year, years=school_years(), blocks=blocks, overdue=overdue,
-                           previous=ind_service.previous_year(current_user.school_id, year), charts=charts,
+                           previous=school_service.previous_year(year), charts=charts,
                            lang=current_language())
 
 
@@ -219,7 +219,7 @@ def note():
                                                           r.indicator.unit, name)))
     return render_template("monitoring/note.html", year=year, rows=rows, title=title, direction=direction, item=item,
                            note_charts=note_charts, lang=current_language(),
-                           previous=ind_service.previous_year(current_user.school_id, year))
+                           previous=school_service.previous_year(year))
 
 
 @bp.route("/report")
@@ -238,7 +238,7 @@ def report():
     return render_template("monitoring/report.html", summary_chart=summary_chart, year=year, years=school_years(), blocks=blocks, parents=parents,
                            suppress=reports.suppress, winners=winners, cyclogram=cyc, charts=charts,
                            school=current_user.school, lang=current_language(),
-                           previous=ind_service.previous_year(current_user.school_id, year),
+                           previous=school_service.previous_year(year),
                            level_labels=LEVEL_LABELS, result_labels=RESULT_LABELS, kind_labels=STUDENT_KIND_LABELS,
                            item_status=ITEM_STATUS_LABELS)
 

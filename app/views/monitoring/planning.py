@@ -1,20 +1,19 @@
 """The annual monitoring cyclogram (grid, list, my tasks, approval, copying) and the
 interviews register."""
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import db
 from app.i18n import current_language
 from app.models import AcademicYear
 from app.models.monitoring.planning import CyclogramItem, Interview
-from app.security import STAFF, audit, get_scoped_or_404, requested_year, role_required, school_years, scoped
+from app.security import STAFF, audit, current_principal, get_scoped_or_404, requested_year, role_required, school_years, scoped
+from app.services.core import school as school_service
 from app.services.core.audit import snapshot
 from app.services.monitoring import planning
 from app.services.monitoring import registers as reg
+from app.services.monitoring.planning import PLANNERS
 from app.services.monitoring.labels import (
     DIRECTION_LABELS,
     FORM_LABELS,
@@ -23,6 +22,7 @@ from app.services.monitoring.labels import (
     MONTH_LABELS,
     PARTICIPANT_LABELS,
 )
+from app.web import local_url
 from forms.monitoring.planning import (
     ApproveForm,
     CopyForm,
@@ -33,7 +33,6 @@ from forms.monitoring.planning import (
 
 bp = Blueprint("planning", __name__, url_prefix="/cyclogram")
 
-PLANNERS = ("admin", "deputy")
 READERS = ("admin", "deputy", "mo_head", "expert", "psychologist")
 INTERVIEWERS = ("admin", "deputy", "mo_head", "psychologist")
 
@@ -133,34 +132,24 @@ def copy():
     return redirect(url_for("planning.cyclogram", year_id=year.id))
 
 
-def _item_form(item=None):
-    form = CyclogramItemForm(obj=item)
-    form.responsible_id.choices = [("", "—")] + reg.staff_choices(current_user.school_id)
-    return form
-
-
 def _save_item(item=None):
     year = db.session.get(AcademicYear, item.cyclogram.year_id) if item else requested_year()
-    form = _item_form(item)
+    form = CyclogramItemForm(obj=item, year=year)
+    form.responsible_id.choices = [("", "—")] + reg.staff_choices(current_user.school_id)
     if form.validate_on_submit():
-        if form.due_on.data < year.starts_on or form.due_on.data > date(year.ends_on.year, 8, 31):
-            form.due_on.errors.append(_("The due date must fall within the academic year %(year)s.", year=year.name))
-        else:
-            before = snapshot(item) if item else None
-            if item is None:
-                cyc = planning.get_cyclogram(current_user.school_id, year.id, create=True)
-                item = CyclogramItem(school_id=current_user.school_id, cyclogram=cyc)
-                db.session.add(item)
-            form.populate_obj(item)
-            item.school_id = current_user.school_id
-            if form.form.data:
-                item.form = form.form.data
-            item.done_on = date.today() if item.status == "done" and not item.done_on else item.done_on
-            db.session.flush()
-            audit("update" if before else "create", "cyclogram_item", item.id, before=before, after=snapshot(item))
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("planning.cyclogram", year_id=year.id))
+        before = snapshot(item) if item else None
+        if item is None:
+            cyc = planning.get_cyclogram(current_user.school_id, year.id, create=True)
+            item = CyclogramItem(school_id=current_user.school_id, cyclogram=cyc)
+            db.session.add(item)
+        form.populate_obj(item)
+        item.school_id = current_user.school_id
+        planning.mark_status(item, form.status.data)
+        db.session.flush()
+        audit("update" if before else "create", "cyclogram_item", item.id, before=before, after=snapshot(item))
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("planning.cyclogram", year_id=year.id))
     return render_template("monitoring/planning/item_form.html", form=form, item=item, year=year)
 
 
@@ -198,20 +187,18 @@ def item_delete(item_id):
 def item_status(item_id):
     """The responsible person (or a planner) marks progress."""
     item = get_scoped_or_404(CyclogramItem, item_id)
-    if item.responsible_id != current_user.id and not current_user.has_role(*PLANNERS):
+    if not planning.may_set_status(current_principal(), item):
         abort(403)
     form = StatusForm()
     if form.validate_on_submit():
         before = snapshot(item)
-        item.status = form.status.data
-        item.done_on = date.today() if item.status == "done" else None
+        planning.mark_status(item, form.status.data)
         audit("update", "cyclogram_item", item.id, before=before, after=snapshot(item))
         db.session.commit()
         flash(_("Saved."), "success")
     else:
         abort(400)
-    return redirect(request.form.get("next") if request.form.get("next", "").startswith("/") and
-                    not request.form.get("next", "").startswith("//") else url_for("planning.my_tasks"))
+    return redirect(local_url(request.form.get("next"), url_for("planning.my_tasks")))
 
 
 # --- interviews (R2) ----------------------------------------------------------------
@@ -227,7 +214,7 @@ def interviews():
         if not current_user.has_role(*INTERVIEWERS):
             abort(403)
         if form.validate_on_submit():
-            target = reg.year_of_date(current_user.school_id, form.on_date.data)
+            target = school_service.year_of_date(current_user.school_id, form.on_date.data)
             if target is None:
                 form.on_date.errors.append(_("The date is before the first academic year of the school."))
             else:
