@@ -79,6 +79,14 @@ def save_audited(obj, *, is_new: bool, before: Optional[dict]) -> bool:
     return True
 
 
+def flash_errors(form) -> None:
+    """Every message of a refused form as an error banner (for forms posted from another page,
+    which is shown again after the redirect)."""
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "error")
+
+
 def local_url(target: Optional[str], default: str) -> str:
     """`target` when it is a path on this site ("/..."), else `default`: a redirect taken
     from a form never leads to another site ("//host/..." or "https://...")."""

@@ -1,4 +1,5 @@
 """Forms of the admin pages: users, school structure, roster upload."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -12,6 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.services.core import school as school_service
 
 from forms.base import SapatForm
 
@@ -52,6 +55,28 @@ class UserForm(SapatForm):
         validators=[Optional(), Length(min=8, max=200)],
         description=_l("Leave empty to keep the current password."),
     )
+
+    def __init__(self, *args, user=None, acting_user_id=None, **kwargs):
+        super().__init__(*args, obj=user, **kwargs)
+        self.user, self.acting_user_id = user, acting_user_id  # the account edited (None: new), who edits
+
+    @property
+    def is_self(self) -> bool:
+        return self.user is not None and self.user.id == self.acting_user_id
+
+    def validate_email(self, field):
+        email = (field.data or "").strip().lower()
+        clash = school_service.user_by_email(email)
+        if clash is not None and clash is not self.user:
+            raise ValidationError(_("A user with the email %(email)s already exists.", email=email))
+
+    def validate_password(self, field):
+        if self.user is None and not field.data:
+            raise ValidationError(_("Set a password for the new user."))
+
+    def validate_roles(self, field):
+        if self.is_self and "admin" not in (field.data or []):
+            raise ValidationError(_("You cannot remove the director role from yourself."))
 
 
 class YearForm(SapatForm):

@@ -37,6 +37,11 @@ class ExportJob(SchoolOwned, db.Model):
 
     user = relationship("User")
 
+    @property
+    def ready(self) -> bool:
+        """The workbook is built and not downloaded yet (its one download forgets the file)."""
+        return self.status == "done" and bool(self.file_path)
+
 
 class ExpertScore(SchoolOwned, db.Model):
     """An expert's score (1-5) and comment for one indicator of one academic year, read

@@ -14,7 +14,7 @@ from app.services.achievement import access, analysis, grid as grids
 from app.services.achievement import imports as achievement_import
 from app.services.achievement.workbook import build_achievement_workbook
 from app.services.core import school as school_service
-from app.web import XLSX_MIMETYPE, run_upload_import, send_xlsx
+from app.web import XLSX_MIMETYPE, flash_errors, run_upload_import, send_xlsx
 from forms.achievement import KIND_LABELS, AssessmentForm, GridForm, MarksUploadForm, SupportActionForm
 
 bp = Blueprint("achievement", __name__, url_prefix="/achievement")
@@ -136,9 +136,7 @@ def new_assessment(class_id, subject_id):
             flash(_("This work already exists in the grid."), "warning")
         db.session.commit()
     else:
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_errors(form)
     return redirect(url_for("achievement.grid", class_id=cls.id, subject_id=subject.id, term=term.id))
 
 
@@ -265,14 +263,14 @@ def at_risk():
         abort(404)
     rows = analysis.at_risk(current_user.school_id, term, [c.id for c in chosen]) if term else []
     terms = [t for t in analysis.terms(current_user.school_id) if t.kind == "quarter"]
-    can_record = current_user.has_role("admin", "deputy", "class_teacher")
+    can_record = current_user.has_role(*access.SUPPORT_RECORDERS)
     forms = {r["student"].id: SupportActionForm(prefix=f"s{r['student'].id}") for r in rows} if can_record else {}
     return render_template("achievement/at_risk.html", term=term, terms=terms, rows=rows, classes=classes,
                            class_id=class_id, forms=forms, can_record=can_record)
 
 
 @bp.route("/at-risk/<int:student_id>/action", methods=["POST"])
-@role_required("admin", "deputy", "class_teacher")
+@role_required(*access.SUPPORT_RECORDERS)
 def record_action(student_id):
     pupil = get_scoped_or_404(Student, student_id)
     term = _term()
@@ -290,9 +288,7 @@ def record_action(student_id):
         db.session.commit()
         flash(_("The action was recorded."), "success")
     else:
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_errors(form)
     return redirect(url_for("achievement.at_risk", term=term.id, _anchor=f"s{pupil.id}"))
 
 

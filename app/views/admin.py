@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from app.extensions import db
 from app.i18n import localized_name
@@ -166,39 +165,29 @@ def user_edit(user_id):
 
 
 def _save_user(user: Optional[User]):
-    form = UserForm(obj=user)
-    is_self = user is not None and user.id == current_user.id
+    form = UserForm(user=user, acting_user_id=current_user.id)
     if request.method == "GET" and user is not None:
         form.roles.data = sorted(user.roles)
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        clash = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if clash is not None and clash is not user:
-            form.email.errors.append(_("A user with the email %(email)s already exists.", email=email))
-        elif user is None and not form.password.data:
-            form.password.errors.append(_("Set a password for the new user."))
-        elif is_self and "admin" not in form.roles.data:
-            form.roles.errors.append(_("You cannot remove the director role from yourself."))
+        before = None
+        if user is None:
+            user = User(school_id=current_user.school_id, password_hash="")
+            db.session.add(user)
         else:
-            before = None
-            if user is None:
-                user = User(school_id=current_user.school_id, password_hash="")
-                db.session.add(user)
-            else:
-                before = snapshot(user) | {"roles": sorted(user.roles)}
-            user.full_name = form.full_name.data.strip()
-            user.email = email
-            user.locale = form.locale.data
-            user.active = form.active.data or is_self  # a director cannot lock themselves out
-            user.set_roles(form.roles.data)
-            if form.password.data:
-                user.set_password(form.password.data)
-            db.session.flush()
-            audit("create" if before is None else "update", "user", user.id, before=before,
-                  after=snapshot(user) | {"roles": sorted(user.roles)})
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("admin.users"))
+            before = snapshot(user) | {"roles": sorted(user.roles)}
+        user.full_name = form.full_name.data.strip()
+        user.email = form.email.data.strip().lower()
+        user.locale = form.locale.data
+        user.active = form.active.data or form.is_self  # a director cannot lock themselves out
+        user.set_roles(form.roles.data)
+        if form.password.data:
+            user.set_password(form.password.data)
+        db.session.flush()
+        audit("create" if before is None else "update", "user", user.id, before=before,
+              after=snapshot(user) | {"roles": sorted(user.roles)})
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
 
 

@@ -70,7 +70,7 @@ def job_status(job_id):
     job = _own_job(job_id)
     return jsonify({
         "status": job.status, "progress": job.progress, "error": job.error,
-        "download": url_for("exports.download", job_id=job.id) if job.status == "done" and job.file_path else None,
+        "download": url_for("exports.download", job_id=job.id) if job.ready else None,
     })
 
 

@@ -18,6 +18,8 @@ from app.services.core import school as school_service
 # The director and the deputy enter and import marks of any class and subject; others only
 # those of the classes and subjects they teach.
 ANY_MARKS = ("admin", "deputy")
+# Who records support actions for students at risk (of the classes risk_classes gives them).
+SUPPORT_RECORDERS = ("admin", "deputy", "class_teacher")
 
 
 def visible(principal: Principal, class_col, subject_col):

@@ -177,6 +177,11 @@ def students_of_class(class_id: int) -> list[Student]:
     ))
 
 
+def user_by_email(email: str) -> Optional[User]:
+    """The account with this email in any school (emails are logins: unique, any case)."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
 def staff(school_id: int, role: Optional[str] = None) -> list[User]:
     stmt = select(User).where(User.school_id == school_id).order_by(User.full_name)
     if role:

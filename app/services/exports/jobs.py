@@ -136,7 +136,7 @@ def recent_jobs(*, school_id: int, user_id: int, limit: int = 10) -> list[Export
 def take_file(job: ExportJob) -> Optional[str]:
     """The finished file for its one download; the job forgets it (send_xlsx deletes it)."""
     path = job.file_path
-    if job.status != "done" or not path or not os.path.exists(path):
+    if not job.ready or not os.path.exists(path):
         return None
     job.file_path = None
     db.session.commit()

@@ -131,11 +131,59 @@ class ValueError_(ValueError):
     pass
 
 
+# Who enters the values of manual indicators.
+ENTERERS = ("admin", "deputy", "psychologist")
+
+
+def may_enter(principal, indicator: Indicator) -> bool:
+    """Manual indicators take values from the director, the deputy and the psychologist;
+    the others are computed."""
+    return indicator.source == "manual" and principal.has_role(*ENTERERS)
+
+
+# Where an indicator's figures come from, for the "details" link of its page: the register
+# its calculator counts (registers.<key>), or another domain's page (an endpoint).
+_REGISTER_OF = {
+    "olympiad": "students", "research_projects": "students", "creative_activity": "students",
+    "injuries_per_100": "incidents", "offences": "incidents", "textbook_provision": "textbooks",
+    "ict_per_classroom": "classrooms", "classrooms_compliant": "classrooms", "equipment_completeness": "classrooms",
+    "club_enrolment": "clubs", "self_government": "selfgov", "support_cases_closed": "support",
+}
+_PAGE_OF = {
+    "internal_external_gap": "achievement.compare", "lesson_quality": "observations.summary",
+    "parent_satisfaction": "surveys.index", "student_satisfaction": "surveys.index", "psych_climate": "surveys.index",
+    "pass_rate": "achievement.index", "quality": "achievement.index", "sou": "achievement.index",
+    "mean_mark": "achievement.index", "failing_students": "achievement.index",
+}
+
+
+def register_of(indicator: Indicator) -> Optional[str]:
+    """The key of the register an indicator is counted from (olympiad_* from the olympiads',
+    automatic indicators of directions 2 and 4 from the teachers'), or None."""
+    key = "olympiad" if indicator.key.startswith("olympiad") else indicator.key
+    if key in _REGISTER_OF:
+        return _REGISTER_OF[key]
+    if indicator.source == "auto" and indicator.direction in (2, 4) and key not in _PAGE_OF:
+        return "teachers"
+    return None
+
+
+def page_of(indicator: Indicator) -> Optional[str]:
+    """The endpoint of another domain's page showing an indicator's figures, or None."""
+    return _PAGE_OF.get(indicator.key)
+
+
 def set_value(indicator: Indicator, year_id: int, term_id: Optional[int], value: float, note: Optional[str],
               evidence: Optional[str], user_id: int, remote_addr: Optional[str] = None) -> IndicatorValue:
-    """Enter (or correct) a manual value for a period, audited in the same transaction."""
+    """Enter (or correct) a manual value for a period (the year, or one of its terms),
+    audited in the same transaction. ValueError for a computed indicator or a term of
+    another year."""
     if indicator.source != "manual":
-        raise ValueError_("automatic")
+        raise ValueError("automatic")
+    if term_id is not None:
+        term = db.session.get(Term, term_id)
+        if term is None or term.year_id != year_id:
+            raise ValueError("term")
     existing = db.session.scalar(select(IndicatorValue).where(
         IndicatorValue.indicator_id == indicator.id, IndicatorValue.year_id == year_id,
         IndicatorValue.term_id == term_id if term_id else IndicatorValue.term_id.is_(None)))

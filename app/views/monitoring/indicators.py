@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from app import charts
 from app.extensions import db
 from app.i18n import current_language
-from app.models import ROLES, AcademicYear, ClassGroup, Term, User
+from app.models import ROLES, AcademicYear, ClassGroup, User
 from app.models.monitoring.indicators import Indicator
 from app.security import audit, current_principal, get_scoped_or_404, requested_year, role_required, school_years
 from app.services.core import school as school_service
@@ -29,12 +29,12 @@ from app.services.monitoring.labels import (
     ITEM_STATUS_LABELS,
     fmt,
 )
+from app.views.monitoring.registers import REGISTERS
 from forms.monitoring.indicators import IndicatorForm, IndicatorTargetForm, IndicatorValueForm
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
 READERS = ("admin", "deputy", "mo_head", "expert", "psychologist")
-ENTERERS = ("admin", "deputy", "psychologist")
 EDITORS = ("admin",)
 
 
@@ -85,16 +85,16 @@ def _value_form(indicator: Indicator, year: AcademicYear) -> IndicatorValueForm:
 def indicator(indicator_id):
     item = _indicator(indicator_id)
     year = requested_year()
-    form = _value_form(item, year) if item.source == "manual" and current_user.has_role(*ENTERERS) else None
+    form = _value_form(item, year) if ind_service.may_enter(current_user, item) else None
     if request.method == "POST":
         if form is None:
             abort(403)
         if form.validate_on_submit():
-            term_id = form.term_id.data
-            if term_id and db.session.get(Term, term_id).year_id != year.id:
+            try:
+                ind_service.set_value(item, year.id, form.term_id.data, form.value.data, form.note.data or None,
+                                      form.evidence.data or None, current_user.id, request.remote_addr)
+            except ValueError:
                 abort(400)
-            ind_service.set_value(item, year.id, term_id, form.value.data, form.note.data or None,
-                                  form.evidence.data or None, current_user.id, request.remote_addr)
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("monitoring.indicator", indicator_id=item.id, year_id=year.id))
@@ -102,34 +102,15 @@ def indicator(indicator_id):
     terms = ind_service.term_values(item, year) if item.periodicity == "term" else []
     row = ind_service.evaluate(current_user.school_id, year, items=[item])[0]
     chart = charts.columns([(y.name, v) for y, v, _e in history], item.target, item.unit, item.name_in(current_language()))
-    drill = None
-    if item.key.startswith("olympiad") or item.key in ("research_projects", "creative_activity"):
-        drill = ("registers.register_list", "students")
-    elif item.key in ("injuries_per_100", "offences"):
-        drill = ("registers.register_list", "incidents")
-    elif item.key in ("textbook_provision",):
-        drill = ("registers.register_list", "textbooks")
-    elif item.key in ("ict_per_classroom", "classrooms_compliant", "equipment_completeness"):
-        drill = ("registers.register_list", "classrooms")
-    elif item.key in ("club_enrolment",):
-        drill = ("registers.register_list", "clubs")
-    elif item.key in ("self_government",):
-        drill = ("registers.register_list", "selfgov")
-    elif item.key in ("support_cases_closed",) and current_user.has_role("admin", "psychologist"):
-        drill = ("registers.register_list", "support")
-    elif item.source == "auto" and item.direction in (2, 4) and item.key not in (
-            "lesson_quality", "student_satisfaction"):
-        drill = ("registers.register_list", "teachers")
-    drill_url = url_for(drill[0], key=drill[1], year_id=year.id) if drill else None
-    other = {"internal_external_gap": "achievement.compare", "lesson_quality": "observations.summary",
-             "parent_satisfaction": "surveys.index", "student_satisfaction": "surveys.index",
-             "psych_climate": "surveys.index"}
-    endpoint = other.get(item.key) or ("achievement.index" if item.key in (
-        "pass_rate", "quality", "sou", "mean_mark", "failing_students") else None)
+    drill_url = None
+    register = REGISTERS.resources.get(ind_service.register_of(item))
+    if register is not None and register.may_read(current_user):
+        drill_url = url_for(REGISTERS.endpoint("list"), key=register.key, year_id=year.id)
+    endpoint = ind_service.page_of(item)
     if endpoint and endpoint in current_app.view_functions:
         drill_url = url_for(endpoint)
     return render_template("monitoring/indicator.html", drill_url=drill_url, item=item, year=year, years=school_years(), form=form,
-                           history=history, terms=terms, row=row, chart=chart, drill=drill, lang=current_language(),
+                           history=history, terms=terms, row=row, chart=chart, lang=current_language(),
                            periodicity=PERIODICITY_LABELS, good=GOOD_LABELS)
 
 

@@ -22,7 +22,7 @@ from app.services.monitoring.labels import (
     MONTH_LABELS,
     PARTICIPANT_LABELS,
 )
-from app.web import local_url
+from app.web import flash_errors, local_url
 from forms.monitoring.planning import (
     ApproveForm,
     CopyForm,
@@ -101,9 +101,7 @@ def approve():
         db.session.commit()
         flash(_("The cyclogram is approved."), "success")
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
     return redirect(url_for("planning.cyclogram", year_id=year.id))
 
 
