@@ -37,7 +37,7 @@ def _prepare(url: str):
     from app.extensions import db
     from config import TestingConfig
     from tests.factories import make_school
-    from tests.surveys_helpers import make_campaign
+    from tests.factories.surveys import make_campaign
 
     app = create_app(type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
     with app.app_context():

@@ -4,6 +4,7 @@ SAPAT_TEST_DB=postgres creates a database per run on 127.0.0.1:5432 and drops it
 Tables are created once per run; every test starts from empty tables.
 """
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -136,6 +137,11 @@ def school(app) -> SchoolFixture:
 @pytest.fixture
 def other_school(app) -> SchoolFixture:
     return make_school("beta")
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token of the first form of an HTML page."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
 
 def do_login(client, user, password=PASSWORD):

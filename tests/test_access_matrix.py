@@ -144,7 +144,7 @@ def test_id_mappings_point_to_the_schools_own_objects(school, other_school):
 
 def test_public_links_are_random_not_counters(app, school):
     """The only ids anonymous visitors see are the survey links: random, at least 48 bits."""
-    from tests.security_tables import campaign
+    from tests.security.surveys import campaign
 
     slugs = [t.slug for t in campaign(school).targets]
     assert len(set(slugs)) == len(slugs)

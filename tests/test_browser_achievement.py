@@ -6,18 +6,16 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assessment, Mark
+from app.models import Mark
 from tests.conftest import browser_login, screenshot
+from tests.factories.achievement import make_assessment
 
 pytestmark = pytest.mark.browser
 
 
 def test_teacher_types_marks_with_the_keyboard_on_a_tablet(live_server, tablet, school):
     cls, maths, q1 = school.classes[0], school.subjects[0], school.terms[0]
-    control = Assessment(school_id=school.school.id, class_id=cls.id, subject_id=maths.id, term_id=q1.id,
-                         kind="control", date=date(2026, 10, 15), topic="Дроби")
-    db.session.add(control)
-    db.session.commit()
+    control = make_assessment(school, cls, maths, q1, kind="control", on=date(2026, 10, 15), topic="Дроби")
     students = school.students[cls.id]
     page = tablet
     browser_login(page, live_server, school.user("teacher"))
@@ -68,14 +66,7 @@ def test_teacher_types_marks_with_the_keyboard_on_a_tablet(live_server, tablet, 
 
 def test_deputy_sees_the_indicators_on_a_phone(live_server, phone, school):
     cls, maths, q1 = school.classes[0], school.subjects[0], school.terms[0]
-    term_mark = Assessment(school_id=school.school.id, class_id=cls.id, subject_id=maths.id, term_id=q1.id,
-                           kind="term", date=q1.ends_on)
-    db.session.add(term_mark)
-    db.session.flush()
-    for student, value in zip(school.students[cls.id], [5, 4, 4, 3, 2, 5]):
-        db.session.add(Mark(school_id=school.school.id, assessment_id=term_mark.id, student_id=student.id,
-                            value=value))
-    db.session.commit()
+    make_assessment(school, cls, maths, q1, [5, 4, 4, 3, 2, 5])
     page = phone
     browser_login(page, live_server, school.user("deputy"))
     page.goto(f"{live_server}/achievement/?term={q1.id}")
@@ -92,10 +83,7 @@ def test_deputy_sees_the_indicators_on_a_phone(live_server, phone, school):
 
 def test_the_grid_works_without_javascript(live_server, phone_nojs, school):
     cls, maths, q1 = school.classes[0], school.subjects[0], school.terms[0]
-    control = Assessment(school_id=school.school.id, class_id=cls.id, subject_id=maths.id, term_id=q1.id,
-                         kind="control", date=date(2026, 10, 15))
-    db.session.add(control)
-    db.session.commit()
+    control = make_assessment(school, cls, maths, q1, kind="control", on=date(2026, 10, 15))
     students = school.students[cls.id]
     page = phone_nojs
     browser_login(page, live_server, school.user("teacher"))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Observation, ObservationScore
-from app.services.observations.protocols import ensure_protocols
+from tests.factories.observations import observation_protocols
 from tests.conftest import ARTIFACTS, PHONE, TABLET, browser_login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -17,9 +17,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def protocols(app):
-    found = ensure_protocols()
-    db.session.commit()
-    return found
+    return observation_protocols()
 
 
 def no_sideways_scroll(page):
@@ -121,11 +119,11 @@ def test_observer_completes_a_checklist_through_a_dropped_connection(live_server
 
 def test_teacher_acknowledges_in_kyrgyz_and_summary_and_workbook_show_it(live_server, browser, school,
                                                                           protocols):
-    from tests.test_observations import all_scores, make_observation
+    from tests.factories.observations import criterion_answers, make_observation
     from app.services.observations import records as svc
 
     protocol = svc.protocol_of(protocols["lesson_observation"])
-    data = all_scores(protocol, time_on_task=0)
+    data = criterion_answers(protocol, time_on_task=0)
     data["value-recommendations"] = "Убакытты туура бөлүштүрүү"
     obs = make_observation(school, protocols, teacher="teacher", scores=data)
 
@@ -174,7 +172,7 @@ def test_teacher_acknowledges_in_kyrgyz_and_summary_and_workbook_show_it(live_se
 
 
 def test_checklist_works_without_javascript(live_server, phone_nojs, school, protocols):
-    from tests.test_observations import make_observation
+    from tests.factories.observations import make_observation
 
     obs = make_observation(school, protocols, final=False, scores={})
     page = phone_nojs

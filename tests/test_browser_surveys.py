@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Campaign, Response
 from app.services.core import instruments as instrument_service
 from tests.conftest import browser_login, screenshot
-from tests.surveys_helpers import answer
+from tests.factories.surveys import answer
 
 pytestmark = pytest.mark.browser
 
@@ -131,7 +131,7 @@ def test_campaign_journey(live_server, tablet, browser, school):
 
 @pytest.mark.parametrize("key, section", [("psychological_climate", 1), ("student_lessons", 1)])
 def test_matrix_pages_fit_a_phone(live_server, phone, school, key, section):
-    from tests.surveys_helpers import make_campaign
+    from tests.factories.surveys import make_campaign
 
     campaign = make_campaign(school)
     campaign.instrument_id = instrument_service.ensure_published(key).id

@@ -4,7 +4,7 @@ import re
 from app import charts
 from app.extensions import db
 from app.models import Campaign
-from tests.surveys_helpers import answer, make_campaign
+from tests.factories.surveys import answer, make_campaign
 
 
 def _fills(svg: str) -> list[str]:

@@ -134,15 +134,15 @@ def test_libreoffice_opens_the_workbook_and_converts_it_to_pdf(app, school, tmp_
 
 def test_learning_results_equal_the_marks_service(app, school, tmp_path):
     from app.services.achievement import metrics
-    from tests.test_achievement import add_marks
+    from tests.factories.achievement import make_assessment
 
     maths, physics = school.subjects
     q1, q2 = school.terms[0], school.terms[1]
     c7, c8 = school.classes
-    add_marks(school, c7, maths, q1, [5, 4, 4, 3, 2, "н"])
-    add_marks(school, c7, physics, q1, [5, 5, 4, 3, 3, 3])
-    add_marks(school, c8, maths, q2, [2, 3, 4, 5, 5, None])
-    add_marks(school, c8, maths, q1, [1, 1, 2, 3, 4, 5], kind="control")  # not a term mark: not counted
+    make_assessment(school, c7, maths, q1, [5, 4, 4, 3, 2, "н"])
+    make_assessment(school, c7, physics, q1, [5, 5, 4, 3, 3, 3])
+    make_assessment(school, c8, maths, q2, [2, 3, 4, 5, 5, None])
+    make_assessment(school, c8, maths, q1, [1, 1, 2, 3, 4, 5], kind="control")  # not a term mark: not counted
     path = tmp_path / "annual.xlsx"
     assert export(app, path, "--lang", "en").exit_code == 0
     book = openpyxl.load_workbook(path)
@@ -179,7 +179,7 @@ def test_demo_school_survey_and_observation_sheets_equal_their_services(app, tmp
     observation summary equals observations.by_section."""
     from sqlalchemy import select
 
-    from app.models import Campaign, School
+    from app.models import Campaign
     from app.services.observations import records as observations
     from app.services.surveys import results as surveys
     from app.services.core.demo import build_demo

@@ -11,6 +11,7 @@ import pytest
 from app.extensions import db
 from app.models import ExportJob
 from app.services.exports import jobs
+from tests.factories.exports import make_export_job
 
 
 @pytest.fixture(autouse=True)
@@ -163,13 +164,10 @@ def test_expired_jobs_and_files_are_removed(school, app):
 
     path = jobs.exports_dir() / "old-job.xlsx"
     path.write_bytes(b"x")
-    db.session.add(ExportJob(id="old-job", school_id=school.school.id, user_id=school.user("deputy").id,
-                             kind="annual", params={}, status="done", progress=100, file_path=str(path),
-                             created_at=utcnow() - timedelta(days=2)))
-    db.session.add(ExportJob(id="dead-job", school_id=school.school.id, user_id=school.user("deputy").id,
-                             kind="annual", params={}, status="running", progress=30,
-                             created_at=utcnow() - timedelta(hours=3)))
-    db.session.commit()
+    make_export_job(school, job_id="old-job", params={}, status="done", progress=100, file_path=str(path),
+                    created_at=utcnow() - timedelta(days=2))
+    make_export_job(school, job_id="dead-job", params={}, status="running", progress=30,
+                    created_at=utcnow() - timedelta(hours=3))
     assert jobs.cleanup(app) == 1
     assert not path.exists()
     assert db.session.get(ExportJob, "old-job") is None

@@ -21,7 +21,8 @@ from app.features import installed
 from app.services.monitoring.calculators import CALCULATORS, Period, compute
 from app.services.monitoring.catalogue import ensure_catalogue, shipped
 from app.services.monitoring.indicators import evaluate, status
-from tests.factories import make_user
+from tests.factories import make_user, make_year
+from tests.factories.monitoring import make_indicator_value
 
 # Indicators computed from other features' data; they show "no data" until those features exist.
 FROM_OTHER_FEATURES = {"pass_rate", "quality", "sou", "mean_mark", "internal_external_gap", "failing_students",
@@ -49,13 +50,6 @@ def test_catalogue_covers_seven_directions_with_a_calculator_for_every_automatic
 ])
 def test_status_against_target_and_threshold(value, target, threshold, good, expected):
     assert status(value, target, threshold, good) == expected
-
-
-def _previous_year(school):
-    prev = AcademicYear(school=school.school, name="2025-2026", starts_on=date(2025, 9, 1), ends_on=date(2026, 5, 31))
-    db.session.add(prev)
-    db.session.flush()
-    return prev
 
 
 @pytest.fixture
@@ -101,7 +95,7 @@ def registers(school):
         TeacherAchievement(school_id=sid, year_id=year.id, teacher_id=school.user("teacher2").id,
                            on_date=date(2027, 2, 10), kind="open_lesson", level="school", title="Fractions"),
     ])
-    prev = _previous_year(school)
+    prev = make_year(school)
     # mo_head's course of 2021 is older than three years: it does not count for 2026-2027.
     db.session.add(TeacherAchievement(school_id=sid, year_id=prev.id, teacher_id=school.user("mo_head").id,
                                       on_date=date(2021, 3, 1), kind="refresher_course", title="Old course"))
@@ -210,13 +204,9 @@ def test_variable_indicator_added_by_the_director(client, login, school):
 
 def test_dashboard_in_kyrgyz_shows_every_direction_target_and_last_year(client, login, registers):
     school = registers
-    ensure_catalogue(school.school.id)
     prev = db.session.scalar(select(AcademicYear).where(AcademicYear.name == "2025-2026"))
-    ind = db.session.scalar(select(Indicator).where(Indicator.school_id == school.school.id,
-                                                    Indicator.key == "safety_drills"))
-    db.session.add_all([IndicatorValue(school_id=school.school.id, indicator_id=ind.id, year_id=prev.id, value=2),
-                        IndicatorValue(school_id=school.school.id, indicator_id=ind.id, year_id=school.year.id,
-                                       value=4)])
+    make_indicator_value(school, "safety_drills", 2, year=prev, by=None)
+    make_indicator_value(school, "safety_drills", 4, by=None)
     admin = school.user("admin")
     admin.locale = "ky"
     db.session.commit()

@@ -6,16 +6,15 @@ from datetime import date
 import pytest
 
 from app.extensions import db
-from app.services.observations import records as obs_svc
 from app.features import installed
 from app.services.monitoring import planning
 from app.services.surveys import monitoring as survey_sources
 from app.services.monitoring.calculators import Period, compute
 from app.services.monitoring.catalogue import ensure_catalogue
-from app.services.observations.protocols import ensure_protocols
-from tests.surveys_helpers import answer, make_campaign
-from tests.test_achievement import add_marks
-from app.security import Principal
+from tests.factories.monitoring import make_cyclogram_item
+from tests.factories.observations import make_observation, observation_protocols
+from tests.factories.surveys import answer, make_campaign
+from tests.factories.achievement import make_assessment
 
 
 def _value(key, school, period):
@@ -28,9 +27,9 @@ def marks(school):
     c7, c8 = school.classes
     maths, physics = school.subjects
     q1, q2 = school.terms[0], school.terms[1]
-    add_marks(school, c7, maths, q1, [5, 4, 4, 3, 2, "н"])
-    add_marks(school, c8, physics, q1, [5, 5, 4, 4, 4, 3])
-    add_marks(school, c7, maths, q2, [5, 5, 5, 5, 5, 5])
+    make_assessment(school, c7, maths, q1, [5, 4, 4, 3, 2, "н"])
+    make_assessment(school, c8, physics, q1, [5, 5, 4, 4, 4, 3])
+    make_assessment(school, c7, maths, q2, [5, 5, 5, 5, 5, 5])
     return school
 
 
@@ -53,7 +52,7 @@ def test_marks_indicators_for_the_year_pool_quarters_until_annual_marks_exist(ma
     assert _value("sou", marks, year) == round((900 + 320 + 72 + 16) / 17, 2)
     assert _value("mean_mark", marks, year) == round(73 / 17, 2)
     year_term = marks.terms[3]
-    add_marks(marks, marks.classes[0], marks.subjects[0], year_term, [4, 4, 4, 4, 4, 4], kind="annual")
+    make_assessment(marks, marks.classes[0], marks.subjects[0], year_term, [4, 4, 4, 4, 4, 4], kind="annual")
     assert _value("pass_rate", marks, year) == 100.0
     assert _value("quality", marks, year) == 100.0
     assert _value("sou", marks, year) == 64.0
@@ -63,7 +62,7 @@ def test_marks_indicators_for_the_year_pool_quarters_until_annual_marks_exist(ma
 def test_internal_external_gap(marks):
     # Two students of 7-А sat the ORT in maths: 100 of 100 (5.0) and 0 of 100 (2.0); their
     # term marks of the year average 5 and 4.5. Gap = |4.75 - 3.5| = 1.25.
-    add_marks(marks, marks.classes[0], marks.subjects[0], marks.terms[3], [100.0, 0.0, None, None, None, None],
+    make_assessment(marks, marks.classes[0], marks.subjects[0], marks.terms[3], [100.0, 0.0, None, None, None, None],
               kind="ort", max_score=100)
     assert _value("internal_external_gap", marks, Period.of_year(marks.year)) == 1.25
 
@@ -103,23 +102,14 @@ def test_survey_indicators_map_to_the_shipped_instruments():
 
 @pytest.fixture
 def protocols(app):
-    found = ensure_protocols()
-    db.session.commit()
-    return found
+    return observation_protocols()
 
 
 def _observe(school, protocols, key, scores, observed_on, teacher="teacher", final=True):
-    actor = Principal.of(school.user("deputy"))
-    obs = obs_svc.start_observation(actor, instrument_id=protocols[key].id, teacher_id=school.user(teacher).id,
-                                    observed_on=observed_on, purpose="control", year_id=school.year.id,
-                                    class_id=school.classes[0].id, subject_id=school.subjects[0].id, topic="x")
-    protocol = obs_svc.protocol_of(protocols[key])
-    data = {f"score-{c.key}": str(scores.get(c.key, scores["_all"])) for c in protocol.criteria}
-    obs_svc.save_answers(actor, obs, data)
-    if final:
-        obs_svc.finalize(actor, obs)
-    db.session.commit()
-    return obs
+    """A lesson observation by the deputy, every criterion at scores["_all"] unless named."""
+    overrides = {k: v for k, v in scores.items() if k != "_all"}
+    return make_observation(school, protocols, key=key, teacher=teacher, observed_on=observed_on, topic="x",
+                            score=scores["_all"], overrides=overrides, final=final)
 
 
 def test_observed_lesson_quality(school, protocols):
@@ -142,17 +132,9 @@ def test_lesson_quality_without_observations_is_no_data(school):
 def test_cyclogram_items_follow_campaigns_marks_and_observations(marks, protocols):
     school = marks
     ensure_catalogue(school.school.id)
-    cyc = planning.get_cyclogram(school.school.id, school.year.id, create=True)
-    from app.models.monitoring.planning import CyclogramItem
 
     def item(**kw):
-        values = dict(school_id=school.school.id, cyclogram=cyc, direction=1, form="periodic", object="x",
-                      due_on=date(2027, 5, 31))
-        values.update(kw)
-        row = CyclogramItem(**values)
-        db.session.add(row)
-        db.session.flush()
-        return row
+        return make_cyclogram_item(school, **{"direction": 1, "object": "x", "due_on": date(2027, 5, 31), **kw})
 
     results_q1 = item(month_from=10, month_to=10, method="statistics", indicator_keys="pass_rate quality",
                       due_on=date(2026, 11, 5))

@@ -9,18 +9,16 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditLog, Observation, ObservationPlan, ObservationScore
 from app.services.observations import records as svc
-from app.services.observations.protocols import PROTOCOL_KEYS, ensure_protocols
+from app.services.observations.protocols import PROTOCOL_KEYS
 from surveys.loader import InstrumentError, load_file, load_text
 from surveys.loader import INSTRUMENTS_DIR
-from tests.factories import make_school
+from tests.factories.observations import criterion_answers, make_observation, observation_protocols
 from app.security import Principal
 
 
 @pytest.fixture
 def protocols(app):
-    found = ensure_protocols()
-    db.session.commit()
-    return found
+    return observation_protocols()
 
 
 def actor(user):
@@ -29,26 +27,6 @@ def actor(user):
 
 def lesson(protocols):
     return svc.protocol_of(protocols["lesson_observation"])
-
-
-def all_scores(protocol, score=2, **overrides):
-    data = {f"score-{c.key}": str(overrides.get(c.key, score)) for c in protocol.criteria}
-    return data
-
-
-def make_observation(school, protocols, *, observer="deputy", teacher="teacher", scores=None, purpose="control",
-                     observed_on=date(2026, 10, 5), final=True, key="lesson_observation", subject=0, cls=0):
-    obs = svc.start_observation(
-        actor(school.user(observer)), instrument_id=protocols[key].id, teacher_id=school.user(teacher).id,
-        observed_on=observed_on, purpose=purpose, year_id=school.year.id, class_id=school.classes[cls].id,
-        subject_id=school.subjects[subject].id if subject is not None else None, topic="Дроби")
-    protocol = svc.protocol_of(protocols[key])
-    data = scores if scores is not None else all_scores(protocol)
-    svc.save_answers(actor(school.user(observer)), obs, data)
-    if final:
-        svc.finalize(actor(school.user(observer)), obs)
-    db.session.commit()
-    return obs
 
 
 # --- protocols ------------------------------------------------------------------------
@@ -115,7 +93,7 @@ def test_create_draft_resume_and_finish(school, protocols, login, client):
     assert "Score every criterion before finishing; 21 left" in response.get_data(as_text=True)
     db.session.refresh(obs)
     assert obs.status == "draft"
-    data = all_scores(lesson(protocols))
+    data = criterion_answers(lesson(protocols))
     data.update({"value-students_present": "24", "value-lesson_plan": "yes", "value-strengths": "Жакшы темп",
                  "value-recommendations": "Рефлексия", "action": "finish"})
     response = client.post(f"/observations/{obs.id}/save", data=data)
@@ -232,7 +210,7 @@ def test_mo_heads_see_their_mas_observations(school, protocols, login, client):
     outside = svc.start_observation(actor(school.user("deputy")), instrument_id=protocols["lesson_observation"].id,
                                     teacher_id=school.user("class_teacher").id, observed_on=date(2026, 10, 6),
                                     purpose="control", year_id=school.year.id, subject_id=lang.id)
-    svc.save_answers(actor(school.user("deputy")), outside, all_scores(lesson(protocols)))
+    svc.save_answers(actor(school.user("deputy")), outside, criterion_answers(lesson(protocols)))
     svc.finalize(actor(school.user("deputy")), outside)
     db.session.commit()
     login(school.user("mo_head"))
@@ -269,13 +247,13 @@ def test_aggregates_match_hand_computed_figures(school, protocols):
     protocol = lesson(protocols)
     n = len(protocol.criteria)  # 23 criteria scored 0..2: maximum 46
     # A: all 2 except goal_stated 0 -> 44/46; B: all 1 -> 23/46; C (teacher2): all 2 -> 46/46.
-    a = make_observation(school, protocols, scores=all_scores(protocol, goal_stated=0), purpose="control",
+    a = make_observation(school, protocols, scores=criterion_answers(protocol, goal_stated=0), purpose="control",
                          observed_on=date(2026, 9, 20))
-    b = make_observation(school, protocols, scores=all_scores(protocol, 1), purpose="open_school",
+    b = make_observation(school, protocols, scores=criterion_answers(protocol, 1), purpose="open_school",
                          observed_on=date(2026, 11, 20), observer="mo_head")
     c = make_observation(school, protocols, teacher="teacher2", cls=1, purpose="control",
                          observed_on=date(2026, 10, 1))
-    make_observation(school, protocols, final=False, scores=all_scores(protocol, 0))  # drafts never count
+    make_observation(school, protocols, final=False, scores=criterion_answers(protocol, 0))  # drafts never count
     assert n == 23
     totals = svc.observation_totals(a)
     assert (totals["points"], totals["max"], totals["pct"]) == (44, 46, round(100 * 44 / 46, 1))
@@ -307,7 +285,7 @@ def test_aggregates_match_hand_computed_figures(school, protocols):
 
 
 def test_summary_page_shows_charts_and_tables(school, protocols, login, client):
-    make_observation(school, protocols, scores=all_scores(lesson(protocols), goal_stated=0))
+    make_observation(school, protocols, scores=criterion_answers(lesson(protocols), goal_stated=0))
     login(school.user("deputy"))
     page = client.get("/observations/summary").get_data(as_text=True)
     assert "<svg" in page and "The lesson objective is stated clearly to students" in page
@@ -332,13 +310,13 @@ def test_plan_page_saves_and_refuses_bad_numbers(school, protocols, login, clien
 
 def test_export_command_writes_a_workbook_read_back(app, school, protocols, tmp_path):
     protocol = lesson(protocols)
-    data = all_scores(protocol, goal_stated=1)
+    data = criterion_answers(protocol, goal_stated=1)
     data["value-strengths"] = "=HYPERLINK(\"http://evil\")"
     data["note-pacing"] = "+1+2"
     obs = make_observation(school, protocols, scores=data)
     obs.teacher_comment = "@SUM(A1)"
     db.session.commit()
-    make_observation(school, protocols, key="parent_meeting", scores=all_scores(
+    make_observation(school, protocols, key="parent_meeting", scores=criterion_answers(
         svc.protocol_of(protocols["parent_meeting"]), 1), subject=None)
     out = tmp_path / "obs.xlsx"
     runner = app.test_cli_runner()

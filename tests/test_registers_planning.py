@@ -11,6 +11,7 @@ from app.models.monitoring.planning import Cyclogram, CyclogramItem, Interview
 from app.models.monitoring.registers import Incident, StudentAchievement, SupportCase
 from app.services.monitoring import planning
 from app.services.monitoring.catalogue import ensure_catalogue
+from tests.factories.monitoring import make_cyclogram_item
 
 
 def _relogin(client, login, user):
@@ -96,23 +97,12 @@ def test_textbook_register_refuses_a_duplicate_and_computes_provision(client, lo
     assert "Number must be between" in negative.get_data(as_text=True)
 
 
-def _item(school, cyc, **kw):
-    values = dict(school_id=school.school.id, cyclogram=cyc, month_from=10, month_to=10, object="Climate survey",
-                  direction=7, method="survey", form="periodic", due_on=date(2026, 10, 31))
-    values.update(kw)
-    item = CyclogramItem(**values)
-    db.session.add(item)
-    db.session.flush()
-    return item
-
-
 def test_cyclogram_status_is_derived_and_overdue(school):
     ensure_catalogue(school.school.id)
-    cyc = planning.get_cyclogram(school.school.id, school.year.id, create=True)
-    plain = _item(school, cyc)
-    manual = _item(school, cyc, object="Catering", indicator_keys="catering_coverage medical_checkups",
+    plain = make_cyclogram_item(school)
+    manual = make_cyclogram_item(school, object="Catering", indicator_keys="catering_coverage medical_checkups",
                    method="statistics", due_on=date(2027, 5, 1))
-    interview = _item(school, cyc, object="Talks with teachers", method="interview", due_on=date(2027, 1, 31))
+    interview = make_cyclogram_item(school, object="Talks with teachers", method="interview", due_on=date(2027, 1, 31))
     db.session.commit()
     before, after = date(2026, 10, 1), date(2026, 11, 15)
     assert planning.effective_status(plain, before) == "planned"
@@ -184,9 +174,8 @@ def test_default_cyclogram_grid_approval_and_copy(client, login, school):
 
 
 def test_my_tasks_and_status_by_the_responsible_person(client, login, school):
-    cyc = planning.get_cyclogram(school.school.id, school.year.id, create=True)
-    mine = _item(school, cyc, responsible_id=school.user("psychologist").id, due_on=date(2099, 1, 1))
-    other = _item(school, cyc, object="Not mine", responsible_id=school.user("deputy").id)
+    mine = make_cyclogram_item(school, responsible_id=school.user("psychologist").id, due_on=date(2099, 1, 1))
+    other = make_cyclogram_item(school, object="Not mine", responsible_id=school.user("deputy").id)
     db.session.commit()
     login(school.user("psychologist"))
     page = client.get("/cyclogram/mine").get_data(as_text=True)
@@ -197,8 +186,7 @@ def test_my_tasks_and_status_by_the_responsible_person(client, login, school):
 
 
 def test_interviews_register(client, login, school):
-    cyc = planning.get_cyclogram(school.school.id, school.year.id, create=True)
-    item = _item(school, cyc, method="interview", object="Teachers on ICT")
+    item = make_cyclogram_item(school, method="interview", object="Teachers on ICT")
     db.session.commit()
     login(school.user("deputy"))
     response = client.post("/cyclogram/interviews", data={

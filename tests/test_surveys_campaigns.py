@@ -10,7 +10,7 @@ from sqlalchemy import func, inspect, select
 from app.extensions import db
 from app.models import AccessCode, Answer, AuditLog, Campaign, Response
 from app.services.surveys import public as service
-from tests.surveys_helpers import answer, make_campaign, small_instrument
+from tests.factories.surveys import answer, make_campaign, small_instrument
 
 
 def count(model, **where):

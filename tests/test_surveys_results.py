@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import Campaign
 from app.services.surveys import results as service
-from tests.surveys_helpers import answer, make_campaign
+from tests.factories.surveys import answer, make_campaign
 
 HEADER = 7  # header row of every table sheet (WorkbookWriter: title block, blank row, header)
 
@@ -152,7 +152,7 @@ def test_a_new_instrument_version_does_not_change_given_answers(school, answered
 
     from app.services.core import instruments
     from surveys.loader import load_text
-    from tests.surveys_helpers import SMALL
+    from tests.factories.surveys import SMALL
 
     changed = textwrap.dedent(SMALL).replace('"Мектеп жагабы?"', '"Мектеп сизге жагабы?"').replace(
         "reverse: true, text", "reverse: false, text")

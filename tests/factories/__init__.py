@@ -1,5 +1,9 @@
-"""A small school for tests: one current year with terms, two classes, students and one
-user per role. Feature tests build on it."""
+"""Test data, one module per domain: this one builds the small school every test starts from
+(one current year with terms, two classes of students, a methodical association, subjects,
+teaching assignments and one user per role); surveys, observations, achievement, monitoring
+and exports add a domain's rows to it (make_campaign, make_observation, make_assessment,
+make_indicator_value, make_register_row, make_cyclogram_item, make_export_job). The
+security tables and the feature tests use these, not copies of their own."""
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -92,3 +96,12 @@ def make_school(code: str, class_size: int = 6) -> SchoolFixture:
                                           class_id=cls.id, year_id=year.id))
     db.session.commit()
     return SchoolFixture(school, year, terms, ma, subjects, classes, students, users)
+
+
+def make_year(school: SchoolFixture, name: str = "2025-2026", starts_on: date = date(2025, 9, 1),
+              ends_on: date = date(2026, 5, 31), is_current: bool = False) -> AcademicYear:
+    """Another academic year of the school (by default the one before the fixture's), flushed."""
+    year = AcademicYear(school=school.school, name=name, starts_on=starts_on, ends_on=ends_on, is_current=is_current)
+    db.session.add(year)
+    db.session.flush()
+    return year

@@ -1,4 +1,4 @@
-"""Helpers for survey tests: a published instrument and campaigns on the small test school."""
+"""Surveys on the small test school: a published two-page instrument, campaigns, answers."""
 import textwrap
 from datetime import date
 
@@ -41,6 +41,7 @@ def small_instrument():
 
 
 def make_campaign(school, status="open", mode="link", min_group_size=5, classes=None, title="Test campaign"):
+    """A parents' campaign of the small instrument over `classes` (default: both), committed."""
     instrument = small_instrument()
     campaign = campaigns.create_campaign(
         school_id=school.school.id, instrument=instrument, title=title, audience="parents",

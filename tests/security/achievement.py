@@ -1,0 +1,99 @@
+"""Security rows of the marks: the fixture's control work in 7-А maths, Q1 (the teacher's
+class and subject)."""
+from collections.abc import Mapping
+from datetime import date
+
+from app.extensions import db
+from app.models import SupportAction
+from tests.factories import SchoolFixture
+from tests.factories.achievement import make_assessment
+from tests.security import FuzzForm, Tables, kept, kept_id
+
+
+def assessment(s: SchoolFixture):
+    """A control work with marks in 7-А maths, Q1 (the teacher's class), made on first use."""
+    return kept(s, "assessment", lambda s: make_assessment(s, marks=(5, 4, 3, 2, 4, "н"), kind="control",
+                                                           on=date(2026, 10, 15), topic="Fractions"))
+
+
+class _GridFields(Mapping):
+    """The marks grid's cells are named m-<assessment id>-<student id>: the field names
+    are those of the school whose URL arguments were built last (the fuzz tests build the
+    URL before they read the fields); a placeholder before that (for the test ids)."""
+
+    def __init__(self, kind: str, students: int = 3):
+        self.kind, self.students = kind, students
+
+    def _names(self):
+        s = _LAST_GRID_SCHOOL.get("school")
+        if s is None:
+            return ["m-assessment-student"]
+        a = assessment(s)
+        return [f"m-{a.id}-{st.id}" for st in s.students[s.classes[0].id][:self.students]]
+
+    def __getitem__(self, name):
+        if name not in self._names():
+            raise KeyError(name)
+        return self.kind
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self):
+        return len(self._names())
+
+
+_LAST_GRID_SCHOOL: dict = {}
+
+
+def _grid_url_args(s: SchoolFixture) -> dict:
+    _LAST_GRID_SCHOOL["school"] = s
+    assessment(s)
+    return {"class_id": s.classes[0].id, "subject_id": s.subjects[0].id, "term": s.terms[0].id}
+
+
+def seed_xss(school: SchoolFixture, payloads: tuple) -> None:
+    """The topic of a control work, and a class teacher's support action for a student."""
+    script, img, js = payloads
+    assessment(school).topic = f"Fractions {script} {img}"
+    student = school.students[school.classes[0].id][3]
+    db.session.add(SupportAction(school_id=school.school.id, student_id=student.id, term_id=school.terms[0].id,
+                                 action=f"Extra lessons {script}", parents_informed=True, contact_note=img,
+                                 created_by_id=school.users["class_teacher"].id))
+
+
+TABLES = Tables(
+    url_args_by_name={
+        "assessment_id": lambda s: kept_id(s, "assessment", assessment),
+    },
+    url_args_by_endpoint={
+        # The marks grid of the term holding the fixture's control work (the default term
+        # depends on today's date).
+        "achievement.grid": lambda s: {"term": s.terms[0].id},
+        "achievement.new_assessment": lambda s: {"term": s.terms[0].id},
+    },
+    overrides={
+        # The teacher of the class and subject (or the director / deputy) enters marks; the
+        # fixture's grid is `teacher`'s maths in 7-А.
+        "achievement.grid": {"mo_head": 403, "class_teacher": 403},
+        "achievement.new_assessment": {"mo_head": 403, "class_teacher": 403},
+    },
+    fuzz_forms=[
+        # The grid (a teacher's own class and subject), a new column.
+        FuzzForm("achievement.grid", "teacher", _GridFields("choice:5,4,3,2,1,н,Н,0,6,4.5,x,"),
+                 url_args=_grid_url_args, max_examples=15),
+        FuzzForm("achievement.grid", "teacher", _GridFields("text", students=2), url_args=_grid_url_args,
+                 max_examples=10),
+        FuzzForm("achievement.new_assessment", "teacher", {
+            "kind": "choice:control,test,term,ort,x", "date": "date", "topic": "text", "max_score": "int"},
+            url_args=lambda s: {"class_id": s.classes[0].id, "subject_id": s.subjects[0].id, "term": s.terms[0].id},
+            max_examples=15),
+    ],
+    csrf_sample_data={
+        "achievement.grid": lambda s: {f"m-{assessment(s).id}-{st.id}": "2" for st in s.students[s.classes[0].id][:5]},
+        "achievement.new_assessment": lambda s: {"kind": "test", "date": "2026-10-20", "topic": "Csrf"},
+        "achievement.record_action": lambda s: {f"s{s.students[s.classes[0].id][0].id}-action": "Csrf"},
+    },
+    seed_xss=seed_xss,
+    seed_backup=seed_xss,
+)

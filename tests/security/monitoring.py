@@ -1,0 +1,194 @@
+"""Security rows of the monitoring programme: indicators, registers, the cyclogram, profiles."""
+from datetime import date
+
+from app.extensions import db
+from app.models.monitoring.indicators import Indicator
+from app.models.monitoring.planning import Interview
+from tests.factories import SchoolFixture
+from tests.factories.monitoring import indicator as catalogue_indicator
+from tests.factories.monitoring import make_cyclogram_item, make_indicator_value, make_register_rows
+from tests.security import FuzzForm, Tables, kept, kept_id
+
+
+def indicator(s: SchoolFixture):
+    """A manual indicator of the shipped catalogue (hot meals coverage), given to the school."""
+    def make(s):
+        found = catalogue_indicator(s, "catering_coverage")
+        db.session.commit()
+        return found
+    return kept(s, "indicator", make)
+
+
+def cyclogram_item(s: SchoolFixture, name: str = "cyclogram_item"):
+    """An item of the year's cyclogram; the responsible person is `teacher`. The delete
+    route gets its own item (name="cyclogram_item_to_delete")."""
+    def make(s):
+        item = make_cyclogram_item(s, due_on=date(2027, 5, 20), responsible_id=s.users["teacher"].id)
+        db.session.commit()
+        return item
+    return kept(s, name, make)
+
+
+def register_rows(s: SchoolFixture) -> dict:
+    """One row in every register (key -> row), made on first use."""
+    if "register_rows" not in s.extra:
+        s.extra["register_rows"] = make_register_rows(s)
+        s.extra["register_ids"] = {key: row.id for key, row in s.extra["register_rows"].items()}
+    return s.extra["register_rows"]
+
+
+# The register each register route is checked with (one URL per route): the list with the
+# most restricted register (support cases: director and psychologist only), the others
+# with registers that other roles may write.
+REGISTER_KEY_BY_ENDPOINT = {
+    "registers.register_list": "support",
+    "registers.register_new": "students",
+    "registers.register_edit": "teachers",
+    "registers.register_delete": "incidents",
+}
+
+
+def _register_args(endpoint, with_id):
+    def args(s: SchoolFixture) -> dict:
+        key = REGISTER_KEY_BY_ENDPOINT[endpoint]
+        if not with_id:
+            return {"key": key}
+        register_rows(s)
+        return {"key": key, "obj_id": s.extra["register_ids"][key]}
+    return args
+
+
+def _register_url(key):
+    return lambda s: {"key": key}
+
+
+def seed_xss(school: SchoolFixture, payloads: tuple) -> None:
+    """Texts of every register, an indicator value's note and evidence, a variable
+    indicator's names and method, a cyclogram item, its approval order and an interview."""
+    script, img, js = payloads
+    rows = register_rows(school)
+    rows["teachers"].title, rows["teachers"].details = f"Lesson {script}", img
+    rows["students"].title = f"Olympiad {img}"
+    rows["incidents"].description, rows["incidents"].measures = f"Fell {script}", js
+    rows["classrooms"].name, rows["classrooms"].notes = f"101 {img}", script
+    rows["clubs"].name, rows["clubs"].leader, rows["clubs"].grades = f"Chess {script}", img, "5-7 <b>"
+    rows["selfgov"].body, rows["selfgov"].title = f"Council {img}", f"Day {script}"
+    rows["support"].reason, rows["support"].notes = f"Adaptation {script}", img
+    indicator(school)
+    make_indicator_value(school, "catering_coverage", 90.0, note=f"Note {script}", evidence=f"Evidence {img}")
+    db.session.add(Indicator(school_id=school.school.id, key="xss_variable", name_ky=f"Көрсөткүч {script}",
+                             name_ru=f"Показатель {img}", name_en=js, direction=2, invariant=False, unit="percent",
+                             source="manual", periodicity="year", good="higher", method_ky=script, method_ru=img,
+                             responsible_role="deputy", target=90.0, position=500))
+    item = cyclogram_item(school)
+    item.object, item.instrument, item.document = f"Survey {script}", img, js
+    item.indicator_keys = f"catering_coverage {img}"
+    item.cyclogram.order_number = f"№ {img}"
+    item.cyclogram.order_date = date(2026, 9, 1)
+    db.session.add(Interview(school_id=school.school.id, year_id=school.year.id, item_id=item.id,
+                             on_date=date(2026, 10, 7), participant_role="teacher", participants=3,
+                             topic=f"Talk {script}", outcome=img, interviewer_id=school.users["deputy"].id))
+
+
+TABLES = Tables(
+    url_args_by_name={
+        "indicator_id": lambda s: kept_id(s, "indicator", indicator),
+        "item_id": lambda s: kept_id(s, "cyclogram_item", cyclogram_item),
+    },
+    url_args_by_endpoint={
+        "registers.register_list": _register_args("registers.register_list", False),
+        "registers.register_new": _register_args("registers.register_new", False),
+        "registers.register_edit": _register_args("registers.register_edit", True),
+        "registers.register_delete": _register_args("registers.register_delete", True),
+        # A справка needs an indicator (or a direction); without one it is a 404.
+        "monitoring.note": lambda s: {"indicator": kept_id(s, "indicator", indicator)},
+        # Deleting gets its own cyclogram item, so that the other item routes keep theirs.
+        "planning.item_delete": lambda s: {"item_id": kept_id(
+            s, "cyclogram_item_to_delete", lambda s: cyclogram_item(s, "cyclogram_item_to_delete"))},
+    },
+    overrides={
+        # A teacher's profile is for the teacher, their MO head and the school's management
+        # and experts.
+        "monitoring.teacher_profile": {"class_teacher": 403},
+        # Each register has its own readers and writers (views/monitoring/registers.py).
+        # Support cases are seen only by the psychologist and the director.
+        "registers.register_list": {"deputy": 403, "mo_head": 403, "expert": 403},
+        # Olympiads and teacher achievements are written by the director, deputy and MO heads.
+        "registers.register_new": {"psychologist": 403, "expert": 403},
+        "registers.register_edit": {"psychologist": 403, "expert": 403},
+        # Incidents are written by the director and deputy only.
+        "registers.register_delete": {"mo_head": 403, "psychologist": 403, "expert": 403},
+        # An item's status is set by its responsible person (`teacher`) or a planner.
+        "planning.item_status": {"mo_head": 403, "class_teacher": 403, "psychologist": 403, "expert": 403},
+    },
+    fuzz_forms=[
+        # A value of a manual indicator, a variable indicator.
+        FuzzForm("monitoring.indicator", "deputy", {
+            "term_id": "id:term_id", "value": "int", "note": "text", "evidence": "text"},
+            url_args=lambda s: {"indicator_id": indicator(s).id}, max_examples=15),
+        FuzzForm("monitoring.indicator_new", "admin", {
+            "key": "text", "name_ky": "text", "name_ru": "text", "direction": "choice:1,7,8,x",
+            "unit": "choice:percent,count,x", "periodicity": "choice:term,year,x", "good": "choice:higher,lower,x",
+            "responsible_role": "choice:deputy,nope", "target": "int", "threshold": "int", "position": "int"},
+            max_examples=15),
+        # Registers (one form per kind of field: students, incidents, textbooks, support cases).
+        FuzzForm("registers.register_new", "mo_head", {
+            "student_id": "id:student_id", "kind": "choice:olympiad,project,x", "subject_id": "id:subject_id",
+            "level": "choice:school,district,x", "result": "choice:winner,participant,x", "title": "text",
+            "on_date": "date", "mentor_id": "id:teacher_id"}, url_args=_register_url("students"), max_examples=15),
+        FuzzForm("registers.register_new", "deputy", {
+            "kind": "choice:injury,offence,x", "on_date": "date", "class_id": "id:class_id", "description": "text",
+            "measures": "text"}, url_args=_register_url("incidents"), max_examples=10),
+        FuzzForm("registers.register_new", "deputy", {
+            "grade": "int", "subject_id": "id:subject_id", "needed": "int", "available": "int"},
+            url_args=_register_url("textbooks"), max_examples=10),
+        FuzzForm("registers.register_new", "psychologist", {
+            "student_id": "id:student_id", "opened_on": "date", "reason": "text", "notes": "text",
+            "status": "choice:open,closed,x", "closed_on": "date"}, url_args=_register_url("support"),
+            max_examples=10),
+        # Cyclogram: an item, its status, the approval, an interview.
+        FuzzForm("planning.item_new", "deputy", {
+            "object": "text", "direction": "choice:1,7,0,x", "month_from": "choice:9,12,13,x",
+            "month_to": "choice:5,10,0", "indicator_keys": "text", "instrument": "text",
+            "method": "choice:survey,interview,x", "form": "choice:periodic,continuous,x",
+            "responsible_id": "id:teacher_id", "due_on": "date", "document": "text",
+            "status": "choice:planned,done,overdue,x"}, max_examples=15),
+        FuzzForm("planning.item_status", "teacher", {"status": "choice:planned,in_progress,done,overdue,x",
+                                                     "next": "text"},
+                 url_args=lambda s: {"item_id": cyclogram_item(s).id}, max_examples=10),
+        FuzzForm("planning.approve", "admin", {"order_number": "text", "order_date": "date",
+                                               "year_id": "id:year_id"},
+                 url_args=lambda s: (cyclogram_item(s), {})[1], max_examples=10),
+        FuzzForm("planning.interviews", "deputy", {
+            "on_date": "date", "participant_role": "choice:teacher,parent,x", "participants": "int",
+            "topic": "text", "outcome": "text", "item_id": "id:item_id"}, max_examples=10),
+    ],
+    csrf_sample_data={
+        "monitoring.indicator": lambda s: {"value": "50", "term_id": "", "note": "Csrf"},
+        "monitoring.indicator_new": lambda s: {"key": "csrf_ind", "name_ky": "К", "name_ru": "Р", "direction": "2",
+                                               "unit": "percent", "periodicity": "year", "good": "higher",
+                                               "responsible_role": "deputy", "position": "1"},
+        "monitoring.indicator_edit": lambda s: {"target": "1", "threshold": "0", "active": "y"},
+        "registers.register_new": lambda s: {"student_id": str(s.students[s.classes[0].id][0].id),
+                                             "kind": "olympiad", "level": "school", "result": "winner",
+                                             "title": "Csrf", "on_date": "2026-12-05", "subject_id": "",
+                                             "mentor_id": ""},
+        "registers.register_edit": lambda s: {"teacher_id": str(s.users["teacher"].id), "kind": "open_lesson",
+                                              "title": "Csrf", "on_date": "2026-10-11", "level": "", "result": ""},
+        "registers.register_delete": lambda s: {},
+        "planning.create_default": lambda s: {},
+        "planning.approve": lambda s: {"order_number": "1-Csrf", "order_date": "2026-09-01"},
+        "planning.item_new": lambda s: {"object": "Csrf", "direction": "1", "month_from": "10", "month_to": "10",
+                                        "method": "survey", "form": "periodic", "due_on": "2026-10-30",
+                                        "status": "planned", "responsible_id": ""},
+        "planning.item_edit": lambda s: {"object": "Csrf", "direction": "1", "month_from": "10", "month_to": "10",
+                                         "method": "survey", "form": "periodic", "due_on": "2026-10-30",
+                                         "status": "done", "responsible_id": ""},
+        "planning.item_delete": lambda s: {},
+        "planning.item_status": lambda s: {"status": "done"},
+        "planning.interviews": lambda s: {"on_date": "2026-10-07", "participant_role": "teacher",
+                                          "participants": "2", "topic": "Csrf", "item_id": ""},
+    },
+    seed_xss=seed_xss,
+    seed_backup=seed_xss,
+)
