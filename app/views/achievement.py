@@ -9,7 +9,15 @@ from app import charts
 from app.extensions import db
 from app.i18n import current_language, localized_name
 from app.models import ClassGroup, Student, Subject, User
-from app.security import Principal, audit, current_principal, get_scoped_or_404, requested_year, role_required, school_years
+from app.security import (
+    Principal,
+    audit,
+    current_principal,
+    get_scoped_or_404,
+    requested_year,
+    role_required,
+    school_years,
+)
 from app.services.achievement import access, analysis, grid as grids
 from app.services.achievement import imports as achievement_import
 from app.services.achievement.workbook import build_achievement_workbook
@@ -44,7 +52,8 @@ def _basis() -> str:
 
 def _term(arg="term"):
     value = request.args.get(arg)
-    term = analysis.term_or_none(current_user.school_id, value) if value else analysis.default_term(current_user.school_id)
+    school_id = current_user.school_id
+    term = analysis.term_or_none(school_id, value) if value else analysis.default_term(school_id)
     if value and term is None:
         abort(404)
     return term

@@ -124,7 +124,8 @@ STRUCTURE = Crud("resource", [
     ),
     _structure(
         "assignments", TeachingAssignment, TeachingAssignmentForm, _l("Teaching assignments"),
-        [Column(_l("Teacher"), lambda a: a.teacher.full_name), Column(_l("Subject"), lambda a: localized_name(a.subject)),
+        [Column(_l("Teacher"), lambda a: a.teacher.full_name),
+         Column(_l("Subject"), lambda a: localized_name(a.subject)),
          Column(_l("Class"), lambda a: a.class_group.name)],
         lambda: [TeachingAssignment.year_id.desc(), TeachingAssignment.teacher_id],
         choices=_assignment_choices, stamp=lambda a, is_new: school_service.set_assignment_year(a),

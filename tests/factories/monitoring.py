@@ -7,16 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.monitoring.indicators import Indicator, IndicatorValue
 from app.models.monitoring.planning import CyclogramItem
-from app.models.monitoring.registers import (
-    Classroom,
-    Club,
-    Incident,
-    SelfGovernmentActivity,
-    StudentAchievement,
-    SupportCase,
-    TeacherAchievement,
-    TextbookProvision,
-)
+from app.models.monitoring import registers
 from app.services.monitoring import planning
 from app.services.monitoring.catalogue import ensure_catalogue
 
@@ -43,26 +34,27 @@ def make_indicator_value(school, key: str = "catering_coverage", value: float = 
 
 def _register_defaults(school, key: str) -> tuple[type, dict]:
     year, c7 = school.year, school.classes[0]
-    student = school.students[c7.id][0]
+    student, maths = school.students[c7.id][0], school.subjects[0]
     return {
-        "teachers": (TeacherAchievement, dict(year_id=year.id, teacher_id=school.user("teacher").id,
-                                              on_date=date(2026, 10, 10), kind="open_lesson", level="district",
-                                              title="Open lesson")),
-        "students": (StudentAchievement, dict(year_id=year.id, student_id=student.id, on_date=date(2026, 11, 20),
-                                              kind="olympiad", level="district", result="winner",
-                                              title="Math olympiad", subject_id=school.subjects[0].id)),
-        "incidents": (Incident, dict(year_id=year.id, class_id=c7.id, on_date=date(2026, 10, 1), kind="injury",
-                                     description="Fell in PE", measures="First aid")),
-        "classrooms": (Classroom, dict(name="101", ict_units=3, meets_requirements=True, equipment_percent=80,
-                                       notes="Projector")),
-        "textbooks": (TextbookProvision, dict(year_id=year.id, grade=7, subject_id=school.subjects[0].id, needed=10,
-                                              available=8)),
-        "clubs": (Club, dict(year_id=year.id, name="Chess", enrolled=6, leader="Coach")),
-        "selfgov": (SelfGovernmentActivity, dict(year_id=year.id, on_date=date(2026, 10, 3), body="Council",
-                                                 title="Clean-up day", participants=20)),
-        "support": (SupportCase, dict(year_id=year.id, student_id=student.id, opened_on=date(2026, 9, 20),
-                                      reason="Adaptation", status="open",
-                                      psychologist_id=school.user("psychologist").id)),
+        "teachers": (registers.TeacherAchievement, dict(
+            year_id=year.id, teacher_id=school.user("teacher").id, on_date=date(2026, 10, 10), kind="open_lesson",
+            level="district", title="Open lesson")),
+        "students": (registers.StudentAchievement, dict(
+            year_id=year.id, student_id=student.id, on_date=date(2026, 11, 20), kind="olympiad", level="district",
+            result="winner", title="Math olympiad", subject_id=maths.id)),
+        "incidents": (registers.Incident, dict(
+            year_id=year.id, class_id=c7.id, on_date=date(2026, 10, 1), kind="injury", description="Fell in PE",
+            measures="First aid")),
+        "classrooms": (registers.Classroom, dict(
+            name="101", ict_units=3, meets_requirements=True, equipment_percent=80, notes="Projector")),
+        "textbooks": (registers.TextbookProvision, dict(
+            year_id=year.id, grade=7, subject_id=maths.id, needed=10, available=8)),
+        "clubs": (registers.Club, dict(year_id=year.id, name="Chess", enrolled=6, leader="Coach")),
+        "selfgov": (registers.SelfGovernmentActivity, dict(
+            year_id=year.id, on_date=date(2026, 10, 3), body="Council", title="Clean-up day", participants=20)),
+        "support": (registers.SupportCase, dict(
+            year_id=year.id, student_id=student.id, opened_on=date(2026, 9, 20), reason="Adaptation",
+            status="open", psychologist_id=school.user("psychologist").id)),
     }[key]
 
 
