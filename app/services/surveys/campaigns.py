@@ -20,7 +20,6 @@ from app.extensions import db
 from app.models import (AccessCode, Answer, Campaign, CampaignClass, ClassGroup, Enrollment, Instrument,
                         Response, School)
 from surveys import scoring
-from surveys.schema import MultiItem, TextItem
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 8
@@ -252,7 +251,7 @@ def submit_response(link: PublicLink, spec, client_uuid: str, answers: dict[str,
         return False
     if link.access_mode == "codes":
         _spend_code(link, code)
-    keys = [*spec.answer_keys(), *(f"{item.key}.comment" for item in spec.items() if item.type == "criterion")]
+    keys = [*spec.answer_keys(), *(f"{item.key}.comment" for item in spec.items() if item.has_comment)]
     rows = answer_rows(spec, keys, answers, response_id, link.campaign_id)
     if rows:
         connection.execute(insert(Answer.__table__), rows)
@@ -281,49 +280,24 @@ def response_by_uuid(target_id: int, client_uuid: str) -> Optional[Response]:
 
 def answer_rows(spec, section_keys: Iterable[str], answers: dict[str, Any], response_id: int,
                 campaign_id: int) -> list[dict]:
-    """Answer rows (dicts for a bulk insert) of the given items, with scores and top-2 flags."""
+    """Answer rows (dicts for a bulk insert) of the given items, with scores and top-2 flags:
+    each item gives its records (surveys/items/), a scored answer adds its scale, its
+    reverse-applied score and, on a scale of 4 points or more, whether it is a top-2 answer."""
     wanted = set(section_keys)
-    scored = {key: (item, scale, reverse, rng) for key, item, scale, reverse, rng in spec.scored()}
+    scored = {key: (scale, reverse, rng) for key, _item, scale, reverse, rng in spec.scored()}
     rows = []
     base = {"response_id": response_id, "campaign_id": campaign_id}
     for item in spec.items():
-        for key in item.answer_keys():
-            if key not in wanted:
+        for record in item.records(answers):
+            if record.key not in wanted:
                 continue
-            given = answers.get(key)
-            if given is None or given == "" or given == []:
-                continue
-            if isinstance(item, MultiItem):
-                for option in given:
-                    rows.append({**base, "item_key": key, "scale": None, "value": None, "score": None,
-                                 "top2": None, "option": str(option), "text": None})
-                continue
-            if isinstance(item, TextItem):
-                rows.append({**base, "item_key": key, "scale": None, "value": None, "score": None, "top2": None,
-                             "option": None, "text": str(given).strip()[:item.max_length]})
-                continue
-            row = {**base, "item_key": key, "scale": None, "value": None, "score": None, "top2": None,
-                   "option": None, "text": None}
-            if key in scored:
-                _item, scale, reverse, (lo, hi) = scored[key]
-                value = scoring.raw_value(item, given)
-                s = scoring.score(value, lo, hi, reverse)
-                row.update(scale=scale, value=value, score=s,
-                           top2=None if s is None or hi - lo < 3 else scoring.is_top2(s, hi))
-                if item.type in ("single", "yes_no") or (item.type == "criterion" and str(given) == "na"):
-                    row["option"] = str(given)
-            elif item.type in ("single", "yes_no"):
-                row["option"] = str(given)
-            else:  # number
-                try:
-                    row["value"] = float(given)
-                except (TypeError, ValueError):
-                    continue
+            row = {**base, "item_key": record.key, "scale": None, "value": record.value, "score": None,
+                   "top2": None, "option": record.option, "text": record.text}
+            if record.key in scored:
+                scale, reverse, (lo, hi) = scored[record.key]
+                s = scoring.score(record.value, lo, hi, reverse)
+                row.update(scale=scale, score=s, top2=None if s is None or hi - lo < 3 else scoring.is_top2(s, hi))
             rows.append(row)
-        comment = answers.get(f"{item.key}.comment")
-        if comment and f"{item.key}.comment" in wanted:
-            rows.append({**base, "item_key": f"{item.key}.comment", "scale": None, "value": None, "score": None,
-                         "top2": None, "option": None, "text": str(comment)[:2000]})
     return rows
 
 
@@ -528,35 +502,8 @@ def texts_of(campaign_id: int, key: str) -> list[str]:
 
 
 def _options(item, reverse: bool = False) -> list[tuple[str, Any, Optional[float]]]:
-    """(key, label, rank) of each answer an item offers; rank places an answer of an ordered
-    scale between the worst (0.0) and the best (1.0), reverse-scored items turned round, and is
-    None where the answers are not better or worse than each other (charts colour by it)."""
-    from surveys.schema import NO, YES
-
-    def ranked(values: list[float]) -> list[Optional[float]]:
-        lo, hi = min(values), max(values)
-        if hi == lo:
-            return [None] * len(values)
-        return [(1.0 - (v - lo) / (hi - lo)) if reverse else (v - lo) / (hi - lo) for v in values]
-
-    if item.type == "single":
-        scores = [o.score for o in item.options]
-        ranks = ranked(scores) if all(v is not None for v in scores) else [None] * len(scores)
-        return [(o.key, o.text, r) for o, r in zip(item.options, ranks)]
-    if item.type == "multi":
-        return [(o.key, o.text, None) for o in item.options]
-    if item.type == "yes_no":
-        if item.scale is None and not reverse:
-            return [("yes", YES, None), ("no", NO, None)]
-        return [("yes", YES, 0.0 if reverse else 1.0), ("no", NO, 1.0 if reverse else 0.0)]
-    if item.type in ("likert", "matrix"):
-        labels = item.labels or []
-        ranks = ranked([float(i) for i in range(item.points)])
-        return [(str(i + 1), labels[i] if labels else str(i + 1), ranks[i]) for i in range(item.points)]
-    if item.type == "criterion":
-        ranks = ranked([float(lv.score) for lv in item.levels])
-        return [(str(lv.score), lv.label, r) for lv, r in zip(item.levels, ranks)]
-    return []
+    """(key, label, rank) of each answer an item offers (the item type knows them)."""
+    return item.summary_options(reverse)
 
 
 def previous_campaign(campaign: Campaign) -> Optional[Campaign]:
