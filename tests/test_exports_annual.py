@@ -180,7 +180,7 @@ def test_demo_school_survey_and_observation_sheets_equal_their_services(app, tmp
     from sqlalchemy import select
 
     from app.models import Campaign, School
-    from app.services.observations import records as observations
+    from app.services.observations import aggregates as observations
     from app.services.surveys import campaigns as surveys
     from app.services.core.demo import build_demo
 
