@@ -193,3 +193,32 @@ def test_checklist_works_without_javascript(live_server, phone_nojs, school, pro
     page.wait_for_selector("#acknowledgement")
     assert "50.0%" in page.content()
     screenshot(page, "observation-final-phone-nojs")
+
+
+def test_not_applicable_on_a_phone(live_server, phone, school):
+    """A criterion that allows it offers "not applicable" under its score buttons; choosing it
+    shows what it means, counts as done, and the observation finishes with it."""
+    import textwrap
+
+    from app.services.core import instruments as instrument_service
+    from surveys.loader import load_text
+    from tests.test_observations_na import PROTOCOL, observe
+
+    protocol = instrument_service.publish(load_text(textwrap.dedent(PROTOCOL), "na_check.yaml")).row
+    db.session.commit()
+    obs = observe(school, protocol, {}, final=False)
+    page = phone
+    browser_login(page, live_server, school.user("deputy"))
+    page.goto(f"{live_server}/observations/{obs.id}")
+    assert page.locator("label[for=s-c2-na]").count() == 0
+    page.click("label[for=s-c1-na]")
+    assert page.locator("fieldset[data-criterion=c1] .chosen .desc-na").is_visible()
+    assert page.locator("#obs-progress-text").inner_text() == "1 of 4 scored"
+    assert no_sideways_scroll(page)
+    viewport_shot(page, "observation-not-applicable-phone-screen")
+    for key, score in (("c2", 2), ("c3", 1), ("c4", 0)):
+        page.click(f"label[for=s-{key}-{score}]")
+    page.click("button[name=action][value=finish]")
+    page.wait_for_selector("#acknowledgement")
+    assert "50.0%" in page.content()  # 2 + 1 + 0 of 6: c1 is left out
+    screenshot(page, "observation-not-applicable-final-phone")
