@@ -16,6 +16,7 @@ from app.security import Principal
 from app.services.core import instruments as instrument_service
 from app.services.monitoring.calculators import Period, compute
 from app.services.observations import aggregates, records
+from surveys.items import ITEM_TYPES
 from surveys.loader import load_text
 
 T = "{ky: к, ru: р, en: e}"
@@ -216,6 +217,10 @@ def test_upgrade_from_the_previous_release_keeps_observation_scores(database_url
                         {"id": 8, "key": "x2", "kind": "criterion", "score": 1, "na": True}):
                 with pytest.raises(IntegrityError), db.engine.begin() as conn:
                     conn.execute(text(insert), bad)
+            # Every item type of the registry can be stored: a new type needs its migration.
+            with db.engine.begin() as conn:
+                for n, kind in enumerate(ITEM_TYPES):
+                    conn.execute(text(insert), {"id": 20 + n, "key": f"t{n}", "kind": kind, "score": None, "na": False})
             db.engine.dispose()
     finally:
         if pg_name:
