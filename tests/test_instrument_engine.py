@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from app.models import ObservationScore
+from app.models import Instrument, ObservationScore
 from app.models.base import one_of
 from forms.builder import FIELDS, build_form, form_answers
 from surveys import loader
@@ -172,8 +172,6 @@ def test_kinds_and_the_database_constraints_share_the_registry():
     assert "criterion" not in KINDS["survey"].item_types()
     constraint = next(c for c in ObservationScore.__table__.constraints if c.name.endswith("item_kind"))
     assert str(constraint.sqltext) == one_of("item_kind", ITEM_TYPES)
-    from app.models import Instrument
-
     kind = next(c for c in Instrument.__table__.constraints if getattr(c, "name", "") == "ck_instrument_kind")
     assert str(kind.sqltext) == "kind IN ('survey', 'observation')"
 

@@ -6,18 +6,22 @@ import textwrap
 from datetime import date
 
 import pytest
+from flask_migrate import upgrade
 from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from app import create_app
 from app.extensions import db
 from app.models import Observation, ObservationScore
 from app.security import Principal
 from app.services.core import instruments as instrument_service
 from app.services.monitoring.calculators import Period, compute
 from app.services.observations import aggregates, records
+from config import TestingConfig
 from surveys.items import ITEM_TYPES
 from surveys.loader import load_text
+from tests.test_migrations import _fresh_database_url
 
 T = "{ky: к, ru: р, en: e}"
 LEVELS = f"[{{score: 0, label: {T}, descriptor: {T}}}, {{score: 1, label: {T}, descriptor: {T}}}, " \
@@ -168,12 +172,6 @@ def test_upgrade_from_the_previous_release_keeps_observation_scores(database_url
     """A database at 0009 with an observation and its four kinds of rows upgrades to head: the
     rows stay (not applicable: false), and the rebuilt item_kind constraint takes every item
     type of the registry and still refuses others."""
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from config import TestingConfig
-    from tests.test_migrations import _fresh_database_url
-
     url, pg_name = _fresh_database_url(database_url, tmp_path)
     application = create_app(type("M", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
     now = "2026-09-01 08:00:00"

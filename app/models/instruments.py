@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 from app.models.base import one_of, utcnow
 from surveys.kinds import KIND_NAMES
+from surveys.schema import parse
 
 INSTRUMENT_KINDS = KIND_NAMES  # the kinds of the instrument language (surveys/kinds.py)
 
@@ -39,8 +40,6 @@ class Instrument(db.Model):
     @cached_property
     def spec(self):
         """The definition parsed into surveys.instrument.Instrument (the version stored in the row)."""
-        from surveys.schema import parse
-
         data = dict(self.definition)
         data["version"] = self.version
         return parse(data)

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from app.cli import fail, find_school
 from app.extensions import db
 from app.models import AcademicYear
+from app.services.observations.workbook import build_workbook
 
 
 @click.command("observations")
@@ -16,8 +17,6 @@ from app.models import AcademicYear
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
 def export_observations_command(year_name, school_code, output):
     """Write the observations workbook of a year."""
-    from app.services.observations.workbook import build_workbook
-
     school = find_school(school_code)
     year = db.session.scalar(select(AcademicYear).where(
         AcademicYear.school_id == school.id,
