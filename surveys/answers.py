@@ -64,7 +64,7 @@ class Submission:
         return [error.text(lang) for error in self.errors]
 
 
-def raw_value(data: Mapping, name: str, multiple: bool) -> Any:
+def submitted_value(data: Mapping, name: str, multiple: bool) -> Any:
     """The submitted value of a field: a list for a multiple choice, else the first value.
     `data` is request.form (a MultiDict) or a decoded JSON object."""
     if hasattr(data, "getlist"):
@@ -90,7 +90,7 @@ def parse_submission(spec, data: Mapping, names: FieldNames = FORM, *, partial: 
             if partial and name not in data:
                 continue
             try:
-                result.answers[key] = item.parse(raw_value(data, name, item.multiple), key)
+                result.answers[key] = item.parse(submitted_value(data, name, item.multiple), key)
             except AnswerError as error:
                 result.errors.append(error)
         if item.has_comment:
@@ -98,7 +98,7 @@ def parse_submission(spec, data: Mapping, names: FieldNames = FORM, *, partial: 
             if partial and name not in data:
                 continue
             try:
-                result.comments[item.key] = item.parse_comment(raw_value(data, name, False))
+                result.comments[item.key] = item.parse_comment(submitted_value(data, name, False))
             except AnswerError as error:
                 result.errors.append(error)
     return result
