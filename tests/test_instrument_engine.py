@@ -2,20 +2,26 @@
 parsing of submitted values, stored records, summary options), one parsing for questionnaire
 pages and the observation checklist, and an engine without import cycles."""
 import ast
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from app.models import Instrument, ObservationScore
+from app.extensions import db
+from app.models import Answer, Campaign, Instrument, ObservationScore, Response
 from app.models.base import one_of
+from app.services.core import instruments
 from forms.builder import FIELDS, build_form, form_answers
 from surveys import loader
 from surveys.answers import CHECKLIST, FORM, parse_submission
 from surveys.items import ITEM_TYPES, NA, REGISTRY, AnswerError, ItemBase
 from surveys.kinds import KINDS, OBSERVATION
 from surveys.loader import INSTRUMENTS_DIR, load_file, load_text
+from tests.surveys_helpers import make_campaign
+from tests.test_surveys_campaigns import send
 
 ROOT = Path(__file__).resolve().parent.parent
 T = "{ky: к, ru: р, en: e}"
@@ -224,3 +230,22 @@ def test_the_instrument_language_has_no_import_cycle_and_small_modules():
     for module in graph:
         visit(module, [])
     assert "surveys.schema" not in graph["surveys.scoring"]
+
+
+def test_the_public_page_stores_a_teacher_survey_sent_with_an_empty_optional_number(client, school):
+    """The whole path: /s/<slug> with `years=` (what a browser sends for an empty number field)
+    is a complete response, and `years` has no answer row."""
+    campaign = make_campaign(school)
+    campaign.instrument_id = instruments.ensure_published("teacher_survey").id
+    db.session.commit()
+    spec = db.session.get(Campaign, campaign.id).instrument.spec
+    data = {}
+    for item in spec.items():
+        for part in item.parts("ru"):
+            if part.choices:
+                data[FORM.answer(item, part.key)] = part.choices[-1][0]
+    data["years"] = ""
+    _fields, response = send(client, campaign.targets[0].slug, data)
+    assert response.status_code == 302, re.findall(r'class="error">([^<]+)', response.get_data(as_text=True))
+    assert db.session.scalar(select(func.count(Response.id))) == 1
+    assert db.session.scalar(select(func.count(Answer.id)).where(Answer.item_key == "years")) == 0
