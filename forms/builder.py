@@ -54,12 +54,17 @@ def _number(part, label, validators, item):
                        render_kw={"inputmode": "numeric" if getattr(item, "integer", True) else "decimal", **bounds})
 
 
+def _limit(item) -> dict:
+    length = getattr(item, "max_length", None)
+    return {"maxlength": length} if length else {}
+
+
 def _text(part, label, validators, item):
-    return TextAreaField(label, validators=validators, render_kw={"maxlength": item.max_length})
+    return TextAreaField(label, validators=validators, render_kw=_limit(item))
 
 
 def _line(part, label, validators, item):
-    return StringField(label, validators=validators, render_kw={"maxlength": item.max_length})
+    return StringField(label, validators=validators, render_kw=_limit(item))
 
 
 # widget -> the field of one part; "levels", "poles" and "yesno" are radios drawn differently.
