@@ -249,3 +249,41 @@ def test_the_public_page_stores_a_teacher_survey_sent_with_an_empty_optional_num
     assert response.status_code == 302, re.findall(r'class="error">([^<]+)', response.get_data(as_text=True))
     assert db.session.scalar(select(func.count(Response.id))) == 1
     assert db.session.scalar(select(func.count(Answer.id)).where(Answer.item_key == "years")) == 0
+
+
+def test_a_protocol_with_every_item_type_works_on_the_checklist(school, login, client):
+    """Any item type of the language can be used in an observation protocol: drawn on the
+    checklist, parsed, stored in observation_score and shown again, checked and on the
+    final page."""
+    from datetime import date
+
+    from app.security import Principal
+    from app.services.observations import records
+
+    row = instruments.publish(load_text(textwrap.dedent(EVERY_TYPE), "every.yaml")).row
+    db.session.commit()
+    obs = records.start_observation(Principal.of(school.user("deputy")), instrument_id=row.id,
+                                    teacher_id=school.user("teacher").id, observed_on=date(2026, 10, 5),
+                                    purpose="control", year_id=school.year.id)
+    db.session.commit()
+    login(school.user("deputy"))
+    data = MultiDict([("value-one", "b"), ("value-many", "a"), ("value-many", "c"), ("value-yn", "no"),
+                      ("value-lik", "2"), ("value-grid.x", "4"), ("score-crit", "na"), ("note-crit", "why"),
+                      ("value-years", ""), ("value-share", "0,5"), ("value-note", "hi")])
+    assert client.post(f"/observations/{obs.id}/save", data=data).status_code == 302
+    stored = {r.item_key: (r.item_kind, r.score, r.number, r.text, r.not_applicable)
+              for r in db.session.scalars(select(ObservationScore))}
+    assert stored == {"one": ("single", 3, None, "b", False), "many": ("multi", None, None, "a,c", False),
+                      "yn": ("yes_no", 0, None, None, False), "lik": ("likert", 2, None, None, False),
+                      "grid.x": ("matrix", 4, None, None, False), "crit": ("criterion", None, None, "why", True),
+                      "share": ("number", None, 0.5, None, False), "note": ("text", None, None, "hi", False)}
+    page = client.get(f"/observations/{obs.id}").get_data(as_text=True)
+    for checked in ('id="v-one-b" value="b" checked', 'id="v-yn-no" value="no" checked',
+                    'id="v-lik-2" value="2" checked', 'id="v-grid.x-4" value="4" checked',
+                    'id="s-crit-na" value="na" checked'):
+        assert checked in page, checked
+    assert 'value="0.5"' in page and ">why</textarea>" in page
+    assert client.post(f"/observations/{obs.id}/save", data={"value-lik": "9"}).status_code == 400
+    client.post(f"/observations/{obs.id}/save", data={"action": "finish"})
+    page = client.get(f"/observations/{obs.id}").get_data(as_text=True)
+    assert "not applicable" in page and "<strong>0.5</strong>" in page
