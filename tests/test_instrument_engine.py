@@ -4,6 +4,7 @@ pages and the observation checklist, and an engine without import cycles."""
 import ast
 import re
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import Answer, Campaign, Instrument, ObservationScore, Response
 from app.models.base import one_of
+from app.security import Principal
 from app.services.core import instruments
+from app.services.observations import records
 from forms.builder import FIELDS, build_form, form_answers
 from surveys import loader
 from surveys.answers import CHECKLIST, FORM, parse_submission
@@ -255,11 +258,6 @@ def test_a_protocol_with_every_item_type_works_on_the_checklist(school, login, c
     """Any item type of the language can be used in an observation protocol: drawn on the
     checklist, parsed, stored in observation_score and shown again, checked and on the
     final page."""
-    from datetime import date
-
-    from app.security import Principal
-    from app.services.observations import records
-
     row = instruments.publish(load_text(textwrap.dedent(EVERY_TYPE), "every.yaml")).row
     db.session.commit()
     obs = records.start_observation(Principal.of(school.user("deputy")), instrument_id=row.id,
