@@ -32,7 +32,7 @@ class Principal:
     user (None for the command line and the demo), their roles and the address of the request.
 
     Each domain decides what a principal may see in one function of its own (achievement:
-    `achievement.access.visible`, observations: `records.can_see`, profiles: `profiles.may_see_class`).
+    `achievement.access.visible`, observations: `access.visibility_clause`, profiles: `profiles.may_see_class`).
     """
 
     school_id: int

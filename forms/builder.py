@@ -1,28 +1,32 @@
-"""Build a WTForms form class from an instrument, so that survey and protocol pages use Flask-WTF
-(CSRF, validation, translated messages) like every other form.
+"""Build a WTForms form class from an instrument, so that questionnaire pages and the observation
+checklist use Flask-WTF (CSRF, validation, translated messages) like every other form.
 
-    build_form(spec, section=None, lang="ky", answers=None) -> form class (a SapatForm subclass)
+    build_form(spec, section=None, lang="ky", answers=None, base=SapatForm, names=FORM,
+               partial=False) -> form class (a `base` subclass)
     field_name(answer_key) -> str                 'climate.q1' -> 'climate__q1'
     form_answers(form) -> {answer key: value}     values of visible items (None for hidden ones)
 
-One field per item (one per row of a matrix; a criterion may add `<key>__comment`). Required
-items get a validator that applies only while the item is visible (show_if), reading earlier
-answers from `answers` and answers of the same page from the submitted data. The form class has
-`layout`: a list of LayoutEntry (the item, its field names, its show_if) for templates.
+One field per part of an item (one per row of a matrix; an item with a comment adds its comment
+field), named by `names` (surveys/answers.py: FORM for questionnaires, CHECKLIST for the
+observation checklist). The field class follows the item's `widget`; every field's validator
+calls the item's own `parse` (an empty optional field is unanswered, never an error) and, for a
+required item, asks for an answer while the item is visible (show_if), reading earlier answers
+from `answers` and answers of the same page from the submitted data. `partial=True` (a draft)
+requires nothing. The form class has `layout`: a LayoutEntry per item, for templates.
 """
 import json
 from dataclasses import dataclass, field as dc_field
 from typing import Any, Optional
 
-from wtforms import (FloatField, IntegerField, RadioField, SelectMultipleField, StringField,
-                     TextAreaField)
-from wtforms.validators import Length, NumberRange, Optional as OptionalValidator, StopValidation
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from forms.base import SapatForm
 from surveys import messages
-from surveys.schema import (NO, NOT_APPLICABLE, YES, CriterionItem, LikertItem, MatrixItem, MultiItem,
-                            NumberItem, SingleItem, TextItem, YesNoItem, condition_list, conditions_hold)
+from surveys.answers import FORM, FieldNames
+from surveys.conditions import both, condition_list, conditions_hold
+from surveys.items import AnswerError
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -30,23 +34,71 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class NumberField(StringField):
+    """A number typed as text and read by the item (a decimal comma is accepted)."""
+
+    widget = NumberInput()
+
+
+def _radios(part, label, validators, item):
+    return RadioField(label, choices=part.choices, validators=validators, validate_choice=False)
+
+
+def _checks(part, label, validators, item):
+    return MultiCheckboxField(label, choices=part.choices, validators=validators, validate_choice=False)
+
+
+def _number(part, label, validators, item):
+    bounds = {name: f"{getattr(item, name):g}" for name in ("min", "max") if getattr(item, name, None) is not None}
+    return NumberField(label, validators=validators,
+                       render_kw={"inputmode": "numeric" if getattr(item, "integer", True) else "decimal", **bounds})
+
+
+def _limit(item) -> dict:
+    length = getattr(item, "max_length", None)
+    return {"maxlength": length} if length else {}
+
+
+def _text(part, label, validators, item):
+    return TextAreaField(label, validators=validators, render_kw=_limit(item))
+
+
+def _line(part, label, validators, item):
+    return StringField(label, validators=validators, render_kw=_limit(item))
+
+
+# widget -> the field of one part; "levels", "poles" and "yesno" are radios drawn differently.
+FIELDS = {"radios": _radios, "levels": _radios, "poles": _radios, "yesno": _radios, "rows": _radios,
+          "checks": _checks, "number": _number, "text": _text, "line": _line}
+
+
 def field_name(answer_key: str) -> str:
-    return answer_key.replace(".", "__")
+    return FORM.answer(None, answer_key)
 
 
 @dataclass
 class LayoutEntry:
     item: Any
-    kind: str
+    kind: str  # the item's type
     fields: list[str]
     show_if: Any = None
     rows: list = dc_field(default_factory=list)  # matrix rows (schema objects), parallel to fields
-    comment: Optional[str] = None  # criterion comment field name
+    comment: Optional[str] = None  # the comment field's name
     section: int = 0  # index of the item's section among those of the form
+    names: FieldNames = FORM
+    keys: list = dc_field(default_factory=list)  # answer keys, parallel to fields
+
+    @property
+    def widget(self) -> str:
+        return self.item.widget
 
     @property
     def show_if_json(self) -> str:
         return show_if_json(self.show_if)
+
+    def option_id(self, n: int, value: str) -> Optional[str]:
+        """The HTML id of the choice `value` of the n-th field (None: WTForms' own)."""
+        return self.names.option_id(self.item, self.keys[n], value)
 
 
 def show_if_json(show_if) -> str:
@@ -70,50 +122,50 @@ class _Visible:
         return conditions_hold(self.show_if, current_answers(form, self.answers))
 
 
-class RequiredIfVisible(_Visible):
-    """InputRequired while the item is visible; a hidden or empty optional item stops validation."""
+class ParsedAnswer(_Visible):
+    """The item parses the submitted value (its message when refused); a hidden item is left
+    out; an unanswered required item gets "Please answer this question"."""
 
-    def __init__(self, show_if, answers, required: bool):
+    def __init__(self, item, key, show_if, answers, required: bool, lang: str):
         super().__init__(show_if, answers)
-        self.required = required
+        self.item, self.key, self.required, self.lang = item, key, required, lang
         self.field_flags = {"required": True} if required and show_if is None else {}
 
     def __call__(self, form, field):
-        if field.process_errors:
-            raise StopValidation()  # e.g. "Not a valid integer value." is already in field.errors
-        if field.raw_data is not None:
-            empty = not [v for v in field.raw_data if str(v).strip()]
-        else:
-            empty = field.data is None or field.data == "" or field.data == []
         if not self.visible(form):
             field.errors[:] = []
             field.data = None
             raise StopValidation()
-        if empty:
+        raw = field.raw_data if field.raw_data is not None else (
+            [] if field.data in (None, "", []) else (field.data if isinstance(field.data, list) else [field.data]))
+        try:
+            value = self.item.parse(raw if self.item.multiple else (raw[0] if raw else None), self.key)
+        except AnswerError as error:
+            raise StopValidation(error.text(self.lang)) from None
+        field.data = value
+        if value is None:
             field.errors[:] = []
             if self.required:
                 raise StopValidation(str(messages.ANSWER_REQUIRED))
             raise StopValidation()
 
 
-class Choices:
-    def __init__(self, lo, hi):
-        self.lo, self.hi = lo, hi
+class ParsedComment:
+    def __init__(self, item, lang: str):
+        self.item, self.lang = item, lang
 
     def __call__(self, form, field):
-        n = len(field.data or [])
-        if self.lo and n < self.lo:
-            raise StopValidation(str(messages.CHOOSE_AT_LEAST) % {"n": self.lo})
-        if self.hi and n > self.hi:
-            raise StopValidation(str(messages.CHOOSE_AT_MOST) % {"n": self.hi})
+        try:
+            field.data = self.item.parse_comment(field.data)
+        except AnswerError as error:
+            raise StopValidation(error.text(self.lang)) from None
 
 
 def current_answers(form, answers: Optional[dict] = None) -> dict:
     """Earlier answers overlaid with the raw values submitted on this page."""
     merged = dict(answers or {})
     for entry in getattr(form, "layout", []):
-        keys = entry.item.answer_keys()
-        for key, name in zip(keys, entry.fields):
+        for key, name in zip(entry.keys, entry.fields):
             f = form._fields.get(name)
             if f is None:
                 continue
@@ -123,17 +175,8 @@ def current_answers(form, answers: Optional[dict] = None) -> dict:
     return merged
 
 
-def _label(text, lang):
-    return text.pick(lang) if text is not None else ""
-
-
-def _point_labels(points, labels, lang):
-    if labels:
-        return [(str(i + 1), labels[i].pick(lang)) for i in range(points)]
-    return [(str(i + 1), str(i + 1)) for i in range(points)]
-
-
-def build_form(spec, section=None, lang: str = "ky", answers: Optional[dict] = None, base=SapatForm):
+def build_form(spec, section=None, lang: str = "ky", answers: Optional[dict] = None, base=SapatForm,
+               names: FieldNames = FORM, partial: bool = False):
     """A form class for one section (index or key) of `spec`, or for all sections."""
     if section is None:
         sections = list(spec.sections)
@@ -146,76 +189,32 @@ def build_form(spec, section=None, lang: str = "ky", answers: Optional[dict] = N
     own = {k for sec in sections for item in sec.items for k in [item.key, *item.answer_keys()]}
     for position, sec in enumerate(sections):
         for item in sec.items:
-            show_if = _both(sec.show_if, item.show_if)
+            show_if = both(sec.show_if, item.show_if)
             if show_if is not None and _refers_only_to_earlier(show_if, own) \
                     and not conditions_hold(show_if, answers or {}):
                 continue  # hidden by an answer on an earlier page
-            required = item.is_required
-            gate = RequiredIfVisible(show_if, answers, required)
-            label = _label(item.text, lang)
-            if isinstance(item, MatrixItem):
-                names = []
-                for row in item.rows:
-                    name = field_name(f"{item.key}.{row.key}")
-                    row_label = _label(row.text, lang) or f"{_label(row.left, lang)} — {_label(row.right, lang)}"
-                    attrs[name] = RadioField(row_label, choices=_point_labels(item.points, item.labels, lang),
-                                             validators=[RequiredIfVisible(show_if, answers, required)],
-                                             validate_choice=True)
-                    names.append(name)
-                layout.append(LayoutEntry(item, "matrix", names, show_if, rows=list(item.rows), section=position))
-                continue
-            name = field_name(item.key)
+            required = item.is_required and not partial
+            fields, keys, rows = [], [], []
+            for part in item.parts(lang):
+                name = names.answer(item, part.key)
+                gate = ParsedAnswer(item, part.key, show_if, answers, required, lang)
+                attrs[name] = FIELDS["radios" if part.row is not None else item.widget](part, part.label, [gate], item)
+                fields.append(name)
+                keys.append(part.key)
+                if part.row is not None:
+                    rows.append(part.row)
             comment = None
-            if isinstance(item, LikertItem):
-                if not label:
-                    label = f"{_label(item.left, lang)} — {_label(item.right, lang)}"
-                unbound = RadioField(label, choices=_point_labels(item.points, item.labels, lang), validators=[gate])
-            elif isinstance(item, SingleItem):
-                unbound = RadioField(label, choices=[(o.key, o.text.pick(lang)) for o in item.options],
-                                     validators=[gate])
-            elif isinstance(item, YesNoItem):
-                unbound = RadioField(label, choices=[("yes", YES.pick(lang)), ("no", NO.pick(lang))], validators=[gate])
-            elif isinstance(item, CriterionItem):
-                choices = [(str(lv.score), lv.label.pick(lang)) for lv in item.levels]
-                if item.allow_na:
-                    choices.append(("na", NOT_APPLICABLE.pick(lang)))
-                unbound = RadioField(label, choices=choices, validators=[gate])
-                if item.allow_comment:
-                    comment = f"{name}__comment"
-                    attrs[comment] = TextAreaField(str(messages.COMMENT),
-                                                   validators=[OptionalValidator(), Length(max=2000)])
-            elif isinstance(item, MultiItem):
-                unbound = MultiCheckboxField(label, choices=[(o.key, o.text.pick(lang)) for o in item.options],
-                                             validators=[RequiredIfVisible(show_if, answers, item.is_required),
-                                                         Choices(item.min_choices, item.max_choices)])
-            elif isinstance(item, NumberItem):
-                kind = IntegerField if item.integer else FloatField
-                rng = NumberRange(min=item.min, max=item.max)
-                unbound = kind(label, validators=[gate, rng],
-                               render_kw={"inputmode": "numeric" if item.integer else "decimal",
-                                          **({"min": f"{item.min:g}"} if item.min is not None else {}),
-                                          **({"max": f"{item.max:g}"} if item.max is not None else {})})
-            elif isinstance(item, TextItem):
-                kind = TextAreaField if item.multiline else StringField
-                unbound = kind(label, validators=[gate, Length(max=item.max_length)],
-                               render_kw={"maxlength": item.max_length})
-            else:  # pragma: no cover - the schema has no other types
-                raise TypeError(type(item))
-            attrs[name] = unbound
-            layout.append(LayoutEntry(item, item.type, [name], show_if, comment=comment, section=position))
+            if item.has_comment:
+                comment = names.comment(item)
+                attrs[comment] = TextAreaField(str(messages.COMMENT), validators=[ParsedComment(item, lang)])
+            layout.append(LayoutEntry(item, item.type, fields, show_if, rows=rows, comment=comment,
+                                      section=position, names=names, keys=keys))
     attrs["layout"] = layout
     attrs["spec"] = spec
     attrs["sections"] = sections
     attrs["section_conditions"] = [show_if_json(sec.show_if) for sec in sections]
     attrs["earlier_answers"] = dict(answers or {})
     return type(f"{spec.key.title().replace('_', '')}Form", (base,), attrs)
-
-
-def _both(section_show_if, item_show_if):
-    """An item of a conditional section is shown only when both conditions hold."""
-    if section_show_if is None or item_show_if is None:
-        return item_show_if if section_show_if is None else section_show_if
-    return condition_list(section_show_if) + condition_list(item_show_if)
 
 
 def _refers_only_to_earlier(show_if, own: set) -> bool:
@@ -230,7 +229,7 @@ def form_answers(form) -> dict[str, Any]:
     answers = current_answers(form, getattr(form, "earlier_answers", None))
     for entry in form.layout:
         visible = conditions_hold(entry.show_if, answers) if entry.show_if is not None else True
-        for key, name in zip(entry.item.answer_keys(), entry.fields):
+        for key, name in zip(entry.keys, entry.fields):
             value = form._fields[name].data if visible else None
             out[key] = None if value in ("", []) else value
         if entry.comment:

@@ -1,10 +1,13 @@
-"""Forms of the observation pages. The checklist itself is built from the protocol in the
-template; ChecklistForm only carries the CSRF token and the chosen action."""
+"""Forms of the observation pages. The checklist is built from the protocol by forms/builder.py
+(the same builder as questionnaire pages), with the checklist's field names and nothing
+required until the observation is finished."""
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from forms.base import SapatForm
+from forms.builder import build_form
+from surveys.answers import CHECKLIST
 
 
 def _optional_id(value):
@@ -25,7 +28,14 @@ class StartObservationForm(SapatForm):
 
 
 class ChecklistForm(SapatForm):
-    """Only the CSRF token: the checklist's fields come from the protocol."""
+    """The CSRF token; `checklist_form` adds the protocol's fields."""
+
+
+def checklist_form(spec, lang: str):
+    """The checklist of a protocol as a form class: per criterion its score (levels, and
+    "not applicable" where allowed) and note, the checks, numbers and texts; a draft, so
+    nothing is required (finishing checks the criteria)."""
+    return build_form(spec, lang=lang, base=ChecklistForm, names=CHECKLIST, partial=True)
 
 
 class AmendForm(SapatForm):

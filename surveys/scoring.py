@@ -1,7 +1,9 @@
 """Scoring of instruments: score ranges, reverse items, per-scale means, index 0-100, top-2 share.
 
-The same formulas are used by the SQL aggregates of campaign results (app/services/surveys.py
-stores the reverse-applied score of every answer, so SQL only averages and counts):
+The same formulas are used by the SQL aggregates of campaign results (app/services/surveys/
+campaigns.py stores the reverse-applied score of every answer, so SQL only averages and counts).
+This module reads items through their own methods (score_range, value) and imports none of
+them:
 
     score      = value, or (min + max - value) for a reverse item
     scale mean = mean of a respondent's scores on the scale's items (then averaged over respondents)
@@ -15,40 +17,16 @@ from typing import Any, Iterable, Optional
 
 
 def item_range(item) -> Optional[tuple[float, float]]:
-    """(min, max) of a scored item, None for items without a score (text, number, multi)."""
-    from surveys.schema import CriterionItem, LikertItem, MatrixItem, SingleItem, YesNoItem
-
-    if isinstance(item, (LikertItem, MatrixItem)):
-        return 1.0, float(item.points)
-    if isinstance(item, CriterionItem):
-        return float(item.levels[0].score), float(item.levels[-1].score)
-    if isinstance(item, YesNoItem):
-        return 0.0, 1.0
-    if isinstance(item, SingleItem) and item.options and all(o.score is not None for o in item.options):
-        scores = [o.score for o in item.options]
-        return float(min(scores)), float(max(scores))
-    return None
+    """(min, max) of a scored item, None for items without a score (text, number, multi); the
+    item type knows it (surveys/items/)."""
+    return item.score_range()
 
 
 def raw_value(item, answer: Any) -> Optional[float]:
     """The numeric value of an answer before reversing (option key -> its score, yes -> 1)."""
-    from surveys.schema import CriterionItem, SingleItem, YesNoItem, normalize
-
     if answer is None or answer == "":
         return None
-    if isinstance(item, YesNoItem):
-        return 1.0 if normalize(answer) == "yes" else 0.0
-    if isinstance(item, SingleItem):
-        for option in item.options:
-            if option.key == answer:
-                return None if option.score is None else float(option.score)
-        return None
-    if isinstance(item, CriterionItem) and normalize(answer) == "na":
-        return None
-    try:
-        return float(answer)
-    except (TypeError, ValueError):
-        return None
+    return item.value(answer)
 
 
 def reverse_score(value: float, lo: float, hi: float) -> float:

@@ -15,7 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 HARNESS_SECRET = "sapat-harness-secret"  # SECRET_KEY of tests/harness_app.py: clients may sign UUIDs
 SURVEY_FIELDS = re.compile(r'name="client_uuid" value="([0-9a-f-]+)"><input type="hidden" name="signature" '
                            r'value="([0-9a-f]+)"')
-# A complete answer to the small test questionnaire (tests/surveys_helpers.py), both sections.
+# A complete answer to the small test questionnaire (tests/factories/surveys.py), both sections.
 SMALL_ANSWERS = {"a": "4", "b": "2", "kids": "yes", "howmany": "2", "note": "Рахмат, мугалимдерге ыраазыбыз"}
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|id="csrf_token" name="csrf_token" '
                   r'type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

@@ -191,3 +191,68 @@ def test_checklist_works_without_javascript(live_server, phone_nojs, school, pro
     page.wait_for_selector("#acknowledgement")
     assert "50.0%" in page.content()
     screenshot(page, "observation-final-phone-nojs")
+
+
+def test_not_applicable_on_a_phone(live_server, phone, school):
+    """A criterion that allows it offers "not applicable" under its score buttons; choosing it
+    shows what it means, counts as done, and the observation finishes with it."""
+    import textwrap
+
+    from app.services.core import instruments as instrument_service
+    from surveys.loader import load_text
+    from tests.test_observations_na import PROTOCOL, observe
+
+    protocol = instrument_service.publish(load_text(textwrap.dedent(PROTOCOL), "na_check.yaml")).row
+    db.session.commit()
+    obs = observe(school, protocol, {}, final=False)
+    page = phone
+    browser_login(page, live_server, school.user("deputy"))
+    page.goto(f"{live_server}/observations/{obs.id}")
+    assert page.locator("label[for=s-c2-na]").count() == 0
+    page.click("label[for=s-c1-na]")
+    assert page.locator("fieldset[data-criterion=c1] .chosen .desc-na").is_visible()
+    assert page.locator("#obs-progress-text").inner_text() == "1 of 4 scored"
+    assert no_sideways_scroll(page)
+    viewport_shot(page, "observation-not-applicable-phone-screen")
+    for key, score in (("c2", 2), ("c3", 1), ("c4", 0)):
+        page.click(f"label[for=s-{key}-{score}]")
+    page.click("button[name=action][value=finish]")
+    page.wait_for_selector("#acknowledgement")
+    assert "50.0%" in page.content()  # 2 + 1 + 0 of 6: c1 is left out
+    screenshot(page, "observation-not-applicable-final-phone")
+
+
+def test_every_item_type_syncs_from_the_checklist(live_server, phone, school):
+    """A protocol with every item type: the browser's background sync sends radios, several
+    checked boxes, numbers and texts, and the server stores what was chosen."""
+    import textwrap
+    from datetime import date
+
+    from app.security import Principal
+    from app.services.core import instruments as instrument_service
+    from app.services.observations import records
+    from surveys.loader import load_text
+    from tests.test_instrument_engine import EVERY_TYPE
+
+    row = instrument_service.publish(load_text(textwrap.dedent(EVERY_TYPE), "every.yaml")).row
+    db.session.commit()
+    obs = records.start_observation(Principal.of(school.user("deputy")), instrument_id=row.id,
+                                    teacher_id=school.user("teacher").id, observed_on=date(2026, 10, 5),
+                                    purpose="control", year_id=school.year.id)
+    db.session.commit()
+    page = phone
+    browser_login(page, live_server, school.user("deputy"))
+    page.goto(f"{live_server}/observations/{obs.id}")
+    page.check("#value-many-0")
+    page.check("#value-many-2")
+    page.click("label[for='v-yn-yes']")
+    page.click("label[for='s-crit-1']")
+    page.fill("#value-share", "0.25")
+    page.locator("#obs-sync", has_text="Draft saved").wait_for()
+    page.wait_for_function("!JSON.parse(localStorage.getItem('sapat-observation-%d') || '{}').dirty" % obs.id)
+    db.session.expire_all()
+    stored = {r.item_key: (r.score, r.number, r.text) for r in db.session.scalars(
+        select(ObservationScore).where(ObservationScore.observation_id == obs.id))}
+    assert stored == {"many": (None, None, "a,c"), "yn": (1, None, None), "crit": (1, None, None),
+                      "share": (None, 0.25, None)}
+    assert no_sideways_scroll(page)

@@ -179,8 +179,8 @@ def test_demo_school_survey_and_observation_sheets_equal_their_services(app, tmp
     observation summary equals observations.by_section."""
     from sqlalchemy import select
 
-    from app.models import Campaign
-    from app.services.observations import records as observations
+    from app.models import Campaign, School
+    from app.services.observations import aggregates as observations
     from app.services.surveys import results as surveys
     from app.services.core.demo import build_demo
 

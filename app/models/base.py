@@ -23,3 +23,8 @@ class SchoolOwned:
 
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def one_of(column: str, values) -> str:
+    """The SQL of a CHECK constraint keeping `column` among `values`: "kind IN ('a', 'b')"."""
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"

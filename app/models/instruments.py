@@ -13,9 +13,11 @@ from sqlalchemy import JSON, CheckConstraint, DateTime, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import one_of, utcnow
+from surveys.kinds import KIND_NAMES
+from surveys.schema import parse
 
-INSTRUMENT_KINDS = ("survey", "observation")
+INSTRUMENT_KINDS = KIND_NAMES  # the kinds of the instrument language (surveys/kinds.py)
 
 
 class Instrument(db.Model):
@@ -23,7 +25,7 @@ class Instrument(db.Model):
     __table_args__ = (
         UniqueConstraint("key", "version"),
         UniqueConstraint("key", "content_hash"),
-        CheckConstraint("kind IN ('survey', 'observation')", name="kind"),
+        CheckConstraint(one_of("kind", INSTRUMENT_KINDS), name="kind"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(60), index=True)
@@ -37,9 +39,7 @@ class Instrument(db.Model):
 
     @cached_property
     def spec(self):
-        """The definition parsed into surveys.schema.Instrument (the version stored in the row)."""
-        from surveys.schema import parse
-
+        """The definition parsed into surveys.instrument.Instrument (the version stored in the row)."""
         data = dict(self.definition)
         data["version"] = self.version
         return parse(data)

@@ -2,7 +2,9 @@
 
 An Observation is filled in with a protocol (an Instrument of kind `observation`); each
 answered item is one ObservationScore row so that totals and percentages are SQL
-aggregates. A final observation is never edited: an amendment is a new row with
+aggregates. The CHECK constraints are written from the constants below; the item kinds are
+those of the instrument language's observation kind (surveys/kinds.py), so they follow its
+registry of item types. A final observation is never edited: an amendment is a new row with
 version + 1 that points at the one it corrects (`amends_id`); only the newest final
 version of a chain counts (`is_current`).
 """
@@ -11,6 +13,7 @@ from typing import Optional
 
 from sqlalchemy import (
     CheckConstraint,
+    false,
     Date,
     DateTime,
     Float,
@@ -23,23 +26,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import SchoolOwned, Timestamped, utcnow
+from app.models.base import SchoolOwned, Timestamped, one_of, utcnow
+from surveys.kinds import OBSERVATION
 
 OBSERVATION_KINDS = ("lesson", "event", "parent_meeting")
 OBSERVATION_STATUSES = ("draft", "final")
 PURPOSES = ("control", "methodical_help", "attestation", "open_school", "open_district", "open_city",
             "mentoring")
-ITEM_KINDS = ("criterion", "yes_no", "number", "text")
+ITEM_KINDS = OBSERVATION.item_types()
 
 
 class Observation(SchoolOwned, Timestamped, db.Model):
     __tablename__ = "observation"
     __table_args__ = (
-        CheckConstraint("kind IN ('lesson', 'event', 'parent_meeting')", name="kind"),
-        CheckConstraint("status IN ('draft', 'final')", name="status"),
-        CheckConstraint(
-            "purpose IN ('control', 'methodical_help', 'attestation', 'open_school', 'open_district', "
-            "'open_city', 'mentoring')", name="purpose"),
+        CheckConstraint(one_of("kind", OBSERVATION_KINDS), name="kind"),
+        CheckConstraint(one_of("status", OBSERVATION_STATUSES), name="status"),
+        CheckConstraint(one_of("purpose", PURPOSES), name="purpose"),
         Index("ix_observation_school_year_current", "school_id", "year_id", "is_current"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,13 +87,15 @@ class Observation(SchoolOwned, Timestamped, db.Model):
 
 
 class ObservationScore(SchoolOwned, db.Model):
-    """One answered item of an observation: a rubric score, a yes/no, a number or a text."""
+    """One answered item of an observation: a rubric score (or "not applicable"), a yes/no, a
+    number or a text; app/services/observations/answers.py maps every item type to these columns."""
 
     __tablename__ = "observation_score"
     __table_args__ = (
         UniqueConstraint("observation_id", "item_key"),
-        CheckConstraint("item_kind IN ('criterion', 'yes_no', 'number', 'text')", name="item_kind"),
+        CheckConstraint(one_of("item_kind", ITEM_KINDS), name="item_kind"),
         CheckConstraint("score IS NULL OR (score >= min_score AND score <= max_score)", name="score_range"),
+        CheckConstraint("NOT not_applicable OR score IS NULL", name="not_applicable"),
         Index("ix_observation_score_item", "school_id", "item_key"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +106,9 @@ class ObservationScore(SchoolOwned, db.Model):
     position: Mapped[int] = mapped_column(default=0)
     # Criterion scores (and yes_no as 1/0) with the rubric range they were given on.
     score: Mapped[Optional[int]]
+    # A criterion answered "not applicable" (allow_na): no score, and not counted anywhere;
+    # unlike a criterion not scored yet, it lets the observation be finished.
+    not_applicable: Mapped[bool] = mapped_column(default=False, server_default=false())
     min_score: Mapped[Optional[int]]
     max_score: Mapped[Optional[int]]
     number: Mapped[Optional[float]] = mapped_column(Float)

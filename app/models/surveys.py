@@ -12,19 +12,20 @@ from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import SchoolOwned, Timestamped
+from app.models.base import SchoolOwned, Timestamped, one_of
 
 CAMPAIGN_STATES = ("draft", "open", "closed")
 AUDIENCES = ("parents", "students", "teachers")
 ACCESS_MODES = ("link", "codes")
+RESPONSE_STATES = ("draft", "complete")
 
 
 class Campaign(SchoolOwned, Timestamped, db.Model):
     __tablename__ = "campaign"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'open', 'closed')", name="status"),
-        CheckConstraint("audience IN ('parents', 'students', 'teachers')", name="audience"),
-        CheckConstraint("access_mode IN ('link', 'codes')", name="access_mode"),
+        CheckConstraint(one_of("status", CAMPAIGN_STATES), name="status"),
+        CheckConstraint(one_of("audience", AUDIENCES), name="audience"),
+        CheckConstraint(one_of("access_mode", ACCESS_MODES), name="access_mode"),
         CheckConstraint("min_group_size >= 1", name="min_group_size"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,7 +86,7 @@ class Response(db.Model):
 
     __tablename__ = "response"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'complete')", name="status"),
+        CheckConstraint(one_of("status", RESPONSE_STATES), name="status"),
         Index("ix_response_campaign_status", "campaign_id", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

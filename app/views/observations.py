@@ -5,7 +5,6 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import charts
@@ -14,10 +13,14 @@ from app.i18n import current_language, localized_name, pick_text
 from app.models import Observation, Subject, User
 from app.models.observations import PURPOSES
 from app.security import OBSERVERS, Principal, REPORT_READERS, STAFF, current_principal, get_scoped_or_404, role_required, school_years, scoped
-from app.services.observations import records as svc
 from app.services.core import school as school_service
+from app.services.exports.core import new_temp_path
+from app.services.observations import access, aggregates, answers, labels, workbook
+from app.services.observations import records as svc
+from app.services.observations.protocols import criterion_labels, protocol_of, protocols
 from app.web import send_xlsx
-from forms.observations import AcknowledgeForm, AmendForm, ChecklistForm, PlanForm, StartObservationForm
+from forms.observations import AcknowledgeForm, AmendForm, ChecklistForm, PlanForm, StartObservationForm, checklist_form
+from surveys.answers import CHECKLIST
 
 bp = Blueprint("observations", __name__, url_prefix="/observations")
 
@@ -28,7 +31,7 @@ def _actor() -> Principal:
 
 def _visible_or_404(obs_id: int) -> Observation:
     obs = get_scoped_or_404(Observation, obs_id)
-    if not svc.can_see(_actor(), obs):
+    if not access.can_see(_actor(), obs):
         abort(404)
     return obs
 
@@ -47,17 +50,17 @@ def index():
     actor = _actor()
     year, years = _chosen_year()
     status = request.args.get("status")
-    rows = svc.list_observations(actor, year_id=year.id if year else None, status=status)
-    totals = svc.totals_by_observation(current_user.school_id, year.id if year else None)
+    rows = access.list_observations(actor, year_id=year.id if year else None, status=status)
+    totals = aggregates.totals_by_observation(current_user.school_id, year.id if year else None)
     return render_template("observations/index.html", rows=rows, totals=totals, year=year, years=years,
                            status=status, can_observe=current_user.has_role(*OBSERVERS),
-                           labels=svc, pending_ack=[o for o in rows if o.teacher_id == current_user.id
+                           labels=labels, pending_ack=[o for o in rows if o.teacher_id == current_user.id
                                                     and o.status == "final" and not o.acknowledged_at])
 
 
 def _start_form_choices(form: StartObservationForm, year):
     school_id = current_user.school_id
-    form.instrument_id.choices = [(i.id, pick_text(svc.protocol_of(i).title)) for i in svc.protocols()]
+    form.instrument_id.choices = [(i.id, pick_text(protocol_of(i).title)) for i in protocols()]
     form.assignment_id.choices = [("", "—")] + [
         (a.id, f"{a.teacher.full_name} · {a.class_group.name} · {localized_name(a.subject)}")
         for a in (svc.assignments(school_id, year.id) if year else [])]
@@ -66,7 +69,7 @@ def _start_form_choices(form: StartObservationForm, year):
                                           (school_service.classes_of_year(school_id, year.id) if year else [])]
     form.subject_id.choices = [("", "—")] + [
         (s.id, localized_name(s)) for s in db.session.scalars(scoped(Subject).order_by(Subject.name))]
-    form.purpose.choices = [(p, str(svc.PURPOSE_LABELS[p])) for p in PURPOSES]
+    form.purpose.choices = [(p, str(labels.PURPOSE_LABELS[p])) for p in PURPOSES]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -100,11 +103,21 @@ def new():
         (400 if request.method == "POST" else 200)
 
 
-def _checklist_context(obs: Observation):
-    protocol = svc.protocol_of(obs.instrument)
-    answers = {s.item_key: s for s in obs.scores}
-    return {"protocol": protocol, "answers": answers, "progress": svc.progress(obs, protocol),
-            "totals": svc.observation_totals(obs), "labels": svc}
+def _context(obs: Observation):
+    protocol = protocol_of(obs.instrument)
+    return {"protocol": protocol, "answers": {s.item_key: s for s in obs.scores},
+            "shown": answers.shown(protocol, obs.scores, current_language()),
+            "progress": svc.progress(obs, protocol), "totals": aggregates.observation_totals(obs), "labels": labels}
+
+
+def _checklist(obs: Observation, errors=None):
+    """The checklist page: the protocol's form (forms/builder.py) filled with the stored
+    answers, and on a refused POST with what was sent."""
+    context = _context(obs)
+    form_class = checklist_form(context["protocol"], current_language())
+    stored = answers.form_data(context["protocol"], obs.scores, CHECKLIST)
+    form = form_class(data=stored) if errors is None else form_class(formdata=request.form, data=stored)
+    return render_template("observations/checklist.html", obs=obs, form=form, errors=errors, **context)
 
 
 @bp.route("/<int:obs_id>")
@@ -112,18 +125,13 @@ def _checklist_context(obs: Observation):
 def show(obs_id):
     obs = _visible_or_404(obs_id)
     actor = _actor()
-    context = _checklist_context(obs)
-    if svc.can_edit(actor, obs):
-        return render_template("observations/checklist.html", obs=obs, form=ChecklistForm(), **context)
+    if access.can_edit(actor, obs):
+        return _checklist(obs)
     chain = svc.history(obs)
-    trail = svc.audit_trail([o.id for o in chain]) if current_user.has_role("admin", "deputy") \
-        or obs.observer_id == current_user.id else []
-    can_amend = obs.status == "final" and obs.is_current and current_user.has_role(*OBSERVERS) and (
-        obs.observer_id == current_user.id or current_user.has_role("admin", "deputy"))
-    return render_template("observations/show.html", obs=obs, chain=chain, trail=trail, can_amend=can_amend,
-                           amend_form=AmendForm(), ack_form=AcknowledgeForm(),
-                           can_ack=obs.teacher_id == current_user.id and obs.status == "final" and obs.is_current,
-                           **context)
+    trail = svc.audit_trail([o.id for o in chain]) if access.can_see_history(actor, obs) else []
+    return render_template("observations/show.html", obs=obs, chain=chain, trail=trail,
+                           can_amend=access.can_amend(actor, obs), amend_form=AmendForm(), ack_form=AcknowledgeForm(),
+                           can_ack=access.can_acknowledge(actor, obs), **_context(obs))
 
 
 def _editable_or_404(obs_id) -> Observation:
@@ -137,10 +145,9 @@ def _editable_or_404(obs_id) -> Observation:
 @role_required(*OBSERVERS)
 def save(obs_id):
     """The checklist form without JavaScript: save the draft (every section's button posts
-    the whole form), or save and finish."""
+    the whole form), or save and finish. The fields are parsed by the protocol's items."""
     obs = _editable_or_404(obs_id)
-    form = ChecklistForm()
-    if not form.validate_on_submit():
+    if not ChecklistForm().validate_on_submit():
         abort(400)
     if obs.status != "draft":
         flash(_("This observation is final and can no longer be changed. Make an amendment."), "error")
@@ -162,9 +169,7 @@ def save(obs_id):
     except svc.ObservationError as error:
         db.session.rollback()
         db.session.refresh(obs)
-        context = _checklist_context(obs)
-        return render_template("observations/checklist.html", obs=obs, form=form, errors=[error.message] + [e for e in error.errors if e != error.message],
-                               submitted=request.form, **context), 400
+        return _checklist(obs, errors=[error.message] + [e for e in error.errors if e != error.message]), 400
     return redirect(url_for(".show", obs_id=obs.id) + (f"#section-{section}" if section else ""))
 
 
@@ -227,9 +232,7 @@ def acknowledge(obs_id):
 
 def _summary_scope():
     """MO heads who are not managers or experts see their MA only."""
-    if current_user.has_role("admin", "deputy", "expert"):
-        return None
-    return svc.headed_ma_ids(current_user.id)
+    return access.summary_scope(_actor())
 
 
 @bp.route("/summary")
@@ -240,31 +243,31 @@ def summary():
     year_id = year.id if year else None
     ma_ids = _summary_scope()
     lang = current_language()
-    labels = svc.criterion_labels(lang)
-    criteria = svc.by_criterion(school_id, year_id, ma_ids)
+    texts = criterion_labels(lang)
+    criteria = aggregates.by_criterion(school_id, year_id, ma_ids)
     for row in criteria:
-        row["label"], row["section_title"] = labels.get((row["protocol"], row["item"]), (row["item"], row["section"]))
-    sections = svc.by_section(school_id, year_id, ma_ids)
+        row["label"], row["section_title"] = texts.get((row["protocol"], row["item"]), (row["item"], row["section"]))
+    sections = aggregates.by_section(school_id, year_id, ma_ids)
     for row in sections:
-        row["label"] = labels.get((row["protocol"], row["section"]), (row["section"],))[0]
-    protocol_titles = {i.key: pick_text(svc.protocol_of(i).title, lang) for i in svc.protocols()}
-    teachers = svc.by_teacher(school_id, year_id, ma_ids)
-    mas = svc.by_ma(school_id, year_id) if ma_ids is None else []
-    purposes = svc.by_purpose(school_id, year_id, ma_ids)
-    plan = svc.observers_vs_plan(school_id, year_id) if year_id and ma_ids is None else []
+        row["label"] = texts.get((row["protocol"], row["section"]), (row["section"],))[0]
+    protocol_titles = {i.key: pick_text(protocol_of(i).title, lang) for i in protocols()}
+    teachers = aggregates.by_teacher(school_id, year_id, ma_ids)
+    mas = aggregates.by_ma(school_id, year_id) if ma_ids is None else []
+    purposes = aggregates.by_purpose(school_id, year_id, ma_ids)
+    plan = aggregates.observers_vs_plan(school_id, year_id) if year_id and ma_ids is None else []
     weakest = criteria[:10]
     drawn = {
         "criteria": charts.hbars([(f"{r['label']}", r["pct"]) for r in weakest], unit="%",
                                  title=_("Weakest criteria across the school")),
         "mas": charts.hbars([(localized_name(_Named(r)), r["pct"]) for r in mas], unit="%",
                             title=_("By methodical association")) if mas else None,
-        "purposes": charts.hbars([(str(svc.PURPOSE_LABELS.get(r["purpose"], r["purpose"])), r["pct"])
+        "purposes": charts.hbars([(str(labels.PURPOSE_LABELS.get(r["purpose"], r["purpose"])), r["pct"])
                                   for r in purposes], unit="%", title=_("By purpose and level")) if purposes else None,
     }
     return render_template("observations/summary.html", year=year, years=years, criteria=criteria,
                            sections=sections, teachers=teachers, mas=mas, purposes=purposes, plan=plan,
-                           charts=drawn, protocol_titles=protocol_titles, labels=svc,
-                           count=svc.counted_count(school_id, year_id, ma_ids),
+                           charts=drawn, protocol_titles=protocol_titles, labels=labels,
+                           count=aggregates.counted_count(school_id, year_id, ma_ids),
                            can_plan=current_user.has_role("admin", "deputy"))
 
 
@@ -278,30 +281,26 @@ class _Named:
 def teacher(teacher_id):
     person = get_scoped_or_404(User, teacher_id)
     actor = _actor()
-    if teacher_id != current_user.id and not current_user.has_role("admin", "deputy", "expert"):
-        # MO heads: teachers of their MA only.
-        visible = svc.list_observations(actor, teacher_id=teacher_id, status="final", limit=1)
-        if not current_user.has_role("mo_head") or not visible:
-            abort(404)
+    if not access.may_see_teacher(actor, teacher_id):
+        abort(404)
     school_id = current_user.school_id
     lang = current_language()
-    rows = svc.teacher_dynamics(school_id, teacher_id)
-    overall = svc.teacher_overall_dynamics(school_id, teacher_id)
+    rows = aggregates.teacher_dynamics(school_id, teacher_id)
+    overall = aggregates.teacher_overall_dynamics(school_id, teacher_id)
     terms = [r["term"] for r in overall]
-    labels = svc.criterion_labels(lang)
     sections = {}
     for r in rows:
         sections.setdefault(r["section"], {})[r["term"]] = r["pct"]
     section_label = {}
-    for (protocol_key, key), (text, _title) in labels.items():
+    for (protocol_key, key), (text, _title) in criterion_labels(lang).items():
         section_label.setdefault(key, text)
     series = [(_("All criteria"), [r["pct"] for r in overall])]
     series += [(section_label.get(key, key), [values.get(t) for t in terms]) for key, values in sections.items()]
     chart = charts.line_chart(terms, series, title=_("Dynamics by quarter")) if terms else None
-    observations = svc.list_observations(actor, teacher_id=teacher_id, status="final")
-    totals = svc.totals_by_observation(school_id)
+    observations = access.list_observations(actor, teacher_id=teacher_id, status="final")
+    totals = aggregates.totals_by_observation(school_id)
     return render_template("observations/teacher.html", person=person, overall=overall, chart=chart,
-                           observations=observations, totals=totals, labels=svc,
+                           observations=observations, totals=totals, labels=labels,
                            sections=[(section_label.get(k, k), [v.get(t) for t in terms]) for k, v in sections.items()],
                            terms=terms)
 
@@ -313,7 +312,7 @@ def plan():
     if year is None:
         abort(404)
     form = PlanForm()
-    rows = svc.observers_vs_plan(current_user.school_id, year.id)
+    rows = aggregates.observers_vs_plan(current_user.school_id, year.id)
     if form.validate_on_submit():
         plans, errors = {}, []
         for row in rows:
@@ -337,13 +336,10 @@ def plan():
 @bp.route("/export.xlsx")
 @role_required(*REPORT_READERS)
 def export():
-    from app.services.observations import workbook as export_service
-    from app.services.exports.core import new_temp_path
-
     year, _years_list = _chosen_year()
     if year is None:
         abort(404)
     path = new_temp_path("sapat-observations-")
-    export_service.build_workbook(path, school_id=current_user.school_id, year_id=year.id,
+    workbook.build_workbook(path, school_id=current_user.school_id, year_id=year.id,
                                   lang=current_language(), ma_ids=_summary_scope())
     return send_xlsx(path, f"observations-{year.name}.xlsx")

@@ -4,18 +4,19 @@ from flask_babel import gettext as _
 
 from app.services.exports.annual import Context, Section
 from app.services.exports.core import INT, PCT, TEXT, Column, WorkbookWriter
-from app.services.observations import records as observations
+from app.services.observations import aggregates
+from app.services.observations.protocols import criterion_labels
 
 
 def _fetch_observations(ctx: Context) -> dict:
-    labels = observations.criterion_labels(ctx.lang)
-    sections = observations.by_section(ctx.school_id, ctx.year_id)
+    labels = criterion_labels(ctx.lang)
+    sections = aggregates.by_section(ctx.school_id, ctx.year_id)
     return {
         "sections": [(labels.get((r["protocol"], r["section"]), (r["section"],))[0], r["count"], r["pct"])
                      for r in sections],
         "mas": [(r["name_ru"] if ctx.lang == "ru" and r["name_ru"] else r["name"], r["count"], r["pct"])
-                for r in observations.by_ma(ctx.school_id, ctx.year_id)],
-        "total": observations.counted_count(ctx.school_id, ctx.year_id),
+                for r in aggregates.by_ma(ctx.school_id, ctx.year_id)],
+        "total": aggregates.counted_count(ctx.school_id, ctx.year_id),
     }
 
 

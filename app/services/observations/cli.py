@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from app.cli import fail, find_school
 from app.services.core import school as school_service
+from app.services.observations.workbook import build_workbook
 
 
 @click.command("observations")
@@ -14,8 +15,6 @@ from app.services.core import school as school_service
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
 def export_observations_command(year_name, school_code, output):
     """Write the observations workbook of a year."""
-    from app.services.observations.workbook import build_workbook
-
     school = find_school(school_code)
     year = school_service.find_year(school.id, year_name)
     if year is None:

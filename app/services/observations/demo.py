@@ -6,15 +6,15 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import Observation, ObservationPlan, ObservationScore, TeachingAssignment
-from app.services.observations import records as svc
-from app.services.observations.protocols import ensure_protocols
+from app.services.observations.answers import score_range
+from app.services.observations.protocols import PROTOCOL_KINDS, ensure_protocols, protocol_of
 
 
 def demo_observations(ctx) -> None:
     rng = ctx.rng
     school_id = ctx.school.id
     instruments = ensure_protocols()
-    parsed = {key: svc.protocol_of(inst) for key, inst in instruments.items()}
+    parsed = {key: protocol_of(inst) for key, inst in instruments.items()}
     observers = [u for u in (ctx.staff.get("director"), ctx.staff.get("deputy"), ctx.staff.get("upbringing"),
                              ctx.staff.get("mohead")) if u is not None]
     total = 300 if ctx.scale == "large" else 40
@@ -54,7 +54,7 @@ def demo_observations(ctx) -> None:
             acknowledged = not draft and rng.random() < 0.6
             obs_rows.append({
                 "school_id": school_id, "instrument_id": instruments[key].id, "year_id": year.id,
-                "kind": svc.PROTOCOL_KINDS[key], "observer_id": observer.id, "teacher_id": teacher_id,
+                "kind": PROTOCOL_KINDS[key], "observer_id": observer.id, "teacher_id": teacher_id,
                 "class_id": class_id, "subject_id": subject_id if key == "lesson_observation" else None,
                 "observed_on": observed_on, "topic": rng.choice(topics) if key == "lesson_observation" else None,
                 "purpose": rng.choice(purposes) if key == "lesson_observation" else "control",
@@ -78,17 +78,17 @@ def demo_observations(ctx) -> None:
                              obs_rows).all()
     score_rows = []
     for obs_id, row, (key, level) in zip(ids, obs_rows, meta):
-        protocol = parsed[key]
-        for item in protocol.items:
-            base = {"school_id": school_id, "observation_id": obs_id, "section_key": item.section_key,
-                    "item_key": item.key, "item_kind": item.type, "position": item.position,
-                    "min_score": item.min_score, "max_score": item.max_score, "score": None, "number": None,
-                    "text": None}
+        for section, position, item in parsed[key].placed():
+            low, high = score_range(item)
+            base = {"school_id": school_id, "observation_id": obs_id, "section_key": section.key,
+                    "item_key": item.key, "item_kind": item.type, "position": position,
+                    "min_score": low, "max_score": high, "score": None, "number": None,
+                    "text": None, "not_applicable": False}
             if item.type == "criterion":
                 if row["status"] == "draft" and rng.random() < 0.5:
                     continue
-                raw = level + rng.gauss(0, 0.55) - (0.35 if item.section_key in ("assessment", "activity") else 0)
-                base["score"] = max(item.min_score, min(item.max_score, round(raw)))
+                raw = level + rng.gauss(0, 0.55) - (0.35 if section.key in ("assessment", "activity") else 0)
+                base["score"] = max(low, min(high, round(raw)))
                 if rng.random() < 0.06:
                     base["text"] = rng.choice(["Жакшы мисал келтирилди.", "Не все ученики были вовлечены.",
                                                "Убакыт жетпей калды."])

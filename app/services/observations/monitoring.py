@@ -2,8 +2,9 @@
 cyclogram status of observation items, and the observed-lessons part of class and teacher
 profiles.
 
-- lesson_quality: points / maximum · 100 over every criterion of the final, current lesson
-  observations of the period.
+- lesson_quality: points / maximum · 100 over every scored criterion of the final, current
+  lesson observations of the period (aggregates.py: a criterion marked "not applicable" counts
+  in neither).
 """
 from typing import Optional
 
@@ -16,16 +17,15 @@ from app.services.monitoring import profiles
 from app.services.monitoring.calculators import CalculatorTable, Period, Result
 from app.services.monitoring.labels import fmt
 from app.services.monitoring.planning import item_window
+from app.services.observations.aggregates import criterion_maximum, criterion_points, scored_criteria
 
 CALCULATORS = CalculatorTable()
 
 
 def _lesson_quality(school_id: int, period: Period) -> Optional[Result]:
-    points = func.sum(ObservationScore.score - ObservationScore.min_score)
-    maximum = func.sum(ObservationScore.max_score - ObservationScore.min_score)
+    points, maximum = criterion_points(), criterion_maximum()
     conds = [Observation.school_id == school_id, Observation.status == "final", Observation.is_current.is_(True),
-             Observation.kind == "lesson", Observation.year_id == period.year_id,
-             ObservationScore.item_kind == "criterion", ObservationScore.score.is_not(None)]
+             Observation.kind == "lesson", Observation.year_id == period.year_id, scored_criteria()]
     if period.term_id:
         conds += [Observation.observed_on >= period.starts_on, Observation.observed_on <= period.ends_on]
     p, m, n = db.session.execute(
@@ -55,8 +55,7 @@ CALCULATORS("lesson_quality")(_lesson_quality)
 # --- profile sections (class and teacher) ---------------------------------------------------
 
 def _observation_rows(conds):
-    points = func.sum(ObservationScore.score - ObservationScore.min_score)
-    maximum = func.sum(ObservationScore.max_score - ObservationScore.min_score)
+    points, maximum = criterion_points(), criterion_maximum()
     stmt = (select(Term.name, AcademicYear.name, func.count(func.distinct(Observation.id)),
                    cast(100.0 * points / func.nullif(maximum, 0), Float))
             .select_from(ObservationScore).join(Observation, Observation.id == ObservationScore.observation_id)
@@ -64,7 +63,7 @@ def _observation_rows(conds):
                              Observation.observed_on >= Term.starts_on, Observation.observed_on <= Term.ends_on))
             .join(AcademicYear, AcademicYear.id == Term.year_id)
             .where(Observation.status == "final", Observation.is_current.is_(True), Observation.kind == "lesson",
-                   ObservationScore.item_kind == "criterion", ObservationScore.score.is_not(None), *conds)
+                   scored_criteria(), *conds)
             .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name).order_by(Term.starts_on))
     return db.session.execute(stmt).all()
 

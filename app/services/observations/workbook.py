@@ -1,6 +1,7 @@
 """The observations workbook: a sheet per protocol with one row per observation (every
 criterion score, total, %), summaries by teacher, criterion, MA, purpose and observer, and
-the comments. Only current final versions count. Every text cell is write_string."""
+the comments. Only current final versions count. Every text cell is write_string. A criterion
+answered "not applicable" shows as such and counts in no total (aggregates.py)."""
 from typing import Optional
 
 from flask_babel import gettext as _
@@ -8,10 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.i18n import pick_text
+from app.i18n import current_language, pick_text
 from app.models import AcademicYear, ClassGroup, Instrument, Observation, ObservationScore, School, Subject, User
-from app.services.observations import records as svc
 from app.services.exports.core import DATE, INT, MEAN, PCT, TEXT, Column, WorkbookWriter
+from app.services.observations import aggregates
+from app.services.observations.aggregates import counted
+from app.services.observations.labels import KIND_LABELS, PURPOSE_LABELS
+from app.services.observations.protocols import PROTOCOL_KINDS, criterion_labels, protocol_of, protocols
+from surveys.items import REGISTRY
+
+# Item kinds whose text in observation_score is something a person wrote (a text answer, or
+# a comment on a scored item); an option's key is not a comment.
+WRITTEN_KINDS = tuple(name for name, cls in REGISTRY.items() if cls.storage not in ("option", "options"))
 
 
 def _subject_name(subject_name, subject_name_ru, lang):
@@ -24,30 +33,33 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
     school = db.session.get(School, school_id)
     year = db.session.get(AcademicYear, year_id)
     counts = {"observations": 0}
-    labels = svc.criterion_labels(lang)
+    labels = criterion_labels(lang)
+    not_applicable = _("not applicable")
     observer = aliased(User)
     teacher = aliased(User)
     with WorkbookWriter(target, school_name=school.name, period=_("Academic year %(year)s", year=year.name),
                         filters={_("Counted"): _("final observations, latest amended version")}) as book:
-        for instrument in svc.protocols():
-            protocol = svc.protocol_of(instrument)
+        for instrument in protocols():
+            protocol = protocol_of(instrument)
             criteria = protocol.criteria
-            others = [i for i in protocol.items if i.type in ("yes_no", "number")]
+            # Checks and numbers: every other answer with a score or a number, one column each.
+            others = [(item, part) for item in protocol.items() if item.type != "criterion"
+                      and item.storage in ("score", "number") for part in item.parts(lang or current_language())]
             columns = [Column(_("Teacher"), TEXT, 28), Column(_("Class"), TEXT, 8), Column(_("Subject"), TEXT, 18),
                        Column(_("Date"), DATE, 11), Column(_("Observer"), TEXT, 24), Column(_("Purpose"), TEXT, 20),
                        Column(_("Topic"), TEXT, 24), Column(_("Version"), INT, 8)]
             columns += [Column(pick_text(c.text, lang), INT, 12) for c in criteria]
-            columns += [Column(pick_text(i.text, lang), INT if i.type == "yes_no" else MEAN, 12) for i in others]
+            columns += [Column(part.label, INT if item.storage == "score" else MEAN, 12) for item, part in others]
             columns += [Column(_("Total points"), INT, 10), Column(_("Maximum"), INT, 10), Column(_("Percent"), PCT, 8),
                         Column(_("Acknowledged by the teacher"), TEXT, 12)]
-            sheet_name = str(svc.KIND_LABELS.get(svc.PROTOCOL_KINDS.get(protocol.key, ""), "")) or protocol.key
+            sheet_name = str(KIND_LABELS.get(PROTOCOL_KINDS.get(protocol.key, ""), "")) or protocol.key
             sheet = book.add_table(
                 sheet_name, pick_text(protocol.title, lang), columns,
                 _("One row per observation with this protocol: every criterion score (%(range)s), total, "
                   "maximum and percentage of the maximum. Yes/no checks are 1/0.",
-                  range=", ".join(sorted({f"{c.min_score}–{c.max_score}" for c in criteria}))))
+                  range=", ".join(sorted({"{:g}–{:g}".format(*c.score_range()) for c in criteria}))))
             ids = select(Instrument.id).where(Instrument.key == instrument.key)
-            conds = svc._counted(school_id, year_id, ma_ids) + [Observation.instrument_id.in_(ids)]
+            conds = counted(school_id, year_id, ma_ids) + [Observation.instrument_id.in_(ids)]
             obs_rows = db.session.execute(
                 select(Observation.id, teacher.full_name, ClassGroup.grade, ClassGroup.letter, Subject.name,
                        Subject.name_ru, Observation.observed_on, observer.full_name, Observation.purpose,
@@ -58,19 +70,19 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                 .outerjoin(Subject, Subject.id == Observation.subject_id)
                 .where(*conds).order_by(Observation.observed_on, Observation.id)).all()
             scores: dict[int, dict[str, tuple]] = {}
-            for oid, key, score, number in db.session.execute(
+            for oid, key, score, number, na in db.session.execute(
                     select(ObservationScore.observation_id, ObservationScore.item_key, ObservationScore.score,
-                           ObservationScore.number)
+                           ObservationScore.number, ObservationScore.not_applicable)
                     .join(Observation, Observation.id == ObservationScore.observation_id).where(*conds)):
-                scores.setdefault(oid, {})[key] = (score, number)
-            totals = svc.totals_by_observation(school_id, year_id)
+                scores.setdefault(oid, {})[key] = (not_applicable if na else score, number)
+            totals = aggregates.totals_by_observation(school_id, year_id)
             for (oid, tname, grade, letter, sname, sname_ru, on, oname, purpose, topic, version, ack) in obs_rows:
                 got = scores.get(oid, {})
                 points, maximum, pct = totals.get(oid, (None, None, None))
                 values = [tname, f"{grade}-{letter}" if grade else "", _subject_name(sname, sname_ru, lang), on,
-                          oname, str(svc.PURPOSE_LABELS.get(purpose, purpose)), topic or "", version]
+                          oname, str(PURPOSE_LABELS.get(purpose, purpose)), topic or "", version]
                 values += [got.get(c.key, (None, None))[0] for c in criteria]
-                values += [got.get(i.key, (None, None))[0 if i.type == "yes_no" else 1] for i in others]
+                values += [got.get(part.key, (None, None))[0 if item.storage == "score" else 1] for item, part in others]
                 values += [points, maximum, pct, _("yes") if ack else _("no")]
                 sheet.write_row(values)
                 counts["observations"] += 1
@@ -81,7 +93,7 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                                 Column(_("Percent of maximum"), PCT, 12)],
                                _("Per observed teacher: number of observations and the percentage of the maximum "
                                  "over all their criterion scores (sum of points / sum of maxima · 100)."))
-        for row in svc.by_teacher(school_id, year_id, ma_ids):
+        for row in aggregates.by_teacher(school_id, year_id, ma_ids):
             sheet.write_row([row["name"], row["count"], row["pct"]])
         sheet.finish()
 
@@ -91,8 +103,8 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                                 Column(_("Mean score"), MEAN, 10), Column(_("Percent of maximum"), PCT, 12)],
                                _("Per criterion across the school: number of scores, mean score and percentage "
                                  "of the maximum; sorted from the weakest."))
-        titles = {i.key: pick_text(svc.protocol_of(i).title, lang) for i in svc.protocols()}
-        for row in svc.by_criterion(school_id, year_id, ma_ids):
+        titles = {i.key: pick_text(protocol_of(i).title, lang) for i in protocols()}
+        for row in aggregates.by_criterion(school_id, year_id, ma_ids):
             text, section = labels.get((row["protocol"], row["item"]), (row["item"], row["section"]))
             sheet.write_row([titles.get(row["protocol"], row["protocol"]), section, text, row["count"],
                              row["mean"], row["pct"]])
@@ -103,7 +115,7 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                                    [Column(_("Methodical association"), TEXT, 34), Column(_("Observations"), INT, 12),
                                     Column(_("Percent of maximum"), PCT, 12)],
                                    _("Observations whose subject belongs to the methodical association."))
-            for row in svc.by_ma(school_id, year_id):
+            for row in aggregates.by_ma(school_id, year_id):
                 name = row["name_ru"] if lang == "ru" and row["name_ru"] else row["name"]
                 sheet.write_row([name, row["count"], row["pct"]])
             sheet.finish()
@@ -112,8 +124,8 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                                [Column(_("Purpose"), TEXT, 34), Column(_("Observations"), INT, 12),
                                 Column(_("Percent of maximum"), PCT, 12)],
                                _("Observations by purpose, including open lessons at school, district and city level."))
-        for row in svc.by_purpose(school_id, year_id, ma_ids):
-            sheet.write_row([str(svc.PURPOSE_LABELS.get(row["purpose"], row["purpose"])), row["count"], row["pct"]])
+        for row in aggregates.by_purpose(school_id, year_id, ma_ids):
+            sheet.write_row([str(PURPOSE_LABELS.get(row["purpose"], row["purpose"])), row["count"], row["pct"]])
         sheet.finish()
 
         if ma_ids is None:
@@ -122,7 +134,7 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                                     Column(_("Drafts"), INT, 10), Column(_("Planned"), INT, 10),
                                     Column(_("Percent of plan"), PCT, 10)],
                                    _("Per observer: final observations and open drafts this year against the plan."))
-            for row in svc.observers_vs_plan(school_id, year_id):
+            for row in aggregates.observers_vs_plan(school_id, year_id):
                 sheet.write_row([row["name"], row["done"], row["drafts"], row["planned"], row["pct"]])
             sheet.finish()
 
@@ -138,7 +150,8 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
             .join(teacher, teacher.id == Observation.teacher_id)
             .join(Instrument, Instrument.id == Observation.instrument_id)
             .join(ObservationScore, ObservationScore.observation_id == Observation.id)
-            .where(*svc._counted(school_id, year_id, ma_ids), ObservationScore.text.is_not(None))
+            .where(*counted(school_id, year_id, ma_ids), ObservationScore.text.is_not(None),
+                   ObservationScore.item_kind.in_(WRITTEN_KINDS))
             .order_by(Observation.observed_on, Observation.id, ObservationScore.position)).all()
         for oid, tname, on, key, item_key, kind, text in comment_rows:
             about = labels.get((key, item_key), (item_key,))[0]
@@ -147,7 +160,7 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                 select(teacher.full_name, Observation.observed_on, Instrument.key, Observation.teacher_comment)
                 .join(teacher, teacher.id == Observation.teacher_id)
                 .join(Instrument, Instrument.id == Observation.instrument_id)
-                .where(*svc._counted(school_id, year_id, ma_ids), Observation.teacher_comment.is_not(None))
+                .where(*counted(school_id, year_id, ma_ids), Observation.teacher_comment.is_not(None))
                 .order_by(Observation.observed_on, Observation.id)):
             sheet.write_row([tname, on, titles.get(key, key), _("Teacher's comment"), comment])
         sheet.finish()

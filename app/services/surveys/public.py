@@ -25,7 +25,6 @@ from app.extensions import db
 from app.models import AccessCode, Answer, Campaign, CampaignClass, Instrument, Response, School
 from app.services.surveys.campaigns import SurveyError, accepts_answers
 from surveys import scoring
-from surveys.schema import MultiItem, TextItem
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 8
@@ -166,7 +165,7 @@ def submit_response(link: PublicLink, spec, client_uuid: str, answers: dict[str,
         return False
     if link.access_mode == "codes":
         _spend_code(link, code)
-    keys = [*spec.answer_keys(), *(f"{item.key}.comment" for item in spec.items() if item.type == "criterion")]
+    keys = [*spec.answer_keys(), *(f"{item.key}.comment" for item in spec.items() if item.has_comment)]
     rows = answer_rows(spec, keys, answers, response_id, link.campaign_id)
     if rows:
         connection.execute(insert(Answer.__table__), rows)
@@ -195,47 +194,22 @@ def response_by_uuid(target_id: int, client_uuid: str) -> Optional[Response]:
 
 def answer_rows(spec, section_keys: Iterable[str], answers: dict[str, Any], response_id: int,
                 campaign_id: int) -> list[dict]:
-    """Answer rows (dicts for a bulk insert) of the given items, with scores and top-2 flags."""
+    """Answer rows (dicts for a bulk insert) of the given items, with scores and top-2 flags:
+    each item gives its records (surveys/items/), a scored answer adds its scale, its
+    reverse-applied score and, on a scale of 4 points or more, whether it is a top-2 answer."""
     wanted = set(section_keys)
-    scored = {key: (item, scale, reverse, rng) for key, item, scale, reverse, rng in spec.scored()}
+    scored = {key: (scale, reverse, rng) for key, _item, scale, reverse, rng in spec.scored()}
     rows = []
     base = {"response_id": response_id, "campaign_id": campaign_id}
     for item in spec.items():
-        for key in item.answer_keys():
-            if key not in wanted:
+        for record in item.records(answers):
+            if record.key not in wanted:
                 continue
-            given = answers.get(key)
-            if given is None or given == "" or given == []:
-                continue
-            if isinstance(item, MultiItem):
-                for option in given:
-                    rows.append({**base, "item_key": key, "scale": None, "value": None, "score": None,
-                                 "top2": None, "option": str(option), "text": None})
-                continue
-            if isinstance(item, TextItem):
-                rows.append({**base, "item_key": key, "scale": None, "value": None, "score": None, "top2": None,
-                             "option": None, "text": str(given).strip()[:item.max_length]})
-                continue
-            row = {**base, "item_key": key, "scale": None, "value": None, "score": None, "top2": None,
-                   "option": None, "text": None}
-            if key in scored:
-                _item, scale, reverse, (lo, hi) = scored[key]
-                value = scoring.raw_value(item, given)
-                s = scoring.score(value, lo, hi, reverse)
-                row.update(scale=scale, value=value, score=s,
-                           top2=None if s is None or hi - lo < 3 else scoring.is_top2(s, hi))
-                if item.type in ("single", "yes_no") or (item.type == "criterion" and str(given) == "na"):
-                    row["option"] = str(given)
-            elif item.type in ("single", "yes_no"):
-                row["option"] = str(given)
-            else:  # number
-                try:
-                    row["value"] = float(given)
-                except (TypeError, ValueError):
-                    continue
+            row = {**base, "item_key": record.key, "scale": None, "value": record.value, "score": None,
+                   "top2": None, "option": record.option, "text": record.text}
+            if record.key in scored:
+                scale, reverse, (lo, hi) = scored[record.key]
+                s = scoring.score(record.value, lo, hi, reverse)
+                row.update(scale=scale, score=s, top2=None if s is None or hi - lo < 3 else scoring.is_top2(s, hi))
             rows.append(row)
-        comment = answers.get(f"{item.key}.comment")
-        if comment and f"{item.key}.comment" in wanted:
-            rows.append({**base, "item_key": f"{item.key}.comment", "scale": None, "value": None, "score": None,
-                         "top2": None, "option": None, "text": str(comment)[:2000]})
     return rows

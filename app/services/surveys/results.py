@@ -214,35 +214,8 @@ def texts_of(campaign_id: int, key: str) -> list[str]:
 
 
 def _options(item, reverse: bool = False) -> list[tuple[str, Any, Optional[float]]]:
-    """(key, label, rank) of each answer an item offers; rank places an answer of an ordered
-    scale between the worst (0.0) and the best (1.0), reverse-scored items turned round, and is
-    None where the answers are not better or worse than each other (charts colour by it)."""
-    from surveys.schema import NO, YES
-
-    def ranked(values: list[float]) -> list[Optional[float]]:
-        lo, hi = min(values), max(values)
-        if hi == lo:
-            return [None] * len(values)
-        return [(1.0 - (v - lo) / (hi - lo)) if reverse else (v - lo) / (hi - lo) for v in values]
-
-    if item.type == "single":
-        scores = [o.score for o in item.options]
-        ranks = ranked(scores) if all(v is not None for v in scores) else [None] * len(scores)
-        return [(o.key, o.text, r) for o, r in zip(item.options, ranks)]
-    if item.type == "multi":
-        return [(o.key, o.text, None) for o in item.options]
-    if item.type == "yes_no":
-        if item.scale is None and not reverse:
-            return [("yes", YES, None), ("no", NO, None)]
-        return [("yes", YES, 0.0 if reverse else 1.0), ("no", NO, 1.0 if reverse else 0.0)]
-    if item.type in ("likert", "matrix"):
-        labels = item.labels or []
-        ranks = ranked([float(i) for i in range(item.points)])
-        return [(str(i + 1), labels[i] if labels else str(i + 1), ranks[i]) for i in range(item.points)]
-    if item.type == "criterion":
-        ranks = ranked([float(lv.score) for lv in item.levels])
-        return [(str(lv.score), lv.label, r) for lv, r in zip(item.levels, ranks)]
-    return []
+    """(key, label, rank) of each answer an item offers (the item type knows them)."""
+    return item.summary_options(reverse)
 
 
 def previous_campaign(campaign: Campaign) -> Optional[Campaign]:

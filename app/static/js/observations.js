@@ -46,20 +46,29 @@
   }
   function msg(name) { return status ? status.getAttribute("data-" + name) || "" : ""; }
 
+  // A field's value: the checked radio's value, the list of checked boxes (an item with
+  // several answers), or the input's text.
   function fieldValue(name) {
     var els = form.elements[name];
     if (!els) { return null; }
     if (els.length !== undefined && els.tagName === undefined) { // a RadioNodeList
-      for (var i = 0; i < els.length; i++) { if (els[i].checked) { return els[i].value; } }
-      return "";
+      var checked = [];
+      for (var i = 0; i < els.length; i++) { if (els[i].checked) { checked.push(els[i].value); } }
+      if (els[0] && els[0].type === "checkbox") { return checked; }
+      return checked.length ? checked[0] : "";
     }
+    if (els.type === "checkbox") { return els.checked ? [els.value] : []; }
     return els.value;
   }
   function applyValue(name, value) {
     var els = form.elements[name];
     if (!els) { return; }
     if (els.length !== undefined && els.tagName === undefined) {
-      for (var i = 0; i < els.length; i++) { els[i].checked = els[i].value === value; }
+      for (var i = 0; i < els.length; i++) {
+        els[i].checked = Array.isArray(value) ? value.indexOf(els[i].value) >= 0 : els[i].value === value;
+      }
+    } else if (els.type === "checkbox") {
+      els.checked = Array.isArray(value) && value.indexOf(els.value) >= 0;
     } else {
       els.value = value;
       if (value && els.tagName === "TEXTAREA") {
@@ -159,7 +168,9 @@
     if (event.target.name) { remember(event.target.name); updateProgress(); schedule(); }
   });
   form.addEventListener("input", function (event) {
-    if (event.target.name && event.target.type !== "radio") { remember(event.target.name); schedule(); }
+    if (event.target.name && event.target.type !== "radio" && event.target.type !== "checkbox") {
+      remember(event.target.name); schedule();
+    }
   });
   window.addEventListener("online", function () { sync(); });
   window.addEventListener("offline", function () { say("offline", msg("offline")); });
