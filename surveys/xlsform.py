@@ -7,6 +7,14 @@
 Both are pure functions (no Flask, no database). `source` is a path or a binary stream of an
 .xlsx; `target` a path or a writable binary stream.
 
+The reader uses openpyxl (read_only, data_only) directly rather than pyxform's parser
+(xls2json.workbook_to_json): pyxform stops at the first error and its JSON keeps no row
+numbers, while every refusal here names its row and all of them are reported at once; its
+validation is ODK's (an XLSForm valid for ODK may still not fit Sapat). pyxform is used in the
+tests, to check that what write_xlsform writes is an XLSForm ODK accepts. Like pyxform, the
+reader stops a sheet after a run of empty rows (100 here) and reads 20 columns past the last
+header (a value there is refused: it has no header).
+
 What maps (XLSForm -> Sapat)
 ----------------------------
 - settings: form_id -> key, version -> version (a whole number >= 1), form_title -> title (the
@@ -91,7 +99,8 @@ What XLSForm cannot say goes into `sapat::` columns, which ODK ignores: sapat::s
 sapat::reverse, sapat::left / sapat::right (poles, per language), sapat::allow_comment,
 sapat::type (only where the list alone would map to another type), sapat::text = none /
 sapat::labels = none (a bipolar item without a text / point labels: the XLSForm label shows the
-poles), sapat::required = explicit (a `required` equal to Sapat's default but set in the file),
+poles), sapat::required = yes | no (Sapat's `required` where the required column cannot carry
+it: set to the default value, or `false` on a multi with min_choices),
 sapat::show_if (the condition as JSON where `relevant` cannot carry it exactly: a true/false
 value, a one-element `in`); in settings sapat::kind, sapat::audience, sapat::grades,
 sapat::title::<language>; the sheets sapat_scales (key, title and description per language)
@@ -106,6 +115,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Union
+from zipfile import BadZipFile
 
 from surveys.loader import InstrumentError, validate_data
 from surveys.schema import (
@@ -267,36 +277,56 @@ class _Sheet:
 
 def _load_workbook(source) -> dict[str, _Sheet]:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         if isinstance(source, (bytes, bytearray)):
             source = io.BytesIO(source)
         workbook = load_workbook(source, read_only=True, data_only=True)
-    except Exception as error:  # zipfile.BadZipFile, KeyError, OSError, InvalidFileException
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as error:
         raise _Refused(f"not an .xlsx workbook: {error}") from None
     sheets: dict[str, _Sheet] = {}
     try:
         for ws in workbook.worksheets:
-            rows_iter = ws.iter_rows(values_only=True)
-            first = next(rows_iter, None)
-            if first is None:
-                sheets[ws.title.strip().lower()] = _Sheet(ws.title, [], [])
-                continue
-            headers = [_parse_header(v) if v not in (None, "") else _Header("", "") for v in first]
-            rows = []
-            for number, values in enumerate(rows_iter, start=2):
-                cells = {i: _cell_text(v) for i, v in enumerate(values) if i < len(headers) and v is not None}
-                extra = [v for v in values[len(headers):] if v not in (None, "")]
-                row = _Row(number, cells)
-                if extra:
-                    row.cells[-1] = _cell_text(extra[0])  # a value under no header
-                rows.append(row)
-            while rows and rows[-1].blank():
-                rows.pop()
-            sheets[ws.title.strip().lower()] = _Sheet(ws.title, headers, rows)
+            sheets[ws.title.strip().lower()] = _read_sheet(ws)
     finally:
         workbook.close()
     return sheets
+
+
+_MORE_COLUMNS = 20   # columns read past the last header, to find values under no header
+_EMPTY_ROWS = 100    # a run of empty rows this long ends a sheet (pyxform stops after 60)
+
+
+def _read_sheet(ws) -> _Sheet:
+    """One sheet: its header row and its rows (Excel numbers). Sheets formatted down to row
+    1,048,576 are common, so reading stops after _EMPTY_ROWS empty rows in a row."""
+    first = next(ws.iter_rows(values_only=True, max_row=1), None)
+    if not first:
+        return _Sheet(ws.title, [], [])
+    width = max((i + 1 for i, v in enumerate(first) if v not in (None, "")), default=0)
+    headers = [_parse_header(v) if v not in (None, "") else _Header("", "") for v in first[:width]]
+    rows: list[_Row] = []
+    empty = 0
+    for number, values in enumerate(ws.iter_rows(min_row=2, max_col=width + _MORE_COLUMNS, values_only=True),
+                                    start=2):
+        cells: dict[int, str] = {}
+        for i, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if i < width and headers[i].raw:
+                cells[i] = _cell_text(value)
+            else:
+                cells.setdefault(-1, _cell_text(value))  # a value under no header
+        row = _Row(number, cells)
+        if row.blank():
+            empty += 1
+            if empty >= _EMPTY_ROWS:
+                break
+            continue
+        empty = 0
+        rows.append(row)
+    return _Sheet(ws.title, headers, rows)
 
 
 # --- vocabulary of select lists -----------------------------------------------------------
@@ -343,8 +373,8 @@ def _classify(select: str, choices: list[_Choice], appearance: str, kind: str) -
     scale_labels = any(all(lbl and _is_scale_label(lbl) for lbl in lbls) for lbls in labels_by_lang
                        if any(lbls))
     if kind == "observation" and choices:
-        levels = [n for n, num in zip(names, numbers) if num is not None]
-        if len(levels) >= 2 and all(num is not None or n == "na" for n, num in zip(names, numbers)):
+        levels = [n for n, num in zip(names, numbers, strict=True) if num is not None]
+        if len(levels) >= 2 and all(num is not None or n == "na" for n, num in zip(names, numbers, strict=True)):
             return "criterion", ""
     if numbers and all(n is not None for n in numbers):
         if numbers == list(range(1, len(numbers) + 1)) and 2 <= len(numbers) <= 11:
@@ -809,9 +839,14 @@ def read_xlsform(source, *, key: Optional[str] = None, version: Optional[int] = 
     _read_settings(ctx, settings, settings_row, data, key=key, version=version, title=title, kind=kind)
     ctx.kind = data.get("kind", "survey")
     for name, sheet in sheets.items():
-        if name not in ("survey", "choices", "settings", "sapat_scales", "sapat_sources"):
-            if any(not r.blank() for r in sheet.rows) or sheet.headers:
-                ctx.note(f"sheet '{sheet.title}' ignored: not part of an XLSForm that Sapat reads")
+        if name not in ("survey", "choices", "settings", "sapat_scales", "sapat_sources") and (
+                sheet.rows or sheet.headers):
+            ctx.note(f"sheet '{sheet.title}' ignored: not part of an XLSForm that Sapat reads")
+    for name in ("survey", "choices", "settings", "sapat_scales", "sapat_sources"):
+        for row in sheets[name].rows if name in sheets else []:
+            if -1 in row.cells:
+                ctx.refuse(sheets[name].title, row.number, None,
+                           f"a value ({row.cells[-1][:40]!r}) in a column without a header")
     lists = _read_choices(ctx, sheets.get("choices"))
     _read_scales_and_sources(ctx, sheets, data)
     _read_survey(ctx, sheets["survey"], lists, data)
@@ -847,7 +882,7 @@ def _locate(ctx: _Context, problem: Problem) -> XLSFormProblem:
     path = problem.path
     best = ""
     for candidate in ctx.locations:
-        if (path == candidate or path.startswith(candidate + ".") or path.startswith(candidate + "[")) \
+        if (path == candidate or path.startswith((candidate + ".", candidate + "["))) \
                 and len(candidate) > len(best):
             best = candidate
     sheet, row = ctx.locations.get(best, ("settings", None))
@@ -949,10 +984,6 @@ def _read_choices(ctx: _Context, sheet: Optional[_Sheet]) -> dict[str, _List]:
                           f"unknown column '{header.raw}' (choice filters and media are not supported)")
                 ctx.refuse(sheet.title, row.number, header.raw, reason)
                 break
-    if -1 in {i for row in sheet.rows for i in row.cells}:
-        for row in sheet.rows:
-            if -1 in row.cells:
-                ctx.refuse(sheet.title, row.number, None, "a value in a column without a header")
     for row in sheet.rows:
         if row.blank():
             continue
@@ -1250,11 +1281,14 @@ class _SurveyReader:
             self.refuse(row, "required", f"'{raw}' is not yes or no (conditional required is not supported)")
             return
         value = _YESNO_WORDS[raw]
-        explicit = self.get(row, "sapat::required").lower()
-        if explicit == "explicit" or value != default:
+        stored = self.get(row, "sapat::required").lower()
+        if stored:  # Sapat's own value where the required column cannot carry it
+            if stored in ("yes", "no"):
+                item["required"] = stored == "yes"
+            else:
+                self.refuse(row, "sapat::required", f"'{stored}' is not yes or no")
+        elif value != default:
             item["required"] = value
-        elif explicit:
-            self.refuse(row, "sapat::required", f"'{explicit}': the only value is 'explicit'")
 
     def show_if(self, row: _Row):
         expr = self.get(row, "relevant")
@@ -1601,7 +1635,12 @@ class _SurveyReader:
             self.refuse(row, "required", "the rows of a matrix are either all required or all optional")
         elif required:
             value = required.pop()
-            if self.get(row, "sapat::required") == "explicit" or not value:
+            stored = self.get(row, "sapat::required").lower()
+            if stored in ("yes", "no"):
+                item["required"] = stored == "yes"
+            elif stored:
+                self.refuse(row, "sapat::required", f"'{stored}' is not yes or no")
+            elif not value:
                 item["required"] = value
         return item
 
@@ -1623,7 +1662,9 @@ def _canonical(conditions: list) -> list:
         for op in ("equals", "not"):
             if op in c:
                 out.append((c["item"], op, normalize(c[op])))
-        if "in" in c:
+        if "in" in c and len(c["in"]) == 1:  # in: [v] holds exactly when equals: v does
+            out.append((c["item"], "equals", normalize(c["in"][0])))
+        elif "in" in c:
             out.append((c["item"], "in", tuple(sorted(normalize(v) for v in c["in"]))))
     return sorted(out)
 
@@ -1753,7 +1794,7 @@ class _Writer:
             row["required"] = "yes"
         read_back = None if effective == default else effective
         if read_back != item.required:
-            row["sapat::required"] = "explicit"
+            row["sapat::required"] = "yes" if item.required else "no"
 
     def common(self, row: dict, item, type_: str):
         row.update({"type": type_, "name": item.key, **_texts("label", item.text), **_texts("hint", item.help)})
@@ -1873,7 +1914,7 @@ class _Writer:
         effective = item.is_required
         read_back = None if effective else False
         if read_back != item.required:
-            group["sapat::required"] = "explicit"
+            group["sapat::required"] = "yes" if item.required else "no"
         self.survey.append(group)
         name, _choices = self.scale_list(item.points, item.labels)
         for r in item.rows:
@@ -1928,9 +1969,8 @@ def _write_sheet(workbook, title: str, order: list[str], rows: list[dict[str, st
     for n, row in enumerate(rows, start=1):
         for col, header in enumerate(columns):
             value = row.get(header)
-            if value:
-                if sheet.write_string(n, col, value) != 0:
-                    raise ValueError(f"{title} row {n + 1}, {header}: the text is too long for Excel")
+            if value and sheet.write_string(n, col, value) != 0:
+                raise ValueError(f"{title} row {n + 1}, {header}: the text is too long for Excel")
     sheet.freeze_panes(1, 0)
     return sheet
 
