@@ -271,9 +271,6 @@ class _Sheet:
                 return value
         return ""
 
-    def has(self, base: str) -> bool:
-        return bool(self.columns(base))
-
 
 def _load_workbook(source) -> dict[str, _Sheet]:
     from openpyxl import load_workbook
@@ -351,7 +348,6 @@ class _Choice:
     row: int
     name: str
     labels: dict[str, str]            # language code -> text (as filled)
-    label_row_ok: bool                 # every language present (after fallback)
     score: str = ""
     descriptor: dict[str, str] = field(default_factory=dict)
 
@@ -665,7 +661,6 @@ def _bounds(expr: str, subject: str, self_name: str, integer: bool) -> tuple[Opt
 # --- the reader ---------------------------------------------------------------------------
 _YESNO_WORDS = {"yes": True, "true": True, "true()": True, "1": True,
                 "no": False, "false": False, "false()": False, "0": False, "": False}
-_QUESTION_TYPES = {"integer", "int", "decimal", "text", "string"}
 _TIME_META = {"start", "end", "today"}
 _OTHER_META = {"deviceid", "imei", "phonenumber", "phone number", "username", "email", "simserial",
                "subscriberid", "audit", "start-geopoint", "background-audio", "uri:deviceid",
@@ -999,7 +994,7 @@ def _read_choices(ctx: _Context, sheet: Optional[_Sheet]) -> dict[str, _List]:
         if any(c.name == name for c in entry.choices):
             ctx.refuse(sheet.title, row.number, "name", f"'{name}' is twice in list '{list_name}'")
             continue
-        entry.choices.append(_Choice(row.number, name, {}, True, sheet.get(row, "sapat::score")))
+        entry.choices.append(_Choice(row.number, name, {}, sheet.get(row, "sapat::score")))
     return lists
 
 
@@ -1955,7 +1950,7 @@ class _Writer:
 
 
 def _choices_of(rows: list[dict[str, str]]) -> list[_Choice]:
-    return [_Choice(0, r["name"], {c: r.get(f"label::{LANGUAGE_COLUMNS[c]}", "") for c in LANGS}, True,
+    return [_Choice(0, r["name"], {c: r.get(f"label::{LANGUAGE_COLUMNS[c]}", "") for c in LANGS},
                     r.get("sapat_score", "")) for r in rows]
 
 

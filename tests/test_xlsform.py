@@ -528,3 +528,25 @@ def test_real_form_pyxform_yes_or_no_question_imports():
     assert instrument.sections[0].key == "main"
     assert "survey: label::Kyrgyz (ky) texts missing: copied from en" in notes
     assert round_trip(instrument)[0] == instrument
+
+
+def test_a_kobo_style_table_list_becomes_a_matrix_of_a_frequency_scale():
+    form = xlsx(
+        survey=[["type", "name", "label::English (en)", "appearance", "relevant", "hint::English (en)"],
+                ["begin group", "grid", "Rate", "table-list", None, "About lessons"],
+                ["select_one freq", "grid_header", "", "label"],
+                ["select_one freq", "interest", "Interesting", "list-nolabel"],
+                ["select_one freq", "homework", "Homework", "list-nolabel"],
+                ["end group"],
+                ["text", "why", "Why?", None, "${interest} = 'often' or ${interest} = 'always'"]],
+        choices=[["list_name", "name", "label::English (en)"], ["freq", "never", "Never"],
+                 ["freq", "sometimes", "Sometimes"], ["freq", "often", "Often"], ["freq", "always", "Always"]],
+        settings=[["form_id", "form_title", "version"], ["grid", "Grid", "2"]])
+    notes = []
+    instrument = validate_data(read_xlsform(form, fallback="en", notes=notes), "grid")
+    grid, why = instrument.items()
+    assert (grid.type, grid.points, grid.labels[3].ru, grid.help.en) == ("matrix", 4, "Always", "About lessons")
+    assert [r.key for r in grid.rows] == ["interest", "homework"] and grid.required is False
+    # the named options are the scale's points 1..4: 'often' is 3, 'always' 4
+    assert why.show_if.model_dump(by_alias=True, exclude_none=True) == {"item": "grid.interest", "in": [3, 4]}
+    assert "survey row 3: the table-list header row is ignored" in notes
