@@ -1,0 +1,192 @@
+"""Reliability of instruments and agreement of observers (issue 20, part 3): pure functions.
+
+    cronbach_alpha(matrix) -> float | None                  internal consistency of a sub-scale
+    item_total_correlations(matrix) -> list[float | None]   corrected item-total r, per item
+    weighted_kappa(rater_a, rater_b, categories) -> float | None   Cohen's kappa, quadratic weights
+    agreement(rater_a, rater_b) -> Agreement | None          exact and within-one-level shares
+
+A `matrix` is respondents x items: a sequence of rows, one per respondent, each a sequence of
+the k item scores (numbers; None, or NaN, for a missing answer), all rows of the same length.
+Scores should already be reverse-applied (surveys.scoring.score), as the app stores them.
+
+Missing data: α and the item-total correlations use LISTWISE deletion: a respondent with any
+missing item is left out entirely (complete_rows); the raters' functions leave out a pair where
+either rating is missing (the N/A of a criterion). Nothing is imputed.
+
+Undefined statistics are None, never a made-up number: fewer than 2 items, fewer than 2
+complete respondents, a variance of 0 where the formula divides by it, no rated pair, ...
+
+Libraries: variances and Pearson's r come from Python's `statistics` module (exact rational
+arithmetic inside; sample variance with n - 1). Cohen's weighted kappa is implemented here from
+its formula: the only well-kept library that computes it, scikit-learn's
+`cohen_kappa_score(weights="quadratic", labels=...)`, would bring scikit-learn, SciPy and NumPy
+(about 270 MB installed) for one function; the tests compare the two where scikit-learn is
+installed.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+Number = float
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def complete_rows(matrix: Sequence[Sequence[Optional[Number]]]) -> list[list[float]]:
+    """The rows of `matrix` without a missing score (listwise deletion), as floats.
+
+    Raises ValueError when rows differ in length."""
+    rows = [list(r) for r in matrix]
+    if rows and len({len(r) for r in rows}) > 1:
+        raise ValueError("every row of the matrix needs the same number of items")
+    return [[float(v) for v in r] for r in rows if not any(_missing(v) for v in r)]
+
+
+def cronbach_alpha(matrix: Sequence[Sequence[Optional[Number]]]) -> Optional[float]:
+    """Cronbach's alpha of k items answered by n respondents (rows with a missing item excluded).
+
+        alpha = k / (k - 1) * (1 - sum_i var(item_i) / var(total))
+
+    where total is each respondent's sum of the k items and var is the sample variance
+    (ddof = 1; any common ddof gives the same ratio). Source: Cronbach, L. J. (1951).
+    Coefficient alpha and the internal structure of tests. Psychometrika 16(3), 297-334,
+    formula (2). Usual reading: >= 0.9 excellent, >= 0.8 good, >= 0.7 acceptable, below 0.7
+    questionable (Nunnally 1978; George & Mallery 2003). alpha can be negative when items
+    correlate negatively (e.g. a reverse item not reversed).
+
+    Returns None when k < 2, when fewer than 2 complete respondents remain, or when the
+    variance of the totals is 0 (everyone has the same total). Raises ValueError for rows of
+    different lengths.
+    """
+    rows = complete_rows(matrix)
+    if len(rows) < 2:
+        return None
+    k = len(rows[0])
+    if k < 2:
+        return None
+    item_variances = [statistics.variance(col) for col in zip(*rows, strict=True)]
+    total_variance = statistics.variance([sum(r) for r in rows])
+    if total_variance == 0:
+        return None
+    return k / (k - 1) * (1 - sum(item_variances) / total_variance)
+
+
+def _pearson(x: Sequence[float], y: Sequence[float]) -> Optional[float]:
+    if len(x) < 2:
+        return None
+    try:
+        return statistics.correlation(x, y)
+    except statistics.StatisticsError:  # a constant series: r is undefined
+        return None
+
+
+def item_total_correlations(matrix: Sequence[Sequence[Optional[Number]]]) -> list[Optional[float]]:
+    """Corrected item-total correlation of each item (rows with a missing item excluded).
+
+        r_i = Pearson r between item i and the sum of the OTHER k - 1 items
+
+    ("corrected": the item is left out of the total, so it is not correlated with itself).
+    Source: e.g. Nunnally, J. C. & Bernstein, I. H. (1994). Psychometric Theory, 3rd ed.,
+    ch. 8; values below about 0.3 mark an item that does not measure what the others do.
+
+    Returns a list of k values (k = the matrix's number of items), each None where r is
+    undefined: k < 2, fewer than 2 complete respondents, or an item or rest-total that does not
+    vary. An empty matrix gives []. Raises ValueError for rows of different lengths.
+    """
+    rows = complete_rows(matrix)
+    k = len(matrix[0]) if len(matrix) else 0
+    if k < 2 or len(rows) < 2:
+        return [None] * k
+    totals = [sum(r) for r in rows]
+    return [_pearson([r[i] for r in rows], [t - r[i] for r, t in zip(rows, totals, strict=True)]) for i in range(k)]
+
+
+def _pairs(rater_a: Sequence, rater_b: Sequence) -> list[tuple]:
+    if len(rater_a) != len(rater_b):
+        raise ValueError(f"the raters rated {len(rater_a)} and {len(rater_b)} things: they must be paired")
+    return [(a, b) for a, b in zip(rater_a, rater_b, strict=True) if not _missing(a) and not _missing(b)]
+
+
+def weighted_kappa(rater_a: Sequence, rater_b: Sequence, categories: Sequence) -> Optional[float]:
+    """Cohen's weighted kappa with quadratic weights for two raters of the same n things.
+
+    rater_a, rater_b  paired ratings (e.g. two observers' levels on each criterion of one lesson
+                      or of many); a pair where either is None / NaN (N/A) is left out
+    categories        all possible ratings IN ORDER, e.g. [0, 1, 2] or [1, 2, 3, 4]; the weight
+                      depends on the distance of positions in this list, so a level that nobody
+                      used still counts
+
+    With k categories, o_ij the observed share of pairs rated (i, j), p_i and q_j the two
+    raters' marginal shares, and the quadratic disagreement weights w_ij = (i - j)^2 / (k - 1)^2:
+
+        kappa_w = 1 - sum_ij w_ij o_ij / sum_ij w_ij p_i q_j
+
+    (observed over chance-expected weighted disagreement). Source: Cohen, J. (1968). Weighted
+    kappa: nominal scale agreement with provision for scaled disagreement or partial credit.
+    Psychological Bulletin 70(4), 213-220; quadratic weights as in Fleiss & Cohen (1973). Same
+    as scikit-learn's cohen_kappa_score(a, b, labels=categories, weights="quadratic").
+    1 = perfect agreement, 0 = agreement at chance level, < 0 worse than chance.
+
+    Returns None when no pair is left, when k < 2, or when the expected disagreement is 0
+    (both raters gave every thing the same single category: kappa is 0/0). Raises ValueError
+    for raters of different lengths or a rating not in `categories`.
+    """
+    pairs = _pairs(rater_a, rater_b)
+    k = len(categories)
+    if not pairs or k < 2:
+        return None
+    position = {c: i for i, c in enumerate(categories)}
+    if len(position) != k:
+        raise ValueError("categories must be distinct")
+    n = len(pairs)
+    observed = [[0.0] * k for _ in range(k)]
+    for a, b in pairs:
+        if a not in position or b not in position:
+            bad = a if a not in position else b
+            raise ValueError(f"rating {bad!r} is not one of the categories {list(categories)!r}")
+        observed[position[a]][position[b]] += 1 / n
+    p = [sum(observed[i]) for i in range(k)]
+    q = [sum(observed[i][j] for i in range(k)) for j in range(k)]
+    weight = [[(i - j) ** 2 / (k - 1) ** 2 for j in range(k)] for i in range(k)]
+    disagreement = sum(weight[i][j] * observed[i][j] for i in range(k) for j in range(k))
+    expected = sum(weight[i][j] * p[i] * q[j] for i in range(k) for j in range(k))
+    if expected == 0:
+        return None
+    return 1 - disagreement / expected
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """n rated pairs; exact = share (0..1) of pairs with equal ratings; within_one = share whose
+    ratings differ by at most one level."""
+
+    n: int
+    exact: float
+    within_one: float
+
+
+def agreement(rater_a: Sequence, rater_b: Sequence) -> Optional[Agreement]:
+    """Exact agreement and agreement within one level of two raters (numeric levels).
+
+        exact      = #(a == b) / n
+        within_one = #(|a - b| <= 1) / n
+
+    over the n pairs where both rated (None / NaN pairs left out). These are the percentages of
+    agreement that observation tools such as the World Bank's Teach report for their observers
+    (Molina et al. 2020, "Measuring the quality of teaching practices in primary schools",
+    Teach manual: exact and within-one agreement).
+
+    Returns None when no pair is left. Raises ValueError for raters of different lengths.
+    """
+    pairs = _pairs(rater_a, rater_b)
+    if not pairs:
+        return None
+    n = len(pairs)
+    exact = sum(1 for a, b in pairs if a == b)
+    within = sum(1 for a, b in pairs if abs(a - b) <= 1)
+    return Agreement(n=n, exact=exact / n, within_one=within / n)
