@@ -1,5 +1,5 @@
 """Bad input: hypothesis posts random and hostile values to every form in FUZZ_FORMS
-(tests/security_tables.py): never a 5xx, and a form that is refused writes nothing.
+(tests/security/tables.py): never a 5xx, and a form that is refused writes nothing.
 Uploads: malformed, huge, password-protected and non-xlsx rosters get a clear message."""
 import io
 import os
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.security_support import (
+from tests.security.support import (
     MISSING_ID,
     build_url,
     diff_tables,
@@ -17,7 +17,7 @@ from tests.security_support import (
     routes,
     snapshot_tables,
 )
-from tests.security_tables import FUZZ_FORMS, PAYLOADS, URL_ARGS_BY_NAME
+from tests.security.tables import FUZZ_FORMS, PAYLOADS, URL_ARGS_BY_NAME
 
 HOSTILE = list(PAYLOADS) + [
     "", " ", "\x00", "a\x00b", "\u202egnp.exe", "😀" * 50, "x" * 5000, "'; DROP TABLE \"user\"; --",

@@ -200,7 +200,7 @@ def test_not_applicable_on_a_phone(live_server, phone, school):
 
     from app.services.core import instruments as instrument_service
     from surveys.loader import load_text
-    from tests.test_observations_na import PROTOCOL, observe
+    from tests.observations.test_observations_na import PROTOCOL, observe
 
     protocol = instrument_service.publish(load_text(textwrap.dedent(PROTOCOL), "na_check.yaml")).row
     db.session.commit()
@@ -232,7 +232,7 @@ def test_every_item_type_syncs_from_the_checklist(live_server, phone, school):
     from app.services.core import instruments as instrument_service
     from app.services.observations import records
     from surveys.loader import load_text
-    from tests.test_instrument_engine import EVERY_TYPE
+    from tests.surveys.test_instrument_engine import EVERY_TYPE
 
     row = instrument_service.publish(load_text(textwrap.dedent(EVERY_TYPE), "every.yaml")).row
     db.session.commit()

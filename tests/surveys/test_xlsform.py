@@ -13,7 +13,7 @@ from surveys.xlsform import XLSFormError, read_xlsform, write_xlsform
 
 pytestmark = pytest.mark.filterwarnings("ignore:Workbook contains no default style")
 
-DATA = Path(__file__).parent / "data" / "xlsform"
+DATA = Path(__file__).resolve().parent.parent / "data" / "xlsform"
 SHIPPED = loader.instrument_files()
 
 KY, RU, EN = "label::Kyrgyz (ky)", "label::Russian (ru)", "label::English (en)"

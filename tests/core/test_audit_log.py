@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import AuditLog
 from app.services.core.audit import record
 from app.services.core.audit_log import AuditLogIsAppendOnly
-from tests.security_support import routes
+from tests.security.support import routes
 
 
 def _rename_subject(client, school, name):

@@ -21,7 +21,7 @@ from app.services.observations import aggregates, records
 from config import TestingConfig
 from surveys.items import ITEM_TYPES
 from surveys.loader import load_text
-from tests.test_migrations import _fresh_database_url
+from tests.core.test_migrations import _fresh_database_url
 
 T = "{ky: к, ru: р, en: e}"
 LEVELS = f"[{{score: 0, label: {T}, descriptor: {T}}}, {{score: 1, label: {T}, descriptor: {T}}}, " \

@@ -24,9 +24,9 @@ from surveys.items import ITEM_TYPES, NA, REGISTRY, AnswerError, ItemBase
 from surveys.kinds import KINDS, OBSERVATION
 from surveys.loader import INSTRUMENTS_DIR, load_file, load_text
 from tests.factories.surveys import make_campaign
-from tests.test_surveys_campaigns import send
+from tests.surveys.test_surveys_campaigns import send
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 T = "{ky: к, ru: р, en: e}"
 
 EVERY_TYPE = f"""

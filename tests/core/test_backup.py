@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, func, insert, select, text
 from app.extensions import db
 from app.models import AuditLog, User
 from app.services.core import backup as backup_service
-from tests.security_support import login_client
-from tests.security_tables import BACKUP_SEEDERS
+from tests.security.support import login_client
+from tests.security.tables import BACKUP_SEEDERS
 
 
 def _seed(school, other_school):
@@ -74,7 +74,7 @@ def _workbooks(app, school):
     export takes part), as {url: cell values of every sheet}."""
     from openpyxl import load_workbook
 
-    from tests.security_support import build_url, routes, url_args
+    from tests.security.support import build_url, routes, url_args
 
     client = login_client(app, school.users["admin"])
     books = {}
@@ -123,7 +123,7 @@ def test_round_trip_through_the_commands(app, school, other_school, tmp_path):
     assert _rows(db.engine) == before
     exports_after = _workbooks(app, school)
     assert exports_after == exports_before
-    from tests.security_support import record_figure
+    from tests.security.support import record_figure
 
     record_figure("backup_round_trip", {"tables": len(before), "rows": sum(len(t) for t in before.values()),
                                         "identical": True, "workbooks_compared": len(exports_after)})

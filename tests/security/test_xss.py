@@ -3,13 +3,18 @@ inert on every page that each role can reach.
 
 The pages are every GET route of app.url_map (URL arguments filled as in the access
 matrix), so feature pages are crawled as soon as they exist; features add their own
-hostile objects with XSS_SEEDERS in tests/security_tables.py.
+hostile objects with XSS_SEEDERS in tests/security/tables.py.
 """
 from html.parser import HTMLParser
 
 from app.extensions import db
-from tests.security_support import build_url, login_client, routes, url_args
-from tests.security_tables import PAYLOADS, ROLES_UNDER_TEST, XSS_SEEDERS
+from tests.security.support import (
+    build_url,
+    login_client,
+    routes,
+    url_args,
+)
+from tests.security.tables import PAYLOADS, ROLES_UNDER_TEST, XSS_SEEDERS
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
 

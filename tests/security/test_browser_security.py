@@ -6,7 +6,7 @@ import pytest
 from app.extensions import db
 from tests.conftest import browser_login, screenshot
 from tests.security.surveys import campaign
-from tests.security_tables import XSS_SEEDERS
+from tests.security.tables import XSS_SEEDERS
 
 pytestmark = pytest.mark.browser
 

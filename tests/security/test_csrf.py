@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.security_support import (
+from tests.security.support import (
     build_url,
     diff_tables,
     login_client,
@@ -13,7 +13,7 @@ from tests.security_support import (
     url_args,
     user_roles,
 )
-from tests.security_tables import CSRF_EXEMPT, CSRF_SAMPLE_DATA, ROLES_UNDER_TEST
+from tests.security.tables import CSRF_EXEMPT, CSRF_SAMPLE_DATA, ROLES_UNDER_TEST
 
 
 def _post_routes(app):

@@ -1,7 +1,7 @@
 """Every route of app.url_map x every role and anonymous, with the expected outcome.
 
 Expected outcomes come from the view's @role_required / @public markers (app/security.py)
-and the OVERRIDES table in tests/security_tables.py; a route with neither fails as
+and the OVERRIDES table in tests/security/tables.py; a route with neither fails as
 unclassified, so a new route cannot escape this test. Ids of another school give 404, and
 anonymous visitors get the same redirect to the login page for existing, foreign and
 missing ids, so they cannot enumerate private objects.
@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog
-from tests.security_support import (
+from tests.security.support import (
     MISSING_ID,
     UnmappedArgument,
     build_url,
@@ -26,7 +26,12 @@ from tests.security_support import (
     url_args,
     user_roles,
 )
-from tests.security_tables import ID_ARGUMENTS, POST_SKIP_ALLOWED, ROLES_UNDER_TEST, URL_ARGS_BY_NAME
+from tests.security.tables import (
+    ID_ARGUMENTS,
+    POST_SKIP_ALLOWED,
+    ROLES_UNDER_TEST,
+    URL_ARGS_BY_NAME,
+)
 
 # Filled by the tests below and printed at the end of the session by conftest's summary.
 COVERED: set[tuple[str, str, str]] = set()

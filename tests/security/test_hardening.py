@@ -12,7 +12,7 @@ from flask_babel import gettext
 
 from app import create_app
 from config import BASE_DIR, ProductionConfig, TestingConfig
-from tests.security_support import login_client, routes
+from tests.security.support import login_client, routes
 
 PAGES = ["/login", "/", "/admin/", "/admin/users/", "/no-such-page", "/healthz"]
 
@@ -39,7 +39,7 @@ def test_security_headers_on_pages_errors_and_static(app, school):
 
 
 def test_pages_have_no_inline_scripts_styles_or_handlers(app, school):
-    from tests.test_xss import assert_inert
+    from tests.security.test_xss import assert_inert
 
     client = login_client(app, school.users["admin"])
     for path in PAGES:

@@ -10,7 +10,7 @@ from werkzeug.routing import Rule
 from app.extensions import db
 from tests.conftest import do_login
 from tests.factories import SchoolFixture
-from tests.security_tables import (
+from tests.security.tables import (
     BUILTIN_PUBLIC,
     ID_ARGUMENTS,
     OVERRIDES,
@@ -65,7 +65,7 @@ def url_args(route: Route, school: SchoolFixture) -> dict:
             raise UnmappedArgument(
                 f"route {route.rule.rule} ({route.endpoint}) has the URL argument <{name}> that the security "
                 f"tests cannot fill: add '{name}' to URL_ARGS_BY_NAME or '{route.endpoint}' to "
-                f"URL_ARGS_BY_ENDPOINT in tests/security_tables.py")
+                f"URL_ARGS_BY_ENDPOINT in tests/security/tables.py")
         args[name] = filler(school)
     return args
 
@@ -149,7 +149,7 @@ def record_figure(name: str, value) -> None:
     import os
     from pathlib import Path
 
-    path = Path(__file__).resolve().parent / "artifacts" / "security-figures.json"
+    path = Path(__file__).resolve().parent.parent / "artifacts" / "security-figures.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         figures = json.loads(path.read_text())
