@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres bench venv translations migrate demo i18n-update i18n-check clean
+.PHONY: run test lint test-sqlite test-postgres bench venv translations migrate demo i18n-update i18n-check clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -39,7 +39,10 @@ test: translations
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: skipping the PostgreSQL run"; fi; \
 	exit $$status
 
-test-sqlite: translations
+lint: venv
+	$(VENV)/bin/ruff check .
+
+test-sqlite: translations lint
 	SAPAT_TEST_DB=sqlite $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests
 
 test-postgres: translations

@@ -5,8 +5,8 @@ SAPAT_ENV chooses the configuration (development, testing, production).
 import os
 import sys
 
-from config import ConfigError
 from app import create_app
+from config import ConfigError
 
 try:
     app = create_app(os.environ.get("SAPAT_ENV", "development"))

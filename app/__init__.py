@@ -14,12 +14,12 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from config import CONFIGS, INSTANCE_DIR, BASE_DIR, Config
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from app.features import achievement, core, exports, monitoring, observations, surveys
 from app.i18n import init_i18n
 from app.models import User
 from app.security import set_security_headers
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
 
 
 @event.listens_for(Engine, "connect")

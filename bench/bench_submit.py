@@ -20,11 +20,8 @@ import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.http_load import SMALL_ANSWERS, Gunicorn, Stats, request, signed_submission, survey_fields  # noqa: E402
+from tests.http_load import SMALL_ANSWERS, Gunicorn, Stats, request, signed_submission, survey_fields
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(max(2, os.cpu_count() or 2))))

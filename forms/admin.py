@@ -15,7 +15,6 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.services.core import school as school_service
-
 from forms.base import SapatForm
 
 ROLE_LABELS = {

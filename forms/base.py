@@ -13,7 +13,8 @@ class SapatForm(FlaskForm):
 # WTForms' and Flask-WTF's own messages, listed so that the extractor puts them in our
 # catalogues (WTForms has no Kyrgyz translation of its own).
 def _wtforms_messages():  # pragma: no cover - never called
-    from flask_babel import gettext as _, ngettext
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     return [
         _("This field is required."),

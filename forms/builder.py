@@ -15,7 +15,8 @@ from `answers` and answers of the same page from the submitted data. `partial=Tr
 requires nothing. The form class has `layout`: a LayoutEntry per item, for templates.
 """
 import json
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any, Optional
 
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField

@@ -18,9 +18,26 @@ from typing import Any
 from surveys.checks import check_references, format_loc
 from surveys.conditions import Condition, ShowIf, Value, condition_list, conditions_hold, normalize
 from surveys.instrument import AUDIENCES, Instrument, Scale, Section
-from surveys.items import (ITEM_TYPES, NA, REGISTRY, AnswerError, CriterionItem, Item, ItemBase, Level, LikertItem,
-                           MatrixItem, MatrixRow, MultiItem, NumberItem, Option, Record, SingleItem, TextItem,
-                           YesNoItem)
+from surveys.items import (
+    ITEM_TYPES,
+    NA,
+    REGISTRY,
+    AnswerError,
+    CriterionItem,
+    Item,
+    ItemBase,
+    Level,
+    LikertItem,
+    MatrixItem,
+    MatrixRow,
+    MultiItem,
+    NumberItem,
+    Option,
+    Record,
+    SingleItem,
+    TextItem,
+    YesNoItem,
+)
 from surveys.kinds import KIND_NAMES, KINDS
 from surveys.texts import KEY_PATTERN, LANGS, NO, NOT_APPLICABLE, YES, Key, Problem, Strict, Text
 

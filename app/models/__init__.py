@@ -1,18 +1,10 @@
 """All Sapat models, imported here so that Alembic and create_all() see every table."""
 from app.models.achievement import ASSESSMENT_KINDS, EXTERNAL_KINDS, Assessment, Mark, SupportAction
 from app.models.audit import AuditLog
-from app.models.surveys import (
-    ACCESS_MODES,
-    AUDIENCES,
-    CAMPAIGN_STATES,
-    AccessCode,
-    Answer,
-    Campaign,
-    CampaignClass,
-    Response,
-)
-from app.models.instruments import INSTRUMENT_KINDS, Instrument
 from app.models.exports import ExpertScore, ExportJob
+from app.models.instruments import INSTRUMENT_KINDS, Instrument
+from app.models.monitoring import indicators, planning, registers  # the monitoring domain's tables
+from app.models.observations import Observation, ObservationPlan, ObservationScore
 from app.models.people import ROLES, Enrollment, Student, TeachingAssignment, User, UserRole
 from app.models.school import (
     TERM_KINDS,
@@ -23,8 +15,16 @@ from app.models.school import (
     Subject,
     Term,
 )
-from app.models.observations import Observation, ObservationPlan, ObservationScore
-from app.models.monitoring import indicators, planning, registers  # the monitoring domain's tables
+from app.models.surveys import (
+    ACCESS_MODES,
+    AUDIENCES,
+    CAMPAIGN_STATES,
+    AccessCode,
+    Answer,
+    Campaign,
+    CampaignClass,
+    Response,
+)
 
 __all__ = [
     "ACCESS_MODES", "ASSESSMENT_KINDS", "AUDIENCES", "CAMPAIGN_STATES", "EXTERNAL_KINDS", "AccessCode", "Answer",

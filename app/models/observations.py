@@ -13,7 +13,6 @@ from typing import Optional
 
 from sqlalchemy import (
     CheckConstraint,
-    false,
     Date,
     DateTime,
     Float,
@@ -22,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

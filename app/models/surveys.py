@@ -7,8 +7,7 @@ submitted; AccessCode keeps a hash and a used flag, with no link to any response
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db

@@ -18,7 +18,8 @@ from app.security import (
     role_required,
     school_years,
 )
-from app.services.achievement import access, analysis, grid as grids
+from app.services.achievement import access, analysis
+from app.services.achievement import grid as grids
 from app.services.achievement import imports as achievement_import
 from app.services.achievement.workbook import build_achievement_workbook
 from app.services.core import school as school_service

@@ -12,7 +12,17 @@ from app.extensions import db
 from app.i18n import current_language, localized_name, pick_text
 from app.models import Observation, Subject, User
 from app.models.observations import PURPOSES
-from app.security import OBSERVERS, Principal, REPORT_READERS, STAFF, current_principal, get_scoped_or_404, role_required, school_years, scoped
+from app.security import (
+    OBSERVERS,
+    REPORT_READERS,
+    STAFF,
+    Principal,
+    current_principal,
+    get_scoped_or_404,
+    role_required,
+    school_years,
+    scoped,
+)
 from app.services.core import school as school_service
 from app.services.exports.core import new_temp_path
 from app.services.observations import access, aggregates, answers, labels, workbook
@@ -292,7 +302,7 @@ def teacher(teacher_id):
     for r in rows:
         sections.setdefault(r["section"], {})[r["term"]] = r["pct"]
     section_label = {}
-    for (protocol_key, key), (text, _title) in criterion_labels(lang).items():
+    for (_protocol, key), (text, _title) in criterion_labels(lang).items():
         section_label.setdefault(key, text)
     series = [(_("All criteria"), [r["pct"] for r in overall])]
     series += [(section_label.get(key, key), [values.get(t) for t in terms]) for key, values in sections.items()]

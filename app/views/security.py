@@ -3,8 +3,8 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.services.core import audit_log
 from app.security import role_required
+from app.services.core import audit_log
 from forms.security import AuditFilterForm
 
 bp = Blueprint("security", __name__, url_prefix="/security")

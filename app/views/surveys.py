@@ -17,13 +17,12 @@ from app.models import Campaign, CampaignClass, ClassGroup, Instrument
 from app.security import REPORT_READERS, SURVEY_MANAGERS, audit, get_scoped_or_404, role_required
 from app.services.core import instruments as instrument_service
 from app.services.core import school as school_service
+from app.services.core.audit import snapshot
 from app.services.surveys import campaigns as campaign_service
 from app.services.surveys import public as public_service
 from app.services.surveys import results as results_service
-from app.services.core.audit import snapshot
 from app.web import send_xlsx
-from forms.surveys import (ACCESS_LABELS, AUDIENCE_LABELS, STATUS_LABELS, CampaignForm, CodesForm,
-                           StatusForm)
+from forms.surveys import ACCESS_LABELS, AUDIENCE_LABELS, STATUS_LABELS, CampaignForm, CodesForm, StatusForm
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 
@@ -195,8 +194,8 @@ def _result_charts(data, lang: str) -> dict:
 @bp.route("/<int:campaign_id>/export")
 @role_required(*READERS)
 def export(campaign_id):
-    from app.services.surveys import workbook as export_service
     from app.services.exports.core import new_temp_path
+    from app.services.surveys import workbook as export_service
 
     campaign = _campaign(campaign_id)
     path = new_temp_path("sapat-campaign-")

@@ -13,8 +13,8 @@ from datetime import date
 from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
-from flask_login import current_user
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from app.extensions import csrf, db, limiter

@@ -10,11 +10,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assessment, AuditLog, Mark, SupportAction
-from app.services.achievement import analysis
-from app.services.achievement import metrics
+from app.security import Principal
+from app.services.achievement import analysis, metrics
 from tests.conftest import csrf_of
 from tests.factories.achievement import make_assessment
-from app.security import Principal
 
 
 def everything(school):

@@ -13,7 +13,6 @@ from tests.conftest import csrf_of
 from tests.factories.achievement import make_assessment
 from tests.xlsx_helpers import make_xlsx
 
-
 # --- importing --------------------------------------------------------------------------------
 
 HEADER = ["class", "student_code", "subject", "term", "kind", "date", "mark"]

@@ -5,9 +5,8 @@ import io
 import re
 import threading
 from datetime import datetime, timezone
-from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, func, insert, select
 
 from app.extensions import db
 from app.models import AuditLog, User

@@ -2,7 +2,6 @@
 from datetime import date
 
 from flask_babel import force_locale, format_date, format_decimal
-from sqlalchemy import select
 
 from app.extensions import db
 from app.i18n_catalogs import missing

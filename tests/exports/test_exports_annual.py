@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from app.extensions import db
+from app.security import Principal
 from app.services.core import school as school_service
 from app.services.exports import annual
-from app.security import Principal
 
 HOSTILE = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3"]
 
@@ -179,10 +179,10 @@ def test_demo_school_survey_and_observation_sheets_equal_their_services(app, tmp
     observation summary equals observations.by_section."""
     from sqlalchemy import select
 
-    from app.models import Campaign, School
+    from app.models import Campaign
+    from app.services.core.demo import build_demo
     from app.services.observations import aggregates as observations
     from app.services.surveys import results as surveys
-    from app.services.core.demo import build_demo
 
     ctx = build_demo(scale="small", seed=11)
     db.session.commit()

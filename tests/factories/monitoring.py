@@ -5,9 +5,9 @@ from typing import Optional
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models.monitoring import registers
 from app.models.monitoring.indicators import Indicator, IndicatorValue
 from app.models.monitoring.planning import CyclogramItem
-from app.models.monitoring import registers
 from app.services.monitoring import planning
 from app.services.monitoring.catalogue import ensure_catalogue
 

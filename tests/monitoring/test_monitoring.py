@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.features import installed
 from app.models import AcademicYear, AuditLog, ClassGroup, TeachingAssignment
 from app.models.monitoring.indicators import Indicator, IndicatorValue
 from app.models.monitoring.registers import (
@@ -17,7 +18,6 @@ from app.models.monitoring.registers import (
     TeacherAchievement,
     TextbookProvision,
 )
-from app.features import installed
 from app.services.monitoring.calculators import CALCULATORS, Period, compute
 from app.services.monitoring.catalogue import ensure_catalogue, shipped
 from app.services.monitoring.indicators import evaluate, status

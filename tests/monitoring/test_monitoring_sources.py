@@ -8,13 +8,13 @@ import pytest
 from app.extensions import db
 from app.features import installed
 from app.services.monitoring import planning
-from app.services.surveys import monitoring as survey_sources
 from app.services.monitoring.calculators import Period, compute
 from app.services.monitoring.catalogue import ensure_catalogue
+from app.services.surveys import monitoring as survey_sources
+from tests.factories.achievement import make_assessment
 from tests.factories.monitoring import make_cyclogram_item
 from tests.factories.observations import make_observation, observation_protocols
 from tests.factories.surveys import answer, make_campaign
-from tests.factories.achievement import make_assessment
 
 
 def _value(key, school, period):

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Observation, ObservationScore
-from tests.factories.observations import observation_protocols
 from tests.conftest import ARTIFACTS, PHONE, TABLET, browser_login, screenshot
+from tests.factories.observations import observation_protocols
 
 pytestmark = pytest.mark.browser
 
@@ -119,8 +119,8 @@ def test_observer_completes_a_checklist_through_a_dropped_connection(live_server
 
 def test_teacher_acknowledges_in_kyrgyz_and_summary_and_workbook_show_it(live_server, browser, school,
                                                                           protocols):
-    from tests.factories.observations import criterion_answers, make_observation
     from app.services.observations import records as svc
+    from tests.factories.observations import criterion_answers, make_observation
 
     protocol = svc.protocol_of(protocols["lesson_observation"])
     data = criterion_answers(protocol, time_on_task=0)

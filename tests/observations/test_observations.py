@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditLog, Observation, ObservationPlan, ObservationScore
-from app.services.observations import aggregates, records as svc
-from app.services.observations.protocols import PROTOCOL_KEYS, ensure_protocols
-from surveys.loader import InstrumentError, load_file, load_text
-from surveys.loader import INSTRUMENTS_DIR
-from tests.factories.observations import criterion_answers, make_observation, observation_protocols
 from app.security import Principal
+from app.services.observations import aggregates
+from app.services.observations import records as svc
+from app.services.observations.protocols import PROTOCOL_KEYS
+from surveys.loader import INSTRUMENTS_DIR, InstrumentError, load_file, load_text
+from tests.factories.observations import criterion_answers, make_observation, observation_protocols
 
 
 @pytest.fixture
@@ -258,6 +258,7 @@ def test_aggregates_match_hand_computed_figures(school, protocols):
     totals = aggregates.observation_totals(a)
     assert (totals["points"], totals["max"], totals["pct"]) == (44, 46, round(100 * 44 / 46, 1))
     assert totals["sections"]["goals"] == {"points": 2, "max": 4, "n": 2, "pct": 50.0}
+    assert aggregates.observation_totals(b)["pct"] == 50.0 and aggregates.observation_totals(c)["pct"] == 100.0
     sid, yid = school.school.id, school.year.id
     teachers = {r["name"]: r for r in aggregates.by_teacher(sid, yid)}
     t1 = teachers[school.user("teacher").full_name]

@@ -15,8 +15,7 @@ message saying which row to add.
 from typing import Any, Callable
 
 from tests.factories import SchoolFixture
-from tests.security import FuzzForm, Tables
-from tests.security import achievement, core, exports, monitoring, observations, surveys
+from tests.security import FuzzForm, Tables, achievement, core, exports, monitoring, observations, surveys
 
 DOMAINS: list[Tables] = [core.TABLES, surveys.TABLES, observations.TABLES, achievement.TABLES,
                          monitoring.TABLES, exports.TABLES]

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Answer, Response
+from tests.factories.surveys import make_campaign
 from tests.http_load import Gunicorn, cut_request, request, signed_submission
 from tests.security.support import record_figure
-from tests.factories.surveys import make_campaign
 
 pytestmark = pytest.mark.slow
 

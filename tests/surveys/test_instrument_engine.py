@@ -205,9 +205,9 @@ def _imports(path: Path, package: str) -> tuple[set[str], list[str]]:
                     found.add(f"{node.module}.{alias.name}")
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith(package))
-    for func in ast.walk(tree):
-        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            nested += [n.module for n in ast.walk(func) if isinstance(n, ast.ImportFrom)
+    for fn in ast.walk(tree):
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            nested += [n.module for n in ast.walk(fn) if isinstance(n, ast.ImportFrom)
                        and n.module and n.module.startswith(package)]
     return found, nested
 

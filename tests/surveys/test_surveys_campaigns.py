@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AccessCode, Answer, AuditLog, Campaign, Response
@@ -142,7 +143,7 @@ def test_duplicate_uuid_is_decided_by_the_unique_constraint(school):
     assert not service.submit_response(link, spec, uuid, {"a": "1", "b": "5", "kids": "no"}, date.today())
     db.session.commit()
     assert count(Response) == 1 and db.session.scalar(select(Answer.value).where(Answer.item_key == "a")) == 5
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         db.session.add(Response(campaign_id=campaign.id, target_id=link.target_id, client_uuid=uuid,
                                 status="complete", started_on=date.today()))
         db.session.flush()

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.i18n import localized_name
 from app.models import Assessment, Term
-from app.services.achievement import analysis
-from app.services.achievement import metrics
+from app.services.achievement import analysis, metrics
 from app.services.achievement.workbook import _metric_columns, _metric_values
 from app.services.exports.annual import Context, Section
 from app.services.exports.core import TEXT, Column, WorkbookWriter

@@ -79,7 +79,7 @@ def parse_cell(raw: Any, assessment_kind: str, max_score: Optional[float]):
         try:
             score = float(text_value.replace(",", "."))
         except ValueError:
-            raise CellError(_("'%(value)s' is not a score: type a number or н for absent", value=text_value[:20]))
+            raise CellError(_("'%(value)s' is not a score: type a number or н for absent", value=text_value[:20])) from None
         top = max_score or DEFAULT_MAX_SCORE.get(assessment_kind, 100.0)
         if not 0 <= score <= top:
             raise CellError(_("the score %(value)s is outside 0-%(max)s", value=f"{score:g}", max=f"{top:g}"))

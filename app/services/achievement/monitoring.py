@@ -15,13 +15,12 @@ from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import Assessment, Mark, Term
-from app.services.achievement import analysis
-from app.services.achievement import metrics
+from app.security import Principal
+from app.services.achievement import analysis, metrics
 from app.services.monitoring import profiles
 from app.services.monitoring.calculators import CalculatorTable, Period, Result, memo
 from app.services.monitoring.labels import fmt
 from app.services.monitoring.planning import item_window
-from app.security import Principal
 
 CALCULATORS = CalculatorTable()
 

@@ -7,10 +7,9 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.i18n import localized_name
-from app.services.achievement import analysis
-from app.services.achievement import metrics
-from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, WorkbookWriter, new_temp_path
 from app.security import Principal
+from app.services.achievement import analysis, metrics
+from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, WorkbookWriter, new_temp_path
 
 
 def _metric_columns():
@@ -28,8 +27,8 @@ def _metric_values(m: metrics.Metrics) -> list:
 def build_achievement_workbook(scope: Principal, term, target: Optional[str] = None,
                                threshold: Optional[float] = None, basis: str = "term") -> str:
     """Write the workbook to `target` (a new temporary file when None) and return its path."""
-    from app.models import School
     from app.extensions import db
+    from app.models import School
 
     path = target or new_temp_path("sapat-achievement-")
     school = db.session.get(School, scope.school_id)

@@ -21,8 +21,20 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from flask_babel import gettext as _
-from sqlalchemy import Date, DateTime, Interval, LargeBinary, Numeric, Table, Time, create_engine, func, \
-    inspect, select, text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Interval,
+    LargeBinary,
+    Numeric,
+    Table,
+    Time,
+    create_engine,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection, Engine
 
 from app.extensions import db, refresh_statistics
@@ -204,7 +216,7 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[str, dict]]:
         try:
             header = json.loads(f.readline())
         except (ValueError, OSError):
-            raise BackupError(_("%(path)s is not a Sapat backup.", path=str(path)))
+            raise BackupError(_("%(path)s is not a Sapat backup.", path=str(path))) from None
         if header.get("format") != FORMAT or header.get("version") != VERSION:
             raise BackupError(_("%(path)s is not a Sapat backup.", path=str(path)))
         ended = False
@@ -216,7 +228,7 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[str, dict]]:
                     break
                 yield item["t"], item["r"]
         except (ValueError, OSError, EOFError, KeyError):
-            raise BackupError(_("The backup file is damaged."))
+            raise BackupError(_("The backup file is damaged.")) from None
         if not ended:
             raise BackupError(_("The backup file is incomplete (it has no end mark)."))
 

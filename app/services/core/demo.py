@@ -263,7 +263,7 @@ def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None
             primary_teacher[cls.letter + str(cls.grade)] = teacher
             cls.class_teacher = teacher
     subject_teachers: dict[str, list[User]] = {}
-    for key, _ky, _ru, ma, first, last_grade, primary in SUBJECTS:
+    for key, _ky, _ru, _ma, first, last_grade, primary in SUBJECTS:
         pool: list[User] = []
         subject_teachers[key] = pool
         taught = [c for c in classes[current.id] if first <= c.grade <= last_grade]

@@ -32,6 +32,7 @@ from app.services.exports.expert import ExpertRow, write_expert_sheet
 from app.services.exports.jobs import ExportError
 from app.services.monitoring.labels import DIRECTION_SHORT_LABELS
 
+
 @dataclass
 class AnnualIndicator:
     direction: int

@@ -19,9 +19,9 @@ from app.models.monitoring.registers import (
     TextbookProvision,
 )
 from app.services.core.demo import DemoContext
+from app.services.core.school import year_of_date
 from app.services.monitoring import planning
 from app.services.monitoring.catalogue import ensure_catalogue
-from app.services.core.school import year_of_date
 
 TEACHER_TITLES = {
     "attestation": "Аттестация: биринчи категория", "open_lesson": "Ачык сабак", "talk": "Педкеңеште баяндама",
@@ -49,7 +49,7 @@ def demo_step(ctx: DemoContext) -> None:
     for year in ctx.years:
         past = year.ends_on < today
         limit = year.ends_on if past else min(today, year.ends_on)
-        def dated(n):
+        def dated(n, year=year, limit=limit):
             return [d for d in _dates(rng, year, n) if d <= limit] or [year.starts_on]
         students = db.session.scalars(select(Enrollment.student_id).where(
             Enrollment.school_id == sid, Enrollment.year_id == year.id)).all()

@@ -9,8 +9,8 @@ from app.extensions import db
 from app.models import AcademicYear, Term
 from app.models.monitoring.indicators import Indicator, IndicatorValue
 from app.services.core import school as school_service
-from app.services.core.audit import snapshot
 from app.services.core.audit import record as audit_record
+from app.services.core.audit import snapshot
 from app.services.monitoring.calculators import Period, Result, compute, shared_queries
 from app.services.monitoring.catalogue import ensure_catalogue
 

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.features import installed
-from app.security import Principal
 from app.models import AcademicYear, ClassGroup, Enrollment, MethodicalAssociation, Subject, TeachingAssignment, User
 from app.models.monitoring.registers import Incident, StudentAchievement, TeacherAchievement
+from app.security import Principal
 from app.services.core import school as school_service
 from app.services.monitoring.labels import LEVEL_LABELS, RESULT_LABELS, TEACHER_KIND_LABELS
 

@@ -14,8 +14,18 @@ from typing import Optional
 from sqlalchemy import and_, case, func, or_, select
 
 from app.extensions import db
-from app.models import (AcademicYear, Instrument, MethodicalAssociation, Observation, ObservationPlan,
-                        ObservationScore, Subject, Term, User, UserRole)
+from app.models import (
+    AcademicYear,
+    Instrument,
+    MethodicalAssociation,
+    Observation,
+    ObservationPlan,
+    ObservationScore,
+    Subject,
+    Term,
+    User,
+    UserRole,
+)
 from app.services.observations.access import OBSERVER_ROLES, ma_teachers_clause
 
 

@@ -14,8 +14,19 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.i18n import pick_text
-from app.models import (AcademicYear, AuditLog, ClassGroup, Instrument, Observation, ObservationPlan,
-                        ObservationScore, Subject, TeachingAssignment, User, UserRole)
+from app.models import (
+    AcademicYear,
+    AuditLog,
+    ClassGroup,
+    Instrument,
+    Observation,
+    ObservationPlan,
+    ObservationScore,
+    Subject,
+    TeachingAssignment,
+    User,
+    UserRole,
+)
 from app.models.observations import PURPOSES
 from app.security import Principal
 from app.services.core import audit as audit_service
@@ -163,7 +174,7 @@ def save_answers(actor: Principal, obs: Observation, data: Mapping[str, Any], la
             if item.key in SUMMARY_TEXT_ITEMS and "text" in change:
                 setattr(obs, item.key, change["text"])
     # Rows left with nothing in them are removed (a cleared answer).
-    for key, row in list(rows.items()):
+    for row in list(rows.values()):
         if row.score is None and row.number is None and not row.text and not row.not_applicable:
             obs.scores.remove(row)
     if changed:
@@ -296,7 +307,7 @@ def audit_trail(obs_ids: Iterable[int]) -> list:
 def set_plan(actor: Principal, year_id: int, plans: Mapping[int, Optional[int]]) -> None:
     existing = {p.observer_id: p for p in db.session.scalars(
         select(ObservationPlan).where(ObservationPlan.school_id == actor.school_id, ObservationPlan.year_id == year_id))}
-    for observer_id, planned in plans.items():
+    for planned in plans.values():
         if planned is not None and planned < 0:
             raise ObservationError(_("A plan cannot be negative."))
     changes = {}

@@ -153,7 +153,7 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
             .where(*counted(school_id, year_id, ma_ids), ObservationScore.text.is_not(None),
                    ObservationScore.item_kind.in_(WRITTEN_KINDS))
             .order_by(Observation.observed_on, Observation.id, ObservationScore.position)).all()
-        for oid, tname, on, key, item_key, kind, text in comment_rows:
+        for _oid, tname, on, key, item_key, _kind, text in comment_rows:
             about = labels.get((key, item_key), (item_key,))[0]
             sheet.write_row([tname, on, titles.get(key, key), about, text])
         for tname, on, key, comment in db.session.execute(

@@ -10,8 +10,8 @@ from sqlalchemy import insert, select
 from app.extensions import db
 from app.models import Answer, Campaign, Response
 from app.services.core import instruments as instrument_service
-from app.services.surveys import campaigns, public
 from app.services.core.demo import DemoContext
+from app.services.surveys import campaigns, public
 
 PARENT_TEXTS_LIKE = [
     "Мугалимдер балдарга көңүл бурушат.", "Мектеп таза жана жылуу.", "Класс жетекчибиз абдан жакшы.",

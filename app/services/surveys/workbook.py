@@ -8,8 +8,8 @@ for a class below the minimum).
 from flask_babel import gettext as _
 
 from app.models import Campaign
-from app.services.surveys import results
 from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, WorkbookWriter
+from app.services.surveys import results
 
 
 def r1(v):

@@ -13,12 +13,13 @@ from app.models.monitoring.indicators import Indicator
 from app.security import audit, current_principal, get_scoped_or_404, requested_year, role_required, school_years
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
+from app.services.monitoring import indicators as ind_service
 from app.services.monitoring import planning, profiles, reports
 from app.services.monitoring.calculators import shared_queries
-from app.services.monitoring import indicators as ind_service
 from app.services.monitoring.labels import (
     DIRECTION_LABELS,
     GOOD_LABELS,
+    ITEM_STATUS_LABELS,
     LEVEL_LABELS,
     PERIODICITY_LABELS,
     RESULT_LABELS,
@@ -26,7 +27,6 @@ from app.services.monitoring.labels import (
     STATUS_LABELS,
     STUDENT_KIND_LABELS,
     UNIT_LABELS,
-    ITEM_STATUS_LABELS,
     fmt,
 )
 from app.views.monitoring.registers import REGISTERS

@@ -8,12 +8,20 @@ from app.extensions import db
 from app.i18n import current_language
 from app.models import AcademicYear
 from app.models.monitoring.planning import CyclogramItem, Interview
-from app.security import STAFF, audit, current_principal, get_scoped_or_404, requested_year, role_required, school_years, scoped
+from app.security import (
+    STAFF,
+    audit,
+    current_principal,
+    get_scoped_or_404,
+    requested_year,
+    role_required,
+    school_years,
+    scoped,
+)
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
 from app.services.monitoring import planning
 from app.services.monitoring import registers as reg
-from app.services.monitoring.planning import PLANNERS
 from app.services.monitoring.labels import (
     DIRECTION_LABELS,
     FORM_LABELS,
@@ -22,6 +30,7 @@ from app.services.monitoring.labels import (
     MONTH_LABELS,
     PARTICIPANT_LABELS,
 )
+from app.services.monitoring.planning import PLANNERS
 from app.web import flash_errors, local_url
 from forms.monitoring.planning import (
     ApproveForm,
