@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import math
 import statistics
+import warnings
 from dataclasses import dataclass
 from typing import Optional, Sequence
+
+from sklearn.metrics import cohen_kappa_score
 
 Number = float
 
@@ -129,7 +132,7 @@ def weighted_kappa(rater_a: Sequence, rater_b: Sequence, categories: Sequence) -
     (observed over chance-expected weighted disagreement). Source: Cohen, J. (1968). Weighted
     kappa: nominal scale agreement with provision for scaled disagreement or partial credit.
     Psychological Bulletin 70(4), 213-220; quadratic weights as in Fleiss & Cohen (1973). Same
-    as scikit-learn's cohen_kappa_score(a, b, labels=categories, weights="quadratic").
+    computed by scikit-learn's cohen_kappa_score(a, b, labels=categories, weights="quadratic").
     1 = perfect agreement, 0 = agreement at chance level, < 0 worse than chance.
 
     Returns None when no pair is left, when k < 2, or when the expected disagreement is 0
@@ -140,24 +143,23 @@ def weighted_kappa(rater_a: Sequence, rater_b: Sequence, categories: Sequence) -
     k = len(categories)
     if not pairs or k < 2:
         return None
-    position = {c: i for i, c in enumerate(categories)}
-    if len(position) != k:
+    if len(set(categories)) != k:
         raise ValueError("categories must be distinct")
-    n = len(pairs)
-    observed = [[0.0] * k for _ in range(k)]
+    known = set(categories)
     for a, b in pairs:
-        if a not in position or b not in position:
-            bad = a if a not in position else b
+        if a not in known or b not in known:
+            bad = a if a not in known else b
             raise ValueError(f"rating {bad!r} is not one of the categories {list(categories)!r}")
-        observed[position[a]][position[b]] += 1 / n
-    p = [sum(observed[i]) for i in range(k)]
-    q = [sum(observed[i][j] for i in range(k)) for j in range(k)]
-    weight = [[(i - j) ** 2 / (k - 1) ** 2 for j in range(k)] for i in range(k)]
-    disagreement = sum(weight[i][j] * observed[i][j] for i in range(k) for j in range(k))
-    expected = sum(weight[i][j] * p[i] * q[j] for i in range(k) for j in range(k))
-    if expected == 0:
-        return None
-    return 1 - disagreement / expected
+    # Positions in `categories` are what the quadratic weight measures (a level nobody used counts).
+    position = {c: i for i, c in enumerate(categories)}
+    a = [position[x] for x, _y in pairs]
+    b = [position[y] for _x, y in pairs]
+    if len(set(a)) == 1 and set(a) == set(b):
+        return None  # both raters used one single category: kappa is 0/0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        kappa = cohen_kappa_score(a, b, labels=list(range(k)), weights="quadratic")
+    return None if math.isnan(kappa) else float(kappa)
 
 
 @dataclass(frozen=True)
