@@ -325,10 +325,11 @@ OVERRIDES: dict[str, dict[str, int]] = {
     "achievement.new_assessment": {"mo_head": 403, "class_teacher": 403},
 
     # --- exports: a job belongs to the user who started it (the deputy); nobody else sees
-    # it, not even the director. Its download is not ready yet: back to the job page.
-    "exports.job": {"admin": 404, "mo_head": 404, "expert": 404},
-    "exports.job_status": {"admin": 404, "mo_head": 404, "expert": 404},
-    "exports.download": {"admin": 404, "mo_head": 404, "expert": 404, "deputy": 302},
+    # it, not even the director. Its download is not ready yet: back to the job page. Any
+    # role may own a job (a refused import's list of problems), so every other role gets 404.
+    "exports.job": {"*": 404, "deputy": 200},
+    "exports.job_status": {"*": 404, "deputy": 200},
+    "exports.download": {"*": 404, "deputy": 302},
 
     # --- monitoring profiles: a teacher's profile is for the teacher, their MO head and
     # the school's management and experts.
