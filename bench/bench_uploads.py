@@ -26,7 +26,7 @@ CPU_SECONDS = int(os.environ.get("BENCH_UPLOADS_CPU", "120"))
 
 CHILD = r'''
 import io, json, resource, sys, time
-as_mb, cpu = int(sys.argv[3]), int(sys.argv[4])
+as_mb, cpu, repeat = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 from app import create_app
 from app.extensions import db
 from config import TestingConfig
@@ -41,37 +41,49 @@ kind = sys.argv[2]
 with open("/proc/self/status") as f:
     base = int([l for l in f if l.startswith("VmRSS")][0].split()[1]) // 1024
 out = {"reader": kind, "base_rss_mb": base}
+
+
+def read_once():
+    if kind in ("roster", "marks"):
+        from app.services.core import xlsx_input
+        if kind == "roster":
+            from app.services.core import roster as module
+            cols, req = module.ROSTER_COLUMNS, module.ROSTER_REQUIRED
+        else:
+            from app.services.achievement import imports as module
+            cols, req = module.MARK_COLUMNS, module.MARK_REQUIRED
+        try:
+            if "report" in xlsx_input.read_rows.__code__.co_varnames:  # this checkout's reader
+                report = xlsx_input.ImportReport()
+                rows = xlsx_input.read_rows(io.BytesIO(data), cols, req, report)
+                out["refused_cells"] = len(report.errors)
+            else:
+                rows = list(xlsx_input.read_rows(io.BytesIO(data), cols, req))
+            out["outcome"] = f"{len(rows)} rows read"
+            out["longest_value"] = max((len(str(v)) for _n, r in rows for v in r.values() if v is not None),
+                                       default=0)
+        except xlsx_input.SpreadsheetError as error:
+            out["outcome"] = "refused: " + str(error)[:90]
+    else:
+        from app.services.exports import expert
+        result = expert.read_expert_file(io.BytesIO(data), "x.xlsx", school_id=1)
+        out["outcome"] = ("refused: " + str(result.errors[0])[:90]) if result.errors else "read"
+
+
+times = []
 start = time.perf_counter()
 try:
     with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
         db.create_all()
-        if kind in ("roster", "marks"):
-            from app.services.core import xlsx_input
-            if kind == "roster":
-                from app.services.core import roster as module
-                cols, req = module.ROSTER_COLUMNS, module.ROSTER_REQUIRED
-            else:
-                from app.services.achievement import imports as module
-                cols, req = module.MARK_COLUMNS, module.MARK_REQUIRED
-            try:
-                if "report" in xlsx_input.read_rows.__code__.co_varnames:
-                    report = xlsx_input.ImportReport()
-                    rows = xlsx_input.read_rows(io.BytesIO(data), cols, req, report)
-                    out["refused_cells"] = len(report.errors)
-                else:
-                    rows = list(xlsx_input.read_rows(io.BytesIO(data), cols, req))
-                out["outcome"] = f"{len(rows)} rows read"
-                out["longest_value"] = max((len(str(v)) for _n, r in rows for v in r.values() if v is not None),
-                                           default=0)
-            except xlsx_input.SpreadsheetError as error:
-                out["outcome"] = "refused: " + str(error)[:90]
-        else:
-            from app.services.exports import expert
-            result = expert.read_expert_file(io.BytesIO(data), "x.xlsx", school_id=1)
-            out["outcome"] = ("refused: " + str(result.errors[0])[:90]) if result.errors else "read"
+        for _ in range(repeat):
+            start = time.perf_counter()
+            read_once()
+            times.append(time.perf_counter() - start)
 except BaseException as error:  # what the page would turn into a 500, or the limits
     out["outcome"] = f"500: {type(error).__name__}: {str(error)[:80]}"
-out["seconds"] = round(time.perf_counter() - start, 2)
+out["seconds"] = round(min(times), 3) if times else round(time.perf_counter() - start, 2)
+if len(times) > 1:
+    out["runs"] = [round(t, 3) for t in times]
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 forked = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 out["peak_rss_mb"] = round(max(own, forked) / 1024)
@@ -119,11 +131,11 @@ def files() -> list[tuple[str, str, bytes]]:
     ]
 
 
-def measure(tree: Path, path: str, reader: str) -> dict:
+def measure(tree: Path, path: str, reader: str, repeat: int = 1) -> dict:
     start = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(tree), "SAPAT_LANG": "en"}
     try:
-        proc = subprocess.run([sys.executable, "-c", CHILD, path, reader, str(AS_MB), str(CPU_SECONDS)],
+        proc = subprocess.run([sys.executable, "-c", CHILD, path, reader, str(AS_MB), str(CPU_SECONDS), str(repeat)],
                               cwd=str(tree), env=env, capture_output=True, text=True, timeout=CPU_SECONDS + 120)
     except subprocess.TimeoutExpired:
         return {"outcome": "killed: wall clock", "seconds": round(time.perf_counter() - start, 1)}
@@ -149,7 +161,8 @@ def main() -> int:
             path.write_bytes(data)
             for label, tree in trees:
                 record = {"name": f"upload: {name}", "file_bytes": len(data), "code": label,
-                          "limits": f"RLIMIT_AS +{AS_MB} MB, RLIMIT_CPU {CPU_SECONDS} s", **measure(tree, str(path), reader)}
+                          "limits": f"RLIMIT_AS +{AS_MB} MB, RLIMIT_CPU {CPU_SECONDS} s",
+                          **measure(tree, str(path), reader, 5 if name.startswith("legitimate") else 1)}
                 print(json.dumps(record, ensure_ascii=False), flush=True)
     return 0
 

@@ -323,24 +323,17 @@ def _parse(data: bytes, sheet_names: tuple[str, ...], max_col: int, max_rows: in
             rows: list[tuple[int, tuple]] = []
             positions = None
             for number, cells in parser.parse():
-                values = [None] * max_col
-                last = 0
-                for cell in cells:
-                    value = cell["value"]
-                    if not _blank(value):
-                        values[cell["column"] - 1] = value
-                        last = max(last, cell["column"])
-                if not last:
+                found = {cell["column"]: cell["value"] for cell in cells if not _blank(cell["value"])}
+                if not found:
                     continue
                 if keep is not None:
-                    if positions is None:
-                        positions = {i for i, v in enumerate(values[:last]) if normalise_header(v) in keep}
-                        rows.append((number, tuple(values[:last])))
-                        continue
-                    values = [values[i] if i in positions else None for i in range(last)]
-                    if all(v is None for v in values):
-                        continue
-                rows.append((number, tuple(values[:last])))
+                    if positions is None:  # the header: every column, and which ones to keep
+                        positions = {c for c, v in found.items() if normalise_header(v) in keep}
+                    else:
+                        found = {c: v for c, v in found.items() if c in positions}
+                        if not found:
+                            continue
+                rows.append((number, tuple(found.get(c) for c in range(1, max(found) + 1))))
                 if len(rows) > max_rows + 1:  # the header is not a data row
                     raise UploadRefused("too_many_rows", n=max_rows)
             return SheetRows(sheet.title, rows)
