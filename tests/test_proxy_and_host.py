@@ -18,6 +18,7 @@ from app.models import AuditLog, Response
 from app.services.surveys import campaigns as service
 from config import BASE_DIR, ProductionConfig, TestingConfig
 from tests.factories import PASSWORD
+from tests.security_support import record_figure
 from tests.surveys_helpers import make_campaign
 
 ANSWERS = {"a": "4", "b": "2", "kids": "no"}
@@ -69,6 +70,7 @@ def test_a_classroom_behind_one_address_is_never_refused(app, school):
         codes += [_send(app, client, slug, "10.20.30.40", mine).status_code for _ in range(3)]
     assert 429 not in codes and set(codes) == {302}
     assert _stored(campaign) == 60
+    record_figure("survey_classroom_behind_one_address", {"parents": 60, "sends": len(codes), "refused": 0})
 
 
 def test_one_address_cannot_flood_a_link(app, school):

@@ -19,7 +19,7 @@ from app.extensions import db, limiter
 from app.models import AuditLog, LoginThrottle, User
 from config import BASE_DIR, ConfigError, DevelopmentConfig, ProductionConfig, TestingConfig, instance_secret_key
 from tests.factories import PASSWORD
-from tests.security_support import login_client
+from tests.security_support import login_client, record_figure
 
 OLD_BUILTIN = "sapat-development-key-not-for-production"
 STRONG = "k" * 20 + "-strong-enough-key-for-tests"
@@ -219,6 +219,8 @@ def test_existing_and_missing_accounts_take_the_same_time(app, school):
     ratio = statistics.median(existing) / statistics.median(missing)
     print(f"\nlogin timing, median of 7: existing {statistics.median(existing):.1f} ms, "
           f"missing {statistics.median(missing):.1f} ms, ratio {ratio:.2f}")
+    record_figure("login_timing_ms", {"existing": round(statistics.median(existing), 1),
+                                      "missing": round(statistics.median(missing), 1)})
     assert 0.5 < ratio < 2
 
 
@@ -317,6 +319,7 @@ def test_parallel_wrong_logins_check_at_most_the_allowed_number(app, school, liv
     finally:
         limiter.enabled = True
     print(f"\n40 parallel wrong logins: {len(checked)} passwords checked (LOGIN_MAX_FAILURES=5)")
+    record_figure("parallel_wrong_logins", {"attempts": 40, "passwords_checked": len(checked)})
     assert len(checked) <= app.config["LOGIN_MAX_FAILURES"]
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import ExpertScore, ExportJob, Mark, Student
 from tests import xlsx_bombs as bombs
-from tests.security_support import login_client
+from tests.security_support import login_client, record_figure
 
 UPLOADS = {
     # kind: (path, form field, role)
@@ -84,6 +84,8 @@ def test_zip_bombs_are_refused_before_parsing(app, school, kind, bomb):
     assert "packed in an unusual way" in body and REASONS[bomb] in body
     assert seconds < 2, seconds
     assert stored_rows() == before
+    record_figure(f"upload_bomb:{bomb}:{kind}", {"file_bytes": len(data), "inflates_to_mb": 64,
+                                                 "seconds": round(seconds, 3), "status": 422})
 
 
 @pytest.mark.parametrize("limit,value,reason", [
@@ -297,6 +299,8 @@ def test_a_refusal_of_100000_bad_rows_is_a_short_page_and_a_workbook(app, school
     assert set(counts) == {"class", "student_code", "gender"}
     assert sum(int(n) for n in counts.values()) == problems
     assert seconds < 20, seconds
+    record_figure("upload_100000_bad_rows", {"page_bytes": len(body), "listed": 50, "problems": problems,
+                                             "seconds": round(seconds, 1)})
     assert _finished(client, job.id)["status"] == "done"
     download = client.get(f"/exports/jobs/{job.id}/download")
     assert download.status_code == 200
