@@ -11,7 +11,10 @@ import sys
 from config import ConfigError, default_env
 from app import create_app
 
+BOOT_ERROR = 3  # gunicorn's WORKER_BOOT_ERROR: the master stops instead of starting workers forever
+
 try:
     app = create_app(os.environ.get("SAPAT_ENV") or default_env(sys.argv[0] if sys.argv else ""))
 except ConfigError as error:
-    sys.exit(f"Sapat cannot start: {error}")
+    print(f"Sapat cannot start: {error}", file=sys.stderr)
+    sys.exit(BOOT_ERROR)

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -50,7 +51,11 @@ def test_a_server_started_with_nothing_set_refuses_to_start(tmp_path):
                             cwd=str(BASE_DIR), timeout=60)
     assert result.returncode != 0
     assert "Sapat cannot start: SECRET_KEY is not set" in result.stderr and "Traceback" not in result.stderr
-
+    # gunicorn stops at once (the worker's boot error) instead of starting workers forever.
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    result = subprocess.run([str(gunicorn), "-b", "127.0.0.1:0", "wsgi:app"], env=env, capture_output=True,
+                            text=True, cwd=str(BASE_DIR), timeout=60)
+    assert result.returncode == 3 and "Sapat cannot start: SECRET_KEY is not set" in result.stderr
 
 def test_gunicorn_defaults_to_production_and_the_flask_command_to_development():
     from config import default_env
