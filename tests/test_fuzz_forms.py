@@ -1,6 +1,7 @@
 """Bad input: hypothesis posts random and hostile values to every form in FUZZ_FORMS
 (tests/security_tables.py): never a 5xx, and a form that is refused writes nothing.
-Uploads: malformed, huge, password-protected and non-xlsx rosters get a clear message."""
+Uploads: malformed, huge, password-protected and non-xlsx rosters, and sheets written cell by
+cell by hypothesis, get a clear message."""
 import io
 import os
 
@@ -203,3 +204,55 @@ def test_nul_characters_are_refused_with_400_on_both_databases(app, school):
     assert response.status_code == 400
     assert client.get("/security/audit?entity=%00").status_code == 400
     assert not diff_tables(before, snapshot_tables(skip=COUNTERS))
+
+
+def _random_sheet():
+    """Sheets of random cells: every cell type openpyxl knows and some it does not, values
+    that do not fit their type, references that do not parse, formulas with and without a
+    saved value, a declared dimension, and the three ways a member may be packed."""
+    import zipfile
+
+    from tests import xlsx_bombs as bombs
+
+    kinds = st.sampled_from(["s", "n", "e", "str", "inlineStr", "b", "d", "x", None])
+    values = st.one_of(st.text(max_size=20), st.integers(-10**20, 10**20).map(str), st.sampled_from(
+        ["#N/A", "#DIV/0!", "1e400", "nan", "-0", "2026-13-45T99:00:00", "99999999", "", "&amp;", "<b/>"]))
+    refs = st.one_of(st.builds(lambda c, r: f"{bombs.col(c)}{r}", st.integers(1, 16384), st.integers(1, 1048576)),
+                     st.sampled_from(["", "A", "1", "ZZZZ1", "A0", "a1", "A-1"]))
+
+    def cell(kind, value, ref, formula, saved):
+        from xml.sax.saxutils import escape
+
+        attrs = (f' r="{ref}"' if ref else "") + (f' t="{kind}"' if kind else "")
+        inner = f"<f>{escape(formula)}</f>" if formula else ""
+        if kind == "inlineStr":
+            inner += f"<is><t>{escape(value)}</t></is>"
+        elif saved:
+            inner += f"<v>{escape(value)}</v>"
+        return f"<c{attrs}>{inner}</c>"
+
+    cells = st.builds(cell, kinds, values, refs, st.one_of(st.none(), st.sampled_from(["A1+1", "SUM(", "=="])),
+                      st.booleans())
+    rows = st.lists(st.builds(lambda r, cs: f'<row r="{r}">' + "".join(cs) + "</row>",
+                              st.sampled_from(["2", "3", "1048576", "x", "0"]), st.lists(cells, max_size=6)),
+                    max_size=5)
+    dimension = st.sampled_from(["", "A1:XFD1048576", "A1:B2", "garbage"])
+    method = st.sampled_from([zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED, zipfile.ZIP_BZIP2])
+    return st.builds(lambda rs, dim, m: bombs.package(bombs._sheet(bombs.header_row() + "".join(rs), dim), method=m),
+                     rows, dimension, method)
+
+
+def test_random_sheets_never_break_the_upload(app, school, director):
+    """Hypothesis writes sheets cell by cell: every upload is answered below 500 and a refused
+    one writes nothing."""
+    @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(_random_sheet())
+    def upload(content):
+        before = snapshot_tables(skip=COUNTERS)
+        response = _upload(director, content, lang="en")
+        assert response.status_code < 500, response.get_data(as_text=True)[-500:]
+        if response.status_code != 302:
+            assert not diff_tables(before, snapshot_tables(skip=COUNTERS))
+        EXAMPLES["count"] += 1
+
+    upload()
