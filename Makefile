@@ -25,7 +25,9 @@ migrate: translations
 demo: migrate
 	$(FLASK) demo --if-empty
 
-## make run: set up, migrate, load the demo school if the database is empty, serve.
+## make run: set up, migrate, load the demo school if the database is empty, serve. The `flask`
+## command runs in development, which generates its secret key into instance/secret_key (0600)
+## on first start; gunicorn without SAPAT_ENV runs in production and needs SECRET_KEY.
 run: demo
 	@echo "Sapat is at http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)

@@ -13,12 +13,15 @@ from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from app.features import achievement, core, exports, monitoring, observations, surveys
 from app.i18n import init_i18n
 from app.models import User
 from app.security import set_security_headers
+from app.services.core.files import private_dir
+from app.web import SapatRequest, public_url
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
 
 
@@ -84,8 +87,15 @@ def create_app(config="development"):
         instance_path=str(INSTANCE_DIR),
         template_folder=str(BASE_DIR / "templates"),
     )
+    app.request_class = SapatRequest
     app.config.from_object(config_class)
-    INSTANCE_DIR.mkdir(exist_ok=True)
+    app.config["SECRET_KEY"] = config_class.secret_key()
+    private_dir(INSTANCE_DIR)  # the SQLite database, the development key and export files live here
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind n reverse proxies: the client's address and scheme come from their X-Forwarded-*
+        # headers (the last n hops only; anything further left is the client's own claim).
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     # Each area of the app keeps its own catalogue; Flask-Babel merges them.
     translation_dirs = sorted(str(p) for p in (BASE_DIR / "app" / "translations").iterdir() if p.is_dir())
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
@@ -124,5 +134,6 @@ def create_app(config="development"):
         given = request.headers.get("X-Request-Id", "")
         g.request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:12]
 
+    app.jinja_env.globals["public_url"] = public_url
     app.after_request(set_security_headers)
     return app

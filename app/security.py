@@ -155,7 +155,13 @@ def audit(action: str, entity: str, entity_id: Any = None, *, before: Optional[d
 
 
 def set_security_headers(response):
+    from flask import current_app
+
     response.headers.setdefault("Content-Security-Policy", CSP)
+    if current_app.config.get("HSTS_SECONDS") and request.is_secure:
+        # Production over https (behind a proxy: SAPAT_TRUSTED_PROXIES makes X-Forwarded-Proto count).
+        response.headers.setdefault("Strict-Transport-Security",
+                                    f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")

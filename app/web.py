@@ -9,10 +9,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple, Optional
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Request, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from app.extensions import db
 from app.i18n import display
@@ -60,8 +61,55 @@ def run_upload_import(form, importer, *, entity: str, template: str, success, do
                 flash(success(report.summary()), "success")
                 return redirect(done_url)
             db.session.rollback()
+            report.problems_url = offer_problems([("", e) for e in report.errors], form.file.data.filename or "")
     status = 422 if report is not None and not report.ok else 200
     return render_template(template, form=form, report=report), status
+
+
+def offer_problems(problems: list, filename: str) -> Optional[str]:
+    """When a refused file has more problems than a page lists, start the export job that
+    writes them all into a workbook for the current user; returns its page (else None)."""
+    from flask import url_for
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from app.i18n import current_language
+    from app.services.core.xlsx_input import errors_shown
+    from app.services.exports import problems as problems_service
+
+    if len(problems) <= errors_shown():
+        return None
+    job = problems_service.start_problems_job(
+        problems, school_id=current_user.school_id, user_id=current_user.id, locale=current_language(),
+        title=_("Problems found in %(file)s", file=filename[:100]))
+    return url_for("exports.job", job_id=job.id)
+
+
+def public_url(endpoint: str, **values) -> str:
+    """The full address of a page as printed for people outside (QR notices, code slips, the
+    links of a campaign): PUBLIC_BASE_URL + the path when it is set, else the request's own
+    host (development on a LAN; production requires PUBLIC_BASE_URL or TRUSTED_HOSTS, so the
+    Host header of a request can never put another site's address on paper)."""
+    from flask import current_app, url_for
+
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def set_private_cookie(response, name: str, value: str, *, max_age: int) -> None:
+    """A cookie no script reads, sent over https only in production (SESSION_COOKIE_SECURE),
+    and not on cross-site requests."""
+    from flask import current_app
+
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+
+
+def set_lang_cookie(response, lang: str) -> None:
+    """The language choice, kept a year (HttpOnly, Secure in production, SameSite=Lax)."""
+    set_private_cookie(response, "lang", lang, max_age=365 * 24 * 3600)
 
 
 def save_audited(obj, *, is_new: bool, before: Optional[dict]) -> bool:
@@ -301,3 +349,44 @@ class Crud:
     def _form_page(self, resource: Resource, form, obj):
         return render_template("_crud/form.html", crud=self, resource=resource, form=form, obj=obj)
 
+
+
+# --- the request class -----------------------------------------------------------------
+
+JSON_MAX_DEPTH = 32  # the checklist's draft is two levels deep
+
+
+def _json_depth_exceeds(value, limit: int) -> bool:
+    """True when lists/dicts in `value` nest deeper than `limit` (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in item if isinstance(child, (dict, list)))
+    return False
+
+
+class SapatRequest(Request):
+    """JSON bodies above JSON_MAX_BYTES are refused (413), and bodies nested too deep for the
+    parser (RecursionError, once a 500) or deeper than JSON_MAX_DEPTH are a bad request (400,
+    or None with silent=True) like any other malformed JSON."""
+
+    def get_json(self, force=False, silent=False, cache=True):
+        from flask import current_app
+
+        if (self.content_length or 0) > current_app.config.get("JSON_MAX_BYTES", 1024 * 1024):
+            raise RequestEntityTooLarge()
+        try:
+            data = super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            data = BadRequest
+        if data is BadRequest or (data is not None and _json_depth_exceeds(data, JSON_MAX_DEPTH)):
+            if silent:
+                return None
+            raise BadRequest("The JSON body is nested too deeply.")
+        return data

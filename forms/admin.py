@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.services.core import school as school_service
-from forms.base import SapatForm
+from forms.base import SapatForm, StrongPassword
 
 ROLE_LABELS = {
     "admin": _l("Director (administrator)"),
@@ -51,7 +51,7 @@ class UserForm(SapatForm):
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(
         _l("New password"),
-        validators=[Optional(), Length(min=8, max=200)],
+        validators=[Optional(), Length(max=200), StrongPassword("email", "full_name")],
         description=_l("Leave empty to keep the current password."),
     )
 

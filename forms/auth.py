@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from forms.base import SapatForm
+from forms.base import SapatForm, StrongPassword
 
 LANGUAGE_CHOICES = [("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")]
 
@@ -16,7 +16,7 @@ class LoginForm(SapatForm):
 
 class ChangePasswordForm(SapatForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200), StrongPassword()])
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],

@@ -52,3 +52,27 @@ def _wtforms_messages():  # pragma: no cover - never called
         _("File does not have an approved extension."),
         _("This field requires a file."),
     ]
+
+
+class StrongPassword:
+    """WTForms validator: services/core/passwords.password_problems, with the form's own
+    `fields` (e.g. email, full_name) and the signed-in user's email, name and school as words
+    the password must not be made of. An empty field is left to Optional/DataRequired."""
+
+    def __init__(self, *fields: str):
+        self.fields = fields
+
+    def __call__(self, form, field):
+        from flask_login import current_user
+        from wtforms.validators import StopValidation
+
+        from app.services.core.passwords import password_problems
+
+        if not field.data:
+            return
+        words = [str(form[name].data or "") for name in self.fields if name in form]
+        if current_user and current_user.is_authenticated:
+            words += [current_user.email, current_user.full_name, current_user.school.name]
+        problems = password_problems(field.data, words)
+        if problems:
+            raise StopValidation(problems[0])

@@ -12,7 +12,7 @@ from tests.http_load import HARNESS_SECRET
 class HarnessConfig(DevelopmentConfig):
     SQLALCHEMY_DATABASE_URI = os.environ["SAPAT_HARNESS_DB"]
     SECRET_KEY = HARNESS_SECRET
-    SURVEY_RATE_LIMIT = "1000000 per minute"
+    SURVEY_RATE_LIMIT = SURVEY_ADDRESS_LIMIT = SURVEY_LINK_ADDRESS_LIMIT = SURVEY_LINK_LIMIT = "1000000 per minute"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 4}
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-HARNESS_SECRET = "sapat-harness-secret"  # SECRET_KEY of tests/harness_app.py: clients may sign UUIDs
+HARNESS_SECRET = "sapat-harness-secret-for-load-tests-only"  # SECRET_KEY of tests/harness_app.py: clients may sign UUIDs
 SURVEY_FIELDS = re.compile(r'name="client_uuid" value="([0-9a-f-]+)"><input type="hidden" name="signature" '
                            r'value="([0-9a-f]+)"')
 # A complete answer to the small test questionnaire (tests/factories/surveys.py), both sections.

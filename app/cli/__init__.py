@@ -9,6 +9,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Optional
 
 import click
 from flask_babel import gettext as _
@@ -16,7 +17,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import School
+from app.services.core.files import private_file
 
+PROBLEMS_OPTION = click.option(
+    "--problems", "problems_path", type=click.Path(dir_okay=False), default=None,
+    help="When the file is refused, write every problem to this .xlsx (the terminal lists the first 50).")
 LANG_OPTION = click.option("--lang", type=click.Choice(["ky", "ru", "en"]), default=None,
                            help="Language of the workbook's headers (default: SAPAT_LANG or LANG).")
 
@@ -40,10 +45,33 @@ def find_school(code):
     return school
 
 
-def run_import(path: str, school_code, importer, entity: str) -> dict:
+def report_problems(problems: list, problems_path: Optional[str], school: School) -> None:
+    """Print the first IMPORT_ERRORS_SHOWN problems ((file name, RowError) pairs) on stderr,
+    then, when there are more, the counts by column; write them all to `problems_path` (an
+    .xlsx, mode 0600) when given."""
+    from app.services.core.xlsx_input import error_groups, errors_shown
+    from app.services.exports.problems import write_problems
+
+    shown = errors_shown()
+    for filename, error in problems[:shown]:
+        click.echo(f"{filename}: {error}" if filename else str(error), err=True)
+    if len(problems) > shown:
+        click.echo(_("… and %(n)d more problems.", n=len(problems) - shown), err=True)
+        for column, n, first in error_groups([error for _name, error in problems]):
+            click.echo(f"  {column or _('whole file')}: {n} ({first})", err=True)
+    if problems_path:
+        write_atomically(problems_path, lambda partial: write_problems(
+            partial, problems, school_name=school.name, title=_("Problems found")))
+        click.echo(_("All %(n)d problems are in %(path)s.", n=len(problems), path=problems_path), err=True)
+    elif len(problems) > shown:
+        click.echo(_("Add --problems FILE.xlsx to get all of them in a workbook."), err=True)
+
+
+def run_import(path: str, school_code, importer, entity: str, problems_path: Optional[str] = None) -> dict:
     """Run an all-or-nothing .xlsx import for the current year of a school from the CLI:
-    problems go to stderr row by row with exit code 1 and nothing is written; on success the
-    import is audited and committed, and its summary returned."""
+    problems go to stderr (the first ones; all of them to `problems_path`) with exit code 1
+    and nothing is written; on success the import is audited and committed, and its summary
+    returned."""
     from app.services.core import school as school_service
     from app.services.core.audit import record
     from app.services.core.xlsx_input import refresh_statistics_after
@@ -59,8 +87,7 @@ def run_import(path: str, school_code, importer, entity: str) -> dict:
         report = importer(stream, school_id=school.id, year_id=year.id)
     if not report.ok:
         db.session.rollback()
-        for error in report.errors:
-            click.echo(str(error), err=True)
+        report_problems([("", error) for error in report.errors], problems_path, school)
         fail(_("Nothing was imported: %(n)d problems found.", n=len(report.errors)))
     record("import", entity, None, school_id=school.id, user_id=None, after=report.summary())
     db.session.commit()
@@ -102,6 +129,7 @@ def write_atomically(output: str, build) -> None:
         fail(_("The folder %(path)s does not exist.", path=str(target.parent)))
     partial = target.with_name(f".{target.name}.part")
     try:
+        private_file(partial)
         build(str(partial))
         os.replace(partial, target)
     finally:

@@ -6,7 +6,7 @@ import click
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.cli import fail, find_school, run_import
+from app.cli import PROBLEMS_OPTION, fail, find_school, run_import
 from app.extensions import db, refresh_statistics
 from app.models import ROLES, School
 
@@ -79,11 +79,12 @@ def demo_command(scale, seed, if_empty, replace):
 @click.command("import-roster")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--school", "school_code", default=None)
-def import_roster_command(path, school_code):
+@PROBLEMS_OPTION
+def import_roster_command(path, school_code, problems_path):
     """Import classes and students of the current year from an .xlsx roster."""
     from app.services.core import roster
 
-    summary = run_import(path, school_code, roster.import_roster, "roster")
+    summary = run_import(path, school_code, roster.import_roster, "roster", problems_path)
     click.echo(_("Roster imported: %(created)d new students, %(updated)d updated, %(classes)d new classes.",
                  **summary))
 

@@ -5,7 +5,7 @@ from app.models.exports import ExpertScore, ExportJob
 from app.models.instruments import INSTRUMENT_KINDS, Instrument
 from app.models.monitoring import indicators, planning, registers  # the monitoring domain's tables
 from app.models.observations import Observation, ObservationPlan, ObservationScore
-from app.models.people import ROLES, Enrollment, Student, TeachingAssignment, User, UserRole
+from app.models.people import ROLES, Enrollment, LoginThrottle, Student, TeachingAssignment, User, UserRole
 from app.models.school import (
     TERM_KINDS,
     AcademicYear,
@@ -30,6 +30,6 @@ __all__ = [
     "ACCESS_MODES", "ASSESSMENT_KINDS", "AUDIENCES", "CAMPAIGN_STATES", "EXTERNAL_KINDS", "AccessCode", "Answer",
     "Assessment", "Campaign", "CampaignClass", "INSTRUMENT_KINDS", "Instrument", "Mark", "ROLES", "Response",
     "SupportAction", "TERM_KINDS", "AcademicYear", "AuditLog", "ClassGroup", "Enrollment", "ExpertScore", "ExportJob",
-    "MethodicalAssociation", "School", "Student", "Subject", "TeachingAssignment", "Term",
+    "LoginThrottle", "MethodicalAssociation", "School", "Student", "Subject", "TeachingAssignment", "Term",
     "User", "UserRole", "Observation", "ObservationPlan", "ObservationScore", "indicators", "planning", "registers",
 ]

@@ -59,5 +59,8 @@ class ExpertScore(SchoolOwned, db.Model):
     source_file: Mapped[str] = mapped_column(String(255), default="")
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     imported_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The expert's own account when they uploaded the sheet themselves; None for the sheet of an
+    # expert without an account (named in B2, uploaded by the director, a deputy or the CLI).
+    expert_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
 
     year = relationship("AcademicYear")

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,9 +23,8 @@ class User(UserMixin, Timestamped, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     locale: Mapped[Optional[str]] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    # Bumped on password change so that other sessions are logged out.
+    # Part of every session cookie (get_id): bumped on logout, password change, deactivation and
+    # restore, which ends every session of the user made before.
     session_version: Mapped[int] = mapped_column(default=1)
 
     school = relationship("School")
@@ -48,6 +47,10 @@ class User(UserMixin, Timestamped, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Make every session cookie issued to this user so far worthless."""
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
@@ -62,6 +65,26 @@ class User(UserMixin, Timestamped, db.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+@event.listens_for(User.active, "set")
+def _deactivation_ends_sessions(user, value, old, _initiator):
+    """A deactivated user's sessions end for good: re-activating the account later does not
+    bring the old cookies back."""
+    if old is True and not value:
+        user.end_sessions()
+
+
+class LoginThrottle(db.Model):
+    """Failed logins counted per key (an HMAC of the account's email with the client's address,
+    of the email alone, or of a trusted device cookie; missing accounts are counted alike).
+    See services/core/login_throttle.py."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class UserRole(db.Model):

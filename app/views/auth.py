@@ -1,13 +1,15 @@
 """Login, logout, password change and language choice."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.extensions import db, limiter
 from app.security import STAFF, audit, public, role_required
 from app.services.core import accounts
+from app.services.core import login_throttle as throttle
+from app.web import set_lang_cookie, set_private_cookie
 from forms.auth import ChangePasswordForm, LanguageForm, LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -35,22 +37,20 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        result = accounts.authenticate(
-            form.email.data, form.password.data,
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lockout_minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"],
-            remote_addr=request.remote_addr,
-        )
-        if result.locked:
-            flash(_("Too many wrong passwords: the account is locked for %(minutes)d minutes.",
-                    minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]), "error")
-        elif result.user is None:
-            flash(_("Wrong email or password."), "error")
+        result = accounts.authenticate(form.email.data, form.password.data, remote_addr=request.remote_addr,
+                                       device_token=request.cookies.get(throttle.DEVICE_COOKIE))
+        if result.user is None:
+            # One answer for a wrong password, a missing account and a waiting attempt.
+            flash(_("Wrong email or password. After several wrong attempts Sapat waits a little longer "
+                    "before it checks the next one."), "error")
         else:
+            session.clear()  # nothing from before the login is carried into the session
             login_user(result.user)
             resp = redirect(_safe_next(form.next.data, url_for("main.home")))
             if result.user.locale:
-                resp.set_cookie("lang", result.user.locale, max_age=365 * 24 * 3600, samesite="Lax")
+                set_lang_cookie(resp, result.user.locale)
+            set_private_cookie(resp, throttle.DEVICE_COOKIE, result.device_token,
+                               max_age=throttle.DEVICE_COOKIE_DAYS * 24 * 3600)
             return resp
     return render_template("auth/login.html", form=form)
 
@@ -58,7 +58,13 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @role_required(*STAFF)
 def logout():
+    """Ends every session of this user, also copies of the cookie and other devices."""
+    user = current_user._get_current_object()
+    user.end_sessions()
+    audit("logout", "user", user.id)
+    db.session.commit()
     logout_user()
+    session.clear()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -70,6 +76,8 @@ def change_password():
     if form.validate_on_submit():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append(_("The current password is wrong."))
+        elif form.new_password.data == form.current_password.data:
+            form.new_password.errors.append(_("The new password must differ from the current one."))
         else:
             current_user.set_password(form.new_password.data)
             audit("update", "user.password", current_user.id)
@@ -93,5 +101,5 @@ def set_language():
         current_user.locale = lang
         db.session.commit()
     resp = redirect(target)
-    resp.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    set_lang_cookie(resp, lang)
     return resp

@@ -2,7 +2,7 @@
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
 
@@ -23,6 +23,8 @@ def render_error(code: int, detail: str | None = None):
     title = _titles().get(code, _("Error"))
     if request.accept_mimetypes.best == "application/json":
         return {"error": title, "detail": detail}, code
+    if isinstance(request.routing_exception, SecurityError):  # a Host outside TRUSTED_HOSTS: no URLs
+        return title, code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
 
 

@@ -6,11 +6,11 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.i18n import current_language
-from app.security import REPORT_READERS, audit, requested_year, role_required, school_years
+from app.security import REPORT_READERS, STAFF, audit, requested_year, role_required, school_years
 from app.services.core import school as school_service
 from app.services.exports import expert, jobs
 from app.services.monitoring import annual as monitoring_annual
-from app.web import send_xlsx
+from app.web import offer_problems, send_xlsx
 from forms.exports import AnnualExportForm, ExpertUploadForm
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -49,6 +49,7 @@ def start_annual():
     return redirect(url_for("exports.job", job_id=job.id))
 
 
+# A job's pages are its owner's only (any role: a refused import's problems are a job too).
 def _own_job(job_id: str):
     job = jobs.get_job(job_id, school_id=current_user.school_id, user_id=current_user.id)
     if job is None:
@@ -57,7 +58,7 @@ def _own_job(job_id: str):
 
 
 @bp.route("/jobs/<job_id>")
-@role_required(*REPORT_READERS)
+@role_required(*STAFF)
 def job(job_id):
     job = _own_job(job_id)
     kind = jobs.kinds().get(job.kind)
@@ -65,7 +66,7 @@ def job(job_id):
 
 
 @bp.route("/jobs/<job_id>.json")
-@role_required(*REPORT_READERS)
+@role_required(*STAFF)
 def job_status(job_id):
     job = _own_job(job_id)
     return jsonify({
@@ -75,7 +76,7 @@ def job_status(job_id):
 
 
 @bp.route("/jobs/<job_id>/download")
-@role_required(*REPORT_READERS)
+@role_required(*STAFF)
 def download(job_id):
     job = _own_job(job_id)
     name = job.download_name or "sapat.xlsx"
@@ -106,8 +107,11 @@ def expert_import():
             year_name = report.files[0].year_name
             return redirect(url_for("exports.expert_scores", year=year_name))
         db.session.rollback()
+        for f in report.files:
+            f.problems_url = offer_problems([(f.filename, e) for e in f.errors], f.filename)
     status = 422 if report is not None and not report.ok else 200
     return render_template("exports/expert_import.html", form=form, report=report), status
+
 
 
 @bp.route("/expert/scores")

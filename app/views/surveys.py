@@ -21,7 +21,7 @@ from app.services.core.audit import snapshot
 from app.services.surveys import campaigns as campaign_service
 from app.services.surveys import public as public_service
 from app.services.surveys import results as results_service
-from app.web import send_xlsx
+from app.web import public_url, send_xlsx
 from forms.surveys import ACCESS_LABELS, AUDIENCE_LABELS, STATUS_LABELS, CampaignForm, CodesForm, StatusForm
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
@@ -133,7 +133,7 @@ def notice(campaign_id, target_id):
 
     campaign = _campaign(campaign_id)
     target = _target(campaign, target_id)
-    url = url_for("surveys_public.survey", slug=target.slug, _external=True)
+    url = public_url("surveys_public.survey", slug=target.slug)
     qr = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
     return render_template("surveys/notice.html", campaign=campaign, target=target, url=url, qr=qr,
                            label=_target_label(target), spec=campaign.instrument.spec)
@@ -159,7 +159,7 @@ def codes(campaign_id):
     issued = public_service.issue_codes(campaign, target, form.count.data)
     audit("issue_codes", "campaign", campaign.id, after={"class": target.label, "count": len(issued)})
     db.session.commit()
-    url = url_for("surveys_public.survey", slug=target.slug, _external=True)
+    url = public_url("surveys_public.survey", slug=target.slug)
     return render_template("surveys/codes.html", campaign=campaign, target=target, codes=issued, url=url,
                            label=_target_label(target), spec=campaign.instrument.spec)
 

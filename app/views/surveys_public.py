@@ -12,8 +12,9 @@ and its questions are rendered once per questionnaire version and language.
 from datetime import date
 from functools import lru_cache
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -27,10 +28,45 @@ from forms.surveys import SurveyPage
 
 bp = Blueprint("surveys_public", __name__, url_prefix="/s")
 
+# Who may send how much (config.py has the numbers). A classroom of parents behind one school
+# Wi-Fi or mobile NAT shares an address, and a parent's phone retries a send that timed out; a
+# flood of fake responses to an open link comes from one address or, rotating addresses, at one
+# link. So only a *stored new response* counts towards the address, link and address-and-link
+# limits (a retry, a refused page or a wrong code costs nothing there); every POST of one
+# response UUID counts towards its own small limit, and every POST towards a generous one per
+# address. The address is the client's, behind SAPAT_TRUSTED_PROXIES proxies (ProxyFix).
+
+def _setting(name: str):
+    return lambda: current_app.config[name]
+
+
 def submit_limit() -> str:
-    """POSTs per address; parents behind one mobile operator's NAT share an address, so not too low.
-    Set SURVEY_RATE_LIMIT in the configuration to change it."""
-    return current_app.config.get("SURVEY_RATE_LIMIT", "60 per minute")
+    """Every POST per address (a guard against raw request floods)."""
+    return current_app.config.get("SURVEY_RATE_LIMIT", "600 per minute")
+
+
+def _slug() -> str:
+    return (request.view_args or {}).get("slug", "")[:64]
+
+
+def _uuid_key() -> str:
+    return "uuid:" + str(request.form.get("client_uuid", ""))[:40]
+
+
+def _link_key() -> str:
+    return "link:" + _slug()
+
+
+def _link_address_key() -> str:
+    return f"link:{_slug()}:{get_remote_address()}"
+
+
+def _stored(_response) -> bool:
+    return bool(g.get("survey_stored"))
+
+
+def _wrong_code(_response) -> bool:
+    return bool(g.get("survey_wrong_code"))
 
 
 def _link_or_404(slug) -> public_service.PublicLink:
@@ -81,6 +117,14 @@ def _blank_page(link: public_service.PublicLink, lang: str) -> str:
 
 @bp.route("/<slug>", methods=["GET", "POST"])
 @limiter.limit(submit_limit, methods=["POST"])
+@limiter.limit(_setting("SURVEY_UUID_LIMIT"), key_func=_uuid_key, methods=["POST"], scope="uuid")
+@limiter.limit(_setting("SURVEY_LINK_ADDRESS_LIMIT"), key_func=_link_address_key, methods=["POST"],
+               deduct_when=_stored, scope="link-address")
+@limiter.limit(_setting("SURVEY_ADDRESS_LIMIT"), methods=["POST"], deduct_when=_stored, scope="address")
+@limiter.limit(_setting("SURVEY_LINK_LIMIT"), key_func=_link_key, methods=["POST"], deduct_when=_stored,
+               scope="link")
+@limiter.limit(_setting("SURVEY_WRONG_CODE_LIMIT"), key_func=_link_key, methods=["POST"],
+               deduct_when=_wrong_code, scope="wrong-code")
 @csrf.exempt  # the page carries its own signed UUID instead of a session token
 @public
 def survey(slug):
@@ -98,16 +142,19 @@ def survey(slug):
         return _blank_page(link, lang).replace(_UUID_SLOT, client_uuid).replace(_SIGNATURE_SLOT, signature)
     form = form_class()
     problem = None
-    if not public_service.uuid_is_signed(secret, slug, form.client_uuid.data, form.signature.data):
+    keys = [secret, *(current_app.config.get("SECRET_KEY_FALLBACKS") or ())]  # pages served before a key change
+    if not any(public_service.uuid_is_signed(key, slug, form.client_uuid.data, form.signature.data) for key in keys):
         problem = _("The page was out of date. Check your answers and send them again.")
         form.client_uuid.data, form.signature.data = public_service.issue_uuid(secret, slug)
     elif form.validate():
         try:
-            public_service.submit_response(link, spec, form.client_uuid.data, form_answers(form), _today(),
-                                    code=form.code.data, language=lang)
+            stored = public_service.submit_response(link, spec, form.client_uuid.data, form_answers(form), _today(),
+                                                    code=form.code.data, language=lang)
             db.session.commit()
+            g.survey_stored = stored
         except campaign_service.SurveyError as error:
             db.session.rollback()
+            g.survey_wrong_code = error.code == "code_unknown"
             if error.code == "closed":
                 return _closed(link, spec, lang)
             if error.code.startswith("code_"):

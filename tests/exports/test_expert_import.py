@@ -118,7 +118,7 @@ def test_upload_page_reads_several_files_and_shows_average_and_spread(school, lo
     a = fill(blank_sheet, tmp_path / "a.xlsx", "Expert A", {"pass_rate": 5, "quality": 2},
              {"pass_rate": "<b>Very good</b>"})
     b = fill(blank_sheet, tmp_path / "b.xlsx", "Expert B", {"pass_rate": 3, "quality": 5})
-    client = login(school.user("expert"))
+    client = login(school.user("deputy"))  # the sheets of two experts without accounts
     page = client.get("/exports/expert/import")
     assert page.status_code == 200 and b'multiple' in page.data
     response = client.post("/exports/expert/import", data={"files": [
@@ -158,3 +158,65 @@ def test_scores_of_another_school_are_invisible(school, other_school, login, bla
     client.post("/logout")
     login(other_school.user("teacher"))
     assert client.get("/exports/expert/import").status_code == 403
+
+
+# --- whose scores a file holds: the account, not cell B2 ---------------------------------------
+
+def _upload(client, path, name="sheet.xlsx"):
+    return client.post("/exports/expert/import", data={"files": [(io.BytesIO(path.read_bytes()), name)]},
+                       content_type="multipart/form-data", headers={"Accept-Language": "en"})
+
+
+def _scores():
+    db.session.expire_all()
+    return sorted((r.expert_name, r.indicator_key, r.score, r.expert_user_id)
+                  for r in db.session.scalars(select(ExpertScore)))
+
+
+def test_an_expert_cannot_replace_another_experts_scores(school, login, blank_sheet, tmp_path, app):
+    petrov = fill(blank_sheet, tmp_path / "petrov.xlsx", "Петров И.", {"pass_rate": 5, "quality": 5})
+    from tests.security.support import login_client
+
+    assert _upload(login_client(app, school.user("deputy")), petrov).status_code == 302
+    before = _scores()
+    forged = fill(blank_sheet, tmp_path / "forged.xlsx", "Петров И.", {"pass_rate": 1, "quality": 1})
+    response = _upload(login(school.user("expert")), forged)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "row 2, B" in body and "an expert uploads only their own scores" in body
+    assert _scores() == before
+
+
+def test_an_experts_own_upload_is_theirs_and_replaces_only_theirs(school, login, blank_sheet, tmp_path, app):
+    from tests.security.support import login_client
+
+    expert = school.user("expert")
+    petrov = fill(blank_sheet, tmp_path / "petrov.xlsx", "Петров И.", {"pass_rate": 5})
+    assert _upload(login_client(app, school.user("deputy")), petrov).status_code == 302
+    client = login(expert)
+    mine = fill(blank_sheet, tmp_path / "mine.xlsx", None, {"pass_rate": 2, "quality": 3})  # B2 left empty
+    assert _upload(client, mine).status_code == 302
+    again = fill(blank_sheet, tmp_path / "again.xlsx", f"  {expert.full_name.upper()} ", {"quality": 4})
+    assert _upload(client, again).status_code == 302  # own name, any case and spacing
+    assert _scores() == [(expert.full_name, "quality", 4, expert.id), ("Петров И.", "pass_rate", 5, None)]
+    # A deputy may not overwrite them by writing the expert's name in B2.
+    response = _upload(login_client(app, school.user("deputy")),
+                       fill(blank_sheet, tmp_path / "over.xlsx", expert.full_name, {"quality": 1}))
+    assert response.status_code == 422 and "only they can replace them" in response.get_data(as_text=True)
+    assert _scores()[0] == (expert.full_name, "quality", 4, expert.id)
+
+
+def test_error_values_and_unsaved_formulas_in_a_score_are_refused(school, login, blank_sheet, tmp_path, app):
+    from tests.security.support import login_client
+
+    path = fill(blank_sheet, tmp_path / "e.xlsx", "Эксперт А", {"pass_rate": 5})
+    book = openpyxl.load_workbook(path)
+    ws = book["Expert assessment"]
+    keys = {ws.cell(row=r, column=1).value: r for r in range(8, ws.max_row + 1)}
+    ws.cell(row=keys["quality"], column=7, value="=1+3")  # openpyxl saves no value for it
+    book.save(path)
+    response = _upload(login_client(app, school.user("deputy")), path)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"cell G{keys['quality']} has a formula without a saved value" in body
+    assert count_scores() == 0

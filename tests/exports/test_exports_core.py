@@ -18,7 +18,8 @@ def test_user_text_is_written_as_strings_and_numbers_as_numbers(app):
     workbook = openpyxl.load_workbook(path)
     sheet = workbook["data"]
     values = [row for row in sheet.iter_rows(min_row=8, values_only=True)]
-    assert [v[0] for v in values[:len(HOSTILE)]] == HOSTILE
+    # Formula-like text gets a leading apostrophe (it survives a CSV re-save); the rest is as given.
+    assert [v[0] for v in values[:len(HOSTILE)]] == ["'" + t if t[0] in "=+-@" else t for t in HOSTILE]
     for row in sheet.iter_rows(min_row=8):
         assert row[0].data_type == "s"  # a string, never a formula ("f")
     assert values[0][1:] == (3, 66.7, 4.25)
@@ -42,7 +43,7 @@ def test_hostile_text_in_number_columns_and_empty_values(app):
     sheet = openpyxl.load_workbook(path)["data"]
     first, second = sheet[8], sheet[9]
     assert (first[0].value, first[0].data_type) == ("7", "s")
-    assert (first[1].value, first[1].data_type) == ("=1+1", "s")
+    assert (first[1].value, first[1].data_type) == ("'=1+1", "s")
     assert first[2].value is None and second[0].value is None
     assert second[1].value == 2 and second[2].value is None
     assert second[2].fill.fgColor.rgb.endswith("EEEEEE")

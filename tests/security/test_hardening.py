@@ -60,8 +60,8 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, school):
 
 
 def test_production_cookies_are_secure(app, school, monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    production = create_app(_config(app, ProductionConfig, SECRET_KEY="x" * 40))
+    production = create_app(_config(app, ProductionConfig, SECRET_KEY="x" * 40, RATELIMIT_STORAGE_URI="memory://",
+                                    PUBLIC_BASE_URL="https://localhost"))
     client = production.test_client()
     response = client.post("/login", data={"email": school.users["admin"].email, "password": "correct-horse-42"},
                            base_url="https://localhost")
@@ -118,7 +118,7 @@ def test_login_rate_limit_is_shared_through_redis(tmp_path):
     import redis
 
     address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.7"
-    env = {**os.environ, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+    env = {**os.environ, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "SECRET_KEY": "r" * 40,
            "DATABASE_URL": f"sqlite:///{tmp_path}/r.db", "SAPAT_ENV": "development"}
     env.pop("SAPAT_TEST_DB", None)
     first = subprocess.run([sys.executable, "-c", REDIS_SCRIPT, address], env=env, cwd=str(BASE_DIR),

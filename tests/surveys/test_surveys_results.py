@@ -129,7 +129,7 @@ def test_formula_like_answers_stay_text(client, school, login):
     login(school.user("admin"))
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/surveys/{campaign.id}/export").data))
     _h, raw = sheet_rows(book, "Answers")
-    assert raw[0]["note"] == '=HYPERLINK("http://x")'
+    assert raw[0]["note"] == '\'=HYPERLINK("http://x")'
     assert book["Answers"].cell(row=HEADER + 1, column=list(_h).index("note") + 1).data_type == "s"
 
 

@@ -3,18 +3,19 @@
 import click
 from flask_babel import gettext as _
 
-from app.cli import fail, find_school, run_import
+from app.cli import PROBLEMS_OPTION, fail, find_school, run_import
 from app.security import Principal
 
 
 @click.command("import-marks")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--school", "school_code", default=None)
-def import_marks_command(path, school_code):
+@PROBLEMS_OPTION
+def import_marks_command(path, school_code, problems_path):
     """Import marks and external results of the current year from an .xlsx file."""
     from app.services.achievement import imports
 
-    summary = run_import(path, school_code, imports.import_marks, "marks")
+    summary = run_import(path, school_code, imports.import_marks, "marks", problems_path)
     click.echo(_("Marks imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
                  **summary))
 

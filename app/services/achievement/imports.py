@@ -81,12 +81,13 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
     report = ImportReport(counts={"rows": 0, "assessments": 0, "created": 0, "updated": 0, "unchanged": 0},
                           tables=("assessment", "mark"))
     try:
-        rows = list(read_rows(stream, MARK_COLUMNS, MARK_REQUIRED))
+        rows = read_rows(stream, MARK_COLUMNS, MARK_REQUIRED, report)
     except SpreadsheetError as error:
         report.add(0, None, str(error))
         return report
     if not rows:
-        report.add(0, None, _("The workbook has a header but no marks."))
+        if report.ok:
+            report.add(0, None, _("The workbook has a header but no marks."))
         return report
 
     classes = {(c.grade, c.letter): c for c in db.session.scalars(

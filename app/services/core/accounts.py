@@ -1,60 +1,69 @@
-"""Accounts: authentication with lockout, user creation. No request objects here."""
+"""Accounts: authentication under the login throttle, password rules, user creation. No
+request objects here."""
+import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import ROLES, School, User
 from app.services.core import audit
+from app.services.core import login_throttle as throttle
+from app.services.core.passwords import password_problems
 
 
 @dataclass
 class LoginResult:
     user: Optional[User]
-    locked: bool = False
+    waiting: bool = False  # the attempt was not checked: too many recent failures (never shown apart)
+    device_token: Optional[str] = None  # a new device cookie for the browser that just logged in
 
 
-def _aware(moment: Optional[datetime]) -> Optional[datetime]:
-    if moment is not None and moment.tzinfo is None:  # SQLite returns naive datetimes
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
+_DUMMY_HASH: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A hash of the same kind as real ones, checked when there is no real one to check, so
+    that a missing account costs as much time as an existing one."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(generate_password_hash(secrets.token_urlsafe(16)))
+    return _DUMMY_HASH[0]
 
 
 def find_user(email: str) -> Optional[User]:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def authenticate(email: str, password: str, *, max_failures: int, lockout_minutes: int,
-                 remote_addr: Optional[str] = None) -> LoginResult:
-    """Check a password; after `max_failures` wrong ones the account locks for a while.
+def authenticate(email: str, password: str, *, remote_addr: Optional[str] = None,
+                 device_token: Optional[str] = None) -> LoginResult:
+    """Check a password under the login throttle (services/core/login_throttle.py).
 
-    A locked account answers "locked" even to the right password, so guessing stays useless.
+    The attempt is counted first; a waiting attempt is not checked at all. One password hash
+    is always checked (a dummy one for missing or inactive accounts and waiting attempts), so
+    existing and missing accounts take the same time and get the same answer.
     """
     user = find_user(email)
-    now = datetime.now(timezone.utc)
-    if user is None or not user.active:
-        return LoginResult(None)
-    locked_until = _aware(user.locked_until)
-    if locked_until and locked_until > now:
-        return LoginResult(None, locked=True)
-    if not user.check_password(password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        locked = user.failed_logins >= max_failures
-        if locked:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_logins = 0
+    nonce = throttle.device_nonce(device_token, user.id if user else None)
+    keys = throttle.keys_for(email, remote_addr, nonce)
+    numbers = throttle.claim(keys)
+    if numbers is None:
+        check_password_hash(_dummy_hash(), password)
+        return LoginResult(None, waiting=True)
+    real = user is not None and user.active
+    ok = check_password_hash(user.password_hash if real else _dummy_hash(), password) and real
+    started = throttle.settle(keys, numbers, ok)
+    if not ok:
+        if started and user is not None:
             audit.record("lockout", "user", user.id, school_id=user.school_id, user_id=user.id,
                          remote_addr=remote_addr)
-        db.session.commit()
-        return LoginResult(None, locked=locked)
-    user.failed_logins = 0
-    user.locked_until = None
+            db.session.commit()
+        return LoginResult(None)
     audit.record("login", "user", user.id, school_id=user.school_id, user_id=user.id,
                  remote_addr=remote_addr)
     db.session.commit()
-    return LoginResult(user)
+    return LoginResult(user, device_token=device_token if nonce else throttle.new_device_token(user.id))
 
 
 class AccountError(ValueError):
@@ -71,8 +80,9 @@ def create_user(email: str, *, roles, full_name: str, password: str, school: Sch
                              role=", ".join(sorted(bad)), roles=", ".join(ROLES)))
     if find_user(email):
         raise AccountError(_("A user with the email %(email)s already exists.", email=email))
-    if len(password) < 8:
-        raise AccountError(_("The password must be at least 8 characters long."))
+    problems = password_problems(password, [email, full_name, school.name])
+    if problems:
+        raise AccountError(problems[0])
     user = User(email=email.strip().lower(), full_name=full_name, school=school, locale=locale,
                 password_hash="")
     user.set_password(password)

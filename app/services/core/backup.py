@@ -7,7 +7,9 @@
 - `restore` reads either kind of file into an empty, migrated database of either kind
   (SQLite or PostgreSQL), in foreign-key order, and resets PostgreSQL's id sequences.
   It refuses a database that already holds rows unless `force` is given, and writes
-  everything in one transaction: a failed restore leaves the database as it was.
+  everything in one transaction: a failed restore leaves the database as it was. Every
+  user's session version is bumped, so no session from before the restore is valid.
+- Backup files are written 0600, whatever the umask.
 """
 import base64
 import gzip
@@ -135,11 +137,14 @@ def backup(engine: Engine, path: Path, fmt: str = "auto") -> dict[str, int]:
 
 
 def _write_atomically(path: Path, write) -> None:
+    """Write through a temporary file next to `path`, then move it into place, readable by
+    Sapat's own user only (0600: a backup holds every password hash and mark)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=".sapat-backup-", dir=str(path.parent.resolve()))
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o600)  # sqlite3 recreates the file with the umask's mode
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -293,6 +298,9 @@ def restore(engine: Engine, path: Path, force: bool = False) -> dict[str, int]:
             conn.execute(by_name[current].insert(), batch)
         if conn.dialect.name == "postgresql":
             _reset_sequences(conn)
+        # Sessions signed before the backup was taken must not come back to life with it.
+        user = by_name["user"]
+        conn.execute(user.update().values(session_version=user.c.session_version + 1))
         refresh_statistics(conn)
     return counts
 

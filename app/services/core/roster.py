@@ -53,7 +53,7 @@ def import_roster(stream: IO[bytes], *, school_id: int, year_id: int) -> ImportR
     report = ImportReport(counts={"created": 0, "updated": 0, "classes": 0, "rows": 0},
                           tables=("class_group", "student", "enrollment"))
     try:
-        rows = list(read_rows(stream, ROSTER_COLUMNS, ROSTER_REQUIRED))
+        rows = read_rows(stream, ROSTER_COLUMNS, ROSTER_REQUIRED, report)
     except SpreadsheetError as error:
         report.add(0, None, str(error))
         return report

@@ -1,17 +1,26 @@
-"""Reading uploaded spreadsheets safely and reporting problems row by row.
+"""Reading uploaded spreadsheets and reporting problems row by row.
 
-openpyxl opens the file read-only with data_only=True: a formula is read as the value
-Excel last saved for it (or empty), never evaluated. Headers may be written in
-Kyrgyz, Russian or English.
+The file is opened by xlsx_safety (package checks, a bounded parser in a child process with
+memory and time limits): a formula is read as the value Excel last saved for it, never
+evaluated, and a cell holding an error value or a formula without a saved value is refused
+with its address. Headers may be written in Kyrgyz, Russian or English. A refusal lists the
+first IMPORT_ERRORS_SHOWN problems and counts by column; the full list goes to a workbook.
 """
 import io
-import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any, Optional
 
 from flask_babel import gettext as _
+
+from app.services.core.xlsx_output import restore
+from app.services.core.xlsx_safety import (  # noqa: F401 - SpreadsheetError is imported from here too
+    BadCell,
+    SpreadsheetError,
+    normalise_header,
+    read_sheet,
+    read_upload,
+)
 
 
 @dataclass
@@ -43,9 +52,57 @@ class ImportReport:
     def add(self, row: int, column: Optional[str], message: str) -> None:
         self.errors.append(RowError(row, column, message))
 
+    problems_url: Optional[str] = None  # where the full list of problems is downloaded (set by the page)
+
+    @property
+    def problems(self) -> "ProblemList":
+        return ProblemList(self.errors, self.problems_url)
+
     @property
     def written(self) -> int:
         return self.counts.get("created", 0) + self.counts.get("updated", 0)
+
+
+@dataclass
+class ProblemList:
+    """What a page (or the CLI) shows of a list of problems: the first `errors_shown()`, the
+    number left out, counts by column and where the whole list is downloaded."""
+
+    errors: list[RowError]
+    url: Optional[str] = None
+
+    @property
+    def total(self) -> int:
+        return len(self.errors)
+
+    @property
+    def shown(self) -> list[RowError]:
+        return self.errors[:errors_shown()]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.errors) - errors_shown())
+
+    @property
+    def groups(self) -> list[tuple[str, int, str]]:
+        return error_groups(self.errors) if self.more else []
+
+
+def errors_shown() -> int:
+    """How many problems a page or the CLI lists before "and N more" (IMPORT_ERRORS_SHOWN)."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("IMPORT_ERRORS_SHOWN", 50) if has_app_context() else 50
+
+
+def error_groups(errors: list[RowError]) -> list[tuple[str, int, str]]:
+    """Problems counted by the column they are in (the whole file counts as one group):
+    [(column or "", number of problems, the first one), ...], largest first."""
+    groups: dict[str, list] = {}
+    for error in errors:
+        group = groups.setdefault(error.column or "", [0, error])
+        group[0] += 1
+    return sorted(((column, n, str(first)) for column, (n, first) in groups.items()), key=lambda g: -g[1])
 
 
 def refresh_statistics_after(report: ImportReport) -> None:
@@ -62,88 +119,59 @@ def refresh_statistics_after(report: ImportReport) -> None:
         db.session.commit()
 
 
-class SpreadsheetError(ValueError):
-    """The file as a whole cannot be read; the message is translated."""
-
-
-def _normalise_header(value: Any) -> str:
-    return re.sub(r"[\s_\-]+", " ", str(value or "")).strip().lower().replace("ё", "е")
-
-
-def open_workbook(stream: IO[bytes]):
-    """Open an uploaded .xlsx read-only, with cached values instead of formulas. A file that
-    is not one (old .xls, password-protected, anything else, damaged) raises SpreadsheetError
-    with a message saying what to do; the caller closes the workbook."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    head = stream.read(8)
-    stream.seek(0)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SpreadsheetError(_("The file is password-protected or in the old .xls format. "
-                                 "Save it as an unprotected .xlsx workbook."))
-    if not head.startswith(b"PK"):
-        raise SpreadsheetError(_("This is not an .xlsx workbook. Save the file as .xlsx (Excel) and try again."))
-    try:
-        return load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-        raise SpreadsheetError(_("The workbook could not be read. Save it again as .xlsx and retry.")) from None
-
-
 MAX_ROWS = 100_000  # about 12 s of reading and checking: a web request must not outlive its worker
+MAX_COLUMNS = 100  # columns right of CV are not read (a header there is not found)
 
 
-def read_rows(stream: IO[bytes], columns: dict[str, tuple[str, ...]], required: tuple[str, ...]):
-    """Yield (row_number, {column: value}) for every non-empty data row of the first sheet.
+def read_rows(stream: IO[bytes], columns: dict[str, tuple[str, ...]], required: tuple[str, ...],
+              report: Optional[ImportReport] = None) -> list[tuple[int, dict[str, Any]]]:
+    """The non-empty data rows of the first sheet as (row_number, {column: value}).
 
-    `columns` maps a canonical column name to its accepted header spellings.
-    Raises SpreadsheetError for a file that is not a readable .xlsx, lacks a column or has
-    more than MAX_ROWS data rows.
+    `columns` maps a canonical column name to its accepted header spellings; the first
+    non-empty row is the header. The file goes through xlsx_safety (package checks, bounded
+    parse in a child with limits). A cell of a read column holding an Excel error value, a
+    formula without a saved value or an over-long text is reported in `report` with its
+    address and its row is left out (without a report such rows come as they are, with a
+    BadCell value). Raises SpreadsheetError for a file that is refused or not a readable
+    .xlsx, lacks a column or has more than MAX_ROWS data rows.
     """
-    workbook = open_workbook(stream)
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise SpreadsheetError(_("The workbook is empty."))
-        aliases = {
-            _normalise_header(alias): key
-            for key, names in columns.items() for alias in (key, *names)
-        }
-        positions: dict[str, int] = {}
-        for index, cell in enumerate(header):
-            key = aliases.get(_normalise_header(cell))
-            if key and key not in positions:
-                positions[key] = index
-        missing = [key for key in required if key not in positions]
-        if missing:
-            raise SpreadsheetError(_("The header row lacks the columns: %(columns)s. Expected: %(expected)s.",
-                                     columns=", ".join(missing), expected=", ".join(columns)))
-        count = 0
-        for number, values in enumerate(rows, start=2):
-            if values is None or all(v is None or str(v).strip() == "" for v in values):
+    aliases = {
+        normalise_header(alias): key
+        for key, names in columns.items() for alias in (key, *names)
+    }
+    sheet = read_sheet(read_upload(stream), max_col=MAX_COLUMNS, max_rows=MAX_ROWS, keep=frozenset(aliases))
+    if sheet is None or not sheet.rows:
+        raise SpreadsheetError(_("The workbook is empty."))
+    header = sheet.rows[0][1]
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        key = aliases.get(normalise_header(cell))
+        if key and key not in positions:
+            positions[key] = index
+    missing = [key for key in required if key not in positions]
+    if missing:
+        raise SpreadsheetError(_("The header row lacks the columns: %(columns)s. Expected: %(expected)s.",
+                                 columns=", ".join(missing), expected=", ".join(columns)))
+    result = []
+    for number, values in sheet.rows[1:]:
+        row = {key: (values[index] if index < len(values) else None) for key, index in positions.items()}
+        if report is not None:
+            bad = [(key, value) for key, value in row.items() if isinstance(value, BadCell)]
+            if bad:
+                for key, value in bad:
+                    report.add(number, key, value.message())
                 continue
-            count += 1
-            if count > MAX_ROWS:
-                raise SpreadsheetError(_("The file has more than %(n)s rows. Split it into several files "
-                                         "(for example, one per term) and import them one by one.",
-                                         n=f"{MAX_ROWS:,}".replace(",", " ")))
-            yield number, {
-                key: (values[index] if index < len(values) else None) for key, index in positions.items()
-            }
-    finally:
-        workbook.close()
+        result.append((number, row))
+    return result
 
 
 def template_workbook(sheet_name: str, headers: list[str], examples: list[tuple[str, ...]],
                       notes: list[str], widths: dict[int, float]) -> io.BytesIO:
     """A small upload template: a header row, example rows and a notes sheet (all strings)."""
-    import xlsxwriter
+    from app.services.core.xlsx_output import SafeWorkbook, apostrophe_note
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_numbers": False, "strings_to_urls": False})
+    workbook = SafeWorkbook(buffer, {"in_memory": True})
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7"})
     sheet = workbook.add_worksheet(sheet_name)
     for col, header in enumerate(headers):
@@ -155,7 +183,7 @@ def template_workbook(sheet_name: str, headers: list[str], examples: list[tuple[
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
     notes_sheet = workbook.add_worksheet("notes")
-    for row, line in enumerate(notes):
+    for row, line in enumerate([*notes, apostrophe_note()]):
         notes_sheet.write_string(row, 0, line)
     notes_sheet.set_column(0, 0, 90)
     workbook.close()
@@ -164,11 +192,13 @@ def template_workbook(sheet_name: str, headers: list[str], examples: list[tuple[
 
 
 def text(value: Any) -> str:
+    """A cell as trimmed text: whole floats without ".0", and the apostrophe Sapat puts before
+    text that begins with = + - @ (xlsx_output.neutralise) taken off again."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return restore(str(value).strip())
 
 
 def parse_date(value: Any) -> Optional[date]:

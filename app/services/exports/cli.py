@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 from flask_babel import gettext as _
 
-from app.cli import LANG_OPTION, fail, find_school, progress_bar, write_atomically
+from app.cli import LANG_OPTION, PROBLEMS_OPTION, fail, find_school, progress_bar, report_problems, write_atomically
 from app.extensions import db
 from app.services.exports.core import in_language
 
@@ -37,8 +37,9 @@ def export_annual(year_spec, output, school_code, lang):
 @click.command("import-expert")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--school", "school_code", default=None)
+@PROBLEMS_OPTION
 @LANG_OPTION
-def import_expert(paths, school_code, lang):
+def import_expert(paths, school_code, problems_path, lang):
     """Read experts' filled assessment sheets back (all files or none)."""
     from app.services.core.audit import record
     from app.services.exports import expert
@@ -59,9 +60,8 @@ def import_expert(paths, school_code, lang):
                 s.close()
         if not report.ok:
             db.session.rollback()
-            for f in report.files:
-                for error in f.errors:
-                    click.echo(f"{f.filename}: {error}", err=True)
+            report_problems([(f.filename, error) for f in report.files for error in f.errors], problems_path,
+                            school)
             fail(_("Nothing was imported: %(n)d problems found.",
                    n=sum(len(f.errors) for f in report.files)))
         record("import", "expert_scores", None, school_id=school.id, user_id=None,

@@ -1,8 +1,9 @@
 """The shared core of every Sapat workbook.
 
-Every workbook is opened with strings_to_formulas/urls/numbers off and every text cell is
-written with write_string, so a value typed by a user can never become a formula or a
-link. Large workbooks use constant_memory with a temporary directory: rows are written in
+Every workbook is a SafeWorkbook (core.xlsx_output): strings_to_formulas/urls/numbers off,
+every text cell written as a string, and text that begins with = + - @ tab or CR prefixed
+with an apostrophe (said on the notes sheet), so a value typed by a user can never become a
+formula or a link, not even after a CSV re-save. Large workbooks use constant_memory with a temporary directory: rows are written in
 order and memory stays flat. Each sheet starts with a title block (title, school,
 period, generated-at, filters), has a frozen header row and an autofilter; a final
 "notes" sheet describes every sheet and formula.
@@ -20,6 +21,8 @@ import xlsxwriter
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from xlsxwriter.utility import xl_rowcol_to_cell
+
+from app.services.core.xlsx_output import SafeWorkbook, apostrophe_note
 
 TEXT, INT, NUMBER, PCT, MEAN, DATE = "text", "int", "number", "pct", "mean", "date"
 HEADER_ROW = 6  # rows 0-4: title block, row 5 blank
@@ -207,7 +210,7 @@ class WorkbookWriter:
         if not isinstance(target, (str, os.PathLike)):
             options["in_memory"] = True
             options["constant_memory"] = False
-        self.workbook = xlsxwriter.Workbook(target, options)
+        self.workbook = SafeWorkbook(target, options)
         self.formats = Formats(self.workbook)
         self.school_name = school_name
         self.period = period
@@ -233,7 +236,8 @@ class WorkbookWriter:
         sheet.set_column(1, 1, 100)
         sheet.write_string(0, 0, _("Sheet"), self.formats.header)
         sheet.write_string(0, 1, _("What it shows"), self.formats.header)
-        for row, (subject, text) in enumerate(self.notes, start=1):
+        notes = [*self.notes, (_("Text"), apostrophe_note())]
+        for row, (subject, text) in enumerate(notes, start=1):
             sheet.write_string(row, 0, subject, self.formats.bold)
             sheet.write_string(row, 1, text, self.formats.wrap)
         self.workbook.close()

@@ -1,7 +1,8 @@
 """The expert-assessment sheet: written into the annual workbook, filled in by experts
 (score 1-5 and a comment per indicator) and read back, several experts' files at once.
 
-Layout (1-based rows as Excel shows them): B2 the expert's name (to fill in), B3 the
+Layout (1-based rows as Excel shows them): B2 the expert's name (to fill in; an expert
+uploading from their own account may leave it empty, and may not name anyone else), B3 the
 academic year, row 7 the header, data from row 8 with the columns below. The sheet is
 found by its name in any of the three languages, so a file written in Kyrgyz imports on
 a Russian screen.
@@ -14,14 +15,10 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select
 
 from app.extensions import db
-from app.models import ExpertScore
+from app.models import ExpertScore, User
 from app.services.core import school as school_service
-from app.services.core.xlsx_input import (
-    RowError,
-    SpreadsheetError,
-    open_workbook,
-    text,
-)
+from app.services.core.xlsx_input import ProblemList, RowError, SpreadsheetError, text
+from app.services.core.xlsx_safety import BadCell, read_sheet, read_upload
 
 SHEET_NAMES = {"en": "Expert assessment", "ru": "Экспертная оценка", "ky": "Эксперттик баалоо"}
 NAME_ROW, YEAR_ROW, HEADER_ROW = 1, 2, 6  # 0-based
@@ -108,9 +105,15 @@ class ExpertFile:
     scores: list[dict] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
+    problems_url: Optional[str] = None
+
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def problems(self) -> ProblemList:
+        return ProblemList(self.errors, self.problems_url)
 
 
 @dataclass
@@ -136,6 +139,9 @@ def _parse_score(value) -> Optional[int]:
     return int(raw) if re.fullmatch(r"[1-5](\.0+)?", raw) else None
 
 
+EXPERT_MAX_ROWS = 5000  # the sheet has one row per indicator (about 60)
+
+
 def read_expert_file(stream: IO[bytes], filename: str, *, school_id: int,
                      known_keys: Optional[Iterable[str]] = None) -> ExpertFile:
     """Read one filled expert sheet; every problem is reported with its row."""
@@ -148,23 +154,24 @@ def read_expert_file(stream: IO[bytes], filename: str, *, school_id: int,
 
 
 def _read(stream, result: ExpertFile, school_id: int, known: set) -> None:
-    workbook = open_workbook(stream)
-    try:
-        wanted = {name.lower() for name in SHEET_NAMES.values()}
-        sheet = next((ws for ws in workbook.worksheets if ws.title.strip().lower() in wanted), None)
-        if sheet is None:
-            raise SpreadsheetError(_("The workbook has no expert-assessment sheet (%(names)s). Use the sheet "
-                                     "of the annual workbook.", names=", ".join(SHEET_NAMES.values())))
-        rows = list(sheet.iter_rows(values_only=True))
-    finally:
-        workbook.close()
+    sheet = read_sheet(read_upload(stream), sheet_names=tuple(SHEET_NAMES.values()), max_col=COL_COMMENT + 1,
+                       max_rows=EXPERT_MAX_ROWS)
+    if sheet is None:
+        raise SpreadsheetError(_("The workbook has no expert-assessment sheet (%(names)s). Use the sheet "
+                                 "of the annual workbook.", names=", ".join(SHEET_NAMES.values())))
+    rows = dict(sheet.rows)  # 1-based row number -> values
 
     def cell(r, c):
-        return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+        """The value at 0-based (r, c); an error value or a formula without a saved value is
+        reported with its address and read as empty."""
+        values = rows.get(r + 1, ())
+        value = values[c] if c < len(values) else None
+        if isinstance(value, BadCell):
+            result.errors.append(RowError(r + 1, "ABCDEFGH"[c], value.message()))
+            return None
+        return value
 
-    result.expert = text(cell(NAME_ROW, 1))[:200]
-    if not result.expert:
-        result.errors.append(RowError(NAME_ROW + 1, "B", _("Write the expert's full name in cell B2.")))
+    result.expert = " ".join(text(cell(NAME_ROW, 1)).split())[:200]
     result.year_name = text(cell(YEAR_ROW, 1))
     year = school_service.find_year(school_id, result.year_name)
     if year is None:
@@ -173,10 +180,13 @@ def _read(stream, result: ExpertFile, school_id: int, known: set) -> None:
     else:
         result.year_id = year.id
     seen: set[str] = set()
-    for index in range(HEADER_ROW + 1, len(rows)):
-        number = index + 1
+    for number in sorted(r for r in rows if r > HEADER_ROW + 1):
+        index, problems = number - 1, len(result.errors)
         key = text(cell(index, COL_KEY))
         score_cell, comment = cell(index, COL_SCORE), text(cell(index, COL_COMMENT))
+        name = text(cell(index, COL_NAME))
+        if len(result.errors) > problems:  # an error value or an unsaved formula in this row
+            continue
         if not key:
             if score_cell not in (None, "") or comment:
                 result.errors.append(RowError(number, "A", _("The indicator key is missing.")))
@@ -197,23 +207,60 @@ def _read(stream, result: ExpertFile, school_id: int, known: set) -> None:
             result.errors.append(RowError(number, "G", _("The score must be a whole number from 1 to 5, "
                                                           "not “%(value)s”.", value=text(score_cell)[:20])))
             continue
-        result.scores.append({"indicator_key": key, "indicator_name": text(cell(index, COL_NAME))[:300],
+        result.scores.append({"indicator_key": key, "indicator_name": name[:300],
                               "score": score, "comment": comment[:4000]})
     if not result.scores and not result.errors:
         result.errors.append(RowError(0, None, _("The sheet has no scores. Fill in column G (1-5).")))
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _settle_identity(f: ExpertFile, school_id: int, uploader: Optional[User]) -> Optional[int]:
+    """Whose scores a valid file holds: the account's own when an expert uploads (B2 empty or
+    their own name, else an error), or the expert named in B2 when a director or deputy (or
+    the CLI) uploads the sheet of an expert without an account, who may not replace scores
+    that an expert sent from their own account. Returns the owner's user id or None."""
+    if uploader is not None and not uploader.has_role("admin", "deputy"):
+        if f.expert and not _same_name(f.expert, uploader.full_name):
+            f.errors.append(RowError(NAME_ROW + 1, "B", _(
+                "The sheet names “%(name)s”, but you are signed in as %(me)s: an expert uploads only their own "
+                "scores. Write your own name in B2 or leave it empty.", name=f.expert, me=uploader.full_name)))
+            return None
+        f.expert = uploader.full_name[:200]
+        return uploader.id
+    if not f.expert:
+        f.errors.append(RowError(NAME_ROW + 1, "B", _("Write the expert's full name in cell B2.")))
+        return None
+    owned = db.session.scalars(select(ExpertScore.expert_name).where(
+        ExpertScore.school_id == school_id, ExpertScore.year_id == f.year_id,
+        ExpertScore.expert_user_id.is_not(None)).distinct()).all()
+    if any(_same_name(f.expert, name) for name in owned):
+        f.errors.append(RowError(NAME_ROW + 1, "B", _(
+            "The expert “%(name)s” sent their scores from their own account; only they can replace them.",
+            name=f.expert)))
+    return None
 
 
 def import_expert_files(files: Sequence[tuple[str, IO[bytes]]], *, school_id: int, user_id: Optional[int],
                         known_keys: Optional[Iterable[str]] = None) -> ExpertImport:
     """Read every file; store all of them only if every file is valid (nothing otherwise).
 
-    A file replaces that expert's earlier scores (same name) for the same year. The caller commits.
+    The uploader (`user_id`; None for the CLI) decides whose scores a file holds (see
+    _settle_identity). A file replaces the earlier scores of the same expert for the same
+    year: an account's own rows, or the rows without an account under the same name. The
+    caller commits.
     """
     known = set(known_keys or ())
+    uploader = db.session.get(User, user_id) if user_id is not None else None
     report = ExpertImport([read_expert_file(stream, name, school_id=school_id, known_keys=known)
                            for name, stream in files])
     experts: dict[tuple, str] = {}
+    owners: dict[str, Optional[int]] = {}
     for f in report.files:
+        if f.ok:
+            owners[f.filename] = _settle_identity(f, school_id, uploader)
         if f.ok:
             ident = (f.year_id, f.expert.casefold())
             if ident in experts:
@@ -223,12 +270,15 @@ def import_expert_files(files: Sequence[tuple[str, IO[bytes]]], *, school_id: in
     if not report.ok:
         return report
     for f in report.files:
+        owner = owners[f.filename]
+        # The name matches exactly: SQLite's lower() ignores Cyrillic.
+        unowned = (ExpertScore.expert_name == f.expert) & ExpertScore.expert_user_id.is_(None)
+        whose = unowned if owner is None else (ExpertScore.expert_user_id == owner) | unowned
         db.session.execute(delete(ExpertScore).where(
-            ExpertScore.school_id == school_id, ExpertScore.year_id == f.year_id,
-            ExpertScore.expert_name == f.expert))  # exact: SQLite's lower() ignores Cyrillic
+            ExpertScore.school_id == school_id, ExpertScore.year_id == f.year_id, whose))
         db.session.execute(insert(ExpertScore), [
             {**s, "school_id": school_id, "year_id": f.year_id, "expert_name": f.expert,
-             "source_file": f.filename[:255], "imported_by_id": user_id}
+             "expert_user_id": owner, "source_file": f.filename[:255], "imported_by_id": user_id}
             for s in f.scores])
     db.session.flush()
     return report

@@ -23,6 +23,7 @@ from app.extensions import db
 from app.features import installed
 from app.models import ExportJob
 from app.models.base import utcnow
+from app.services.core.files import private_dir, private_file
 from app.services.exports.core import in_language
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,7 @@ def kinds(app: Optional[Flask] = None) -> dict[str, ExportKind]:
 
 def exports_dir(app: Optional[Flask] = None) -> Path:
     app = app or current_app
-    directory = Path(app.config.get("EXPORTS_DIR") or Path(app.instance_path) / "exports")
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+    return private_dir(app.config.get("EXPORTS_DIR") or Path(app.instance_path) / "exports")
 
 
 def start_job(*, school_id: int, user_id: int, kind: str, params: dict, locale: str,
@@ -92,6 +91,7 @@ def run_job(app: Flask, job_id: str) -> None:
         partial = final.with_suffix(".part")
         _set(app, job_id, status="running", progress=1)
         try:
+            private_file(partial)
             with in_language(locale):
                 if kind is None:
                     raise ExportError(_("Unknown export: %(kind)s", kind=job.kind))
@@ -129,7 +129,8 @@ def get_job(job_id: str, *, school_id: int, user_id: int) -> Optional[ExportJob]
 
 def recent_jobs(*, school_id: int, user_id: int, limit: int = 10) -> list[ExportJob]:
     return list(db.session.scalars(
-        select(ExportJob).where(ExportJob.school_id == school_id, ExportJob.user_id == user_id)
+        select(ExportJob).where(ExportJob.school_id == school_id, ExportJob.user_id == user_id,
+                                ExportJob.kind.in_(list(kinds())))
         .order_by(ExportJob.created_at.desc()).limit(limit)))
 
 
@@ -152,6 +153,8 @@ def cleanup(app: Optional[Flask] = None) -> int:
         if job.file_path:
             Path(job.file_path).unlink(missing_ok=True)
         Path(exports_dir(app) / f"{job.id}.part").unlink(missing_ok=True)
+        if (job.params or {}).get("source"):  # the saved problems of a refused import
+            Path(exports_dir(app) / Path(job.params["source"]).name).unlink(missing_ok=True)
         db.session.delete(job)
         removed += 1
     db.session.execute(
