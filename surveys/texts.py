@@ -16,7 +16,8 @@ class Strict(BaseModel):
 
 
 class Text(Strict):
-    """A text in the three languages of the school; Kyrgyz and Russian are required."""
+    """A text in the three languages of Sapat: Kyrgyz, Russian and English are all required
+    (each a non-empty string). `pick(lang)` gives Russian for a code other than ky / ru / en."""
 
     ky: str = Field(min_length=1)
     ru: str = Field(min_length=1)

@@ -1,6 +1,41 @@
-"""Security rows of the core pages: sign-in, the school's structure and its staff."""
+"""Security rows of the core pages: sign-in, the school's structure and its staff, the
+published instruments (XLSForm upload and download)."""
+import io
+from pathlib import Path
+
+from app.extensions import db
+from app.models import Instrument
+from app.services.core import instruments, xlsform
 from tests.factories import SchoolFixture
-from tests.security import FuzzForm, Tables
+from tests.security import FuzzForm, Tables, kept
+
+REAL_FORM = Path(__file__).resolve().parent.parent / "data" / "xlsform" / "yes_or_no_question.xlsx"
+
+
+def instrument(s: SchoolFixture) -> Instrument:
+    """A published instrument (instruments are shared by every school), made on first use."""
+    return kept(s, "instrument", lambda s: instruments.ensure_published("teacher_survey"))
+
+
+def _version_args(s: SchoolFixture) -> dict:
+    row = instrument(s)
+    return {"key": row.key, "version": row.version}
+
+
+def _with_the_real_form(app, s: SchoolFixture, values: dict) -> dict:
+    """The upload's file is a real public XLSForm; the other fields are generated."""
+    return {**values, "file": (io.BytesIO(REAL_FORM.read_bytes()), "yes_or_no_question.xlsx")}
+
+
+def _seed_instrument_xss(school: SchoolFixture, payloads: tuple) -> None:
+    """An XLSForm whose title and question hold hostile text, published through the import;
+    the instrument pages then show it."""
+    script, img, js = payloads
+    result = xlsform.import_xlsform(REAL_FORM.read_bytes(), f"{img}.xlsx", fallback="en", key="xss_probe",
+                                    title=f"Title {script} {js}")
+    assert result.ok, result.problems
+    school.extra["instrument"] = result.published.row
+    db.session.flush()
 
 
 def seed_xss(school: SchoolFixture, payloads: tuple) -> None:
@@ -18,6 +53,7 @@ def seed_xss(school: SchoolFixture, payloads: tuple) -> None:
     school.year.name = js
     for i, student in enumerate(school.students[school.classes[0].id][:3]):
         student.full_name = f"Student {payloads[i]}"
+    _seed_instrument_xss(school, payloads)
 
 
 TABLES = Tables(
@@ -38,6 +74,8 @@ TABLES = Tables(
         "admin.resource_new": lambda s: {"key": "subjects"},
         "admin.resource_edit": lambda s: {"key": "subjects", "obj_id": s.subjects[0].id},
         "admin.resource_delete": lambda s: {"key": "subjects", "obj_id": s.subjects[0].id},
+        "instruments.show": _version_args,
+        "instruments.download": _version_args,
     },
     overrides={
         # A logged-in user asking for the login page is sent home.
@@ -72,6 +110,13 @@ TABLES = Tables(
                                                      "confirm": "text"}),
         FuzzForm("auth.set_language", "teacher", {"lang": "choice:ky,ru,en,xx", "next": "text"}),
         FuzzForm("auth.login", "anonymous", {"email": "email", "password": "text", "next": "text"}),
+        # The XLSForm upload without a file, then with a real form and generated options.
+        FuzzForm("instruments.import_xlsform", "deputy", {
+            "file": "text", "fallback": "choice:,ky,ru,en,xx", "language": "choice:,ky,ru,en,xx", "key": "text",
+            "title": "text"}, max_examples=10),
+        FuzzForm("instruments.import_xlsform", "admin", {
+            "fallback": "choice:,en,ru,xx", "language": "choice:,en,xx", "key": "choice:,good_day,Good Day,x1",
+            "title": "text"}, prepare=_with_the_real_form),
     ],
     # Form data that would change something if a POST without a CSRF token were accepted.
     csrf_sample_data={
@@ -85,6 +130,9 @@ TABLES = Tables(
         "auth.change_password": lambda s: {"current_password": "correct-horse-42", "new_password": "another-pass-9",
                                            "confirm": "another-pass-9"},
         "auth.set_language": lambda s: {"lang": "ru", "next": "/"},
+        "instruments.import_xlsform": lambda s: {
+            "file": (io.BytesIO(REAL_FORM.read_bytes()), "form.xlsx"), "fallback": "en", "key": "csrf_victim",
+            "title": "Csrf"},
     },
     seed_xss=seed_xss,
 )

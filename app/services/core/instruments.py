@@ -5,6 +5,7 @@
     latest(key, kind=None) -> Instrument | None
     get_version(key, version) -> Instrument | None
     versions(kind=None) -> list[Instrument]  (latest version of each key)
+    history(key) -> list[Instrument]         (every version of one key, oldest first)
 
 The same content (hash) is never stored twice; a changed definition gets the next version
 number of its key (the file's own `version` is kept when it is still free).
@@ -81,6 +82,10 @@ def versions(kind: Optional[str] = None, latest_only: bool = True) -> list[Instr
         newest = select(Instrument.key, func.max(Instrument.version).label("v")).group_by(Instrument.key).subquery()
         query = query.join(newest, (newest.c.key == Instrument.key) & (newest.c.v == Instrument.version))
     return list(db.session.scalars(query.order_by(Instrument.key, Instrument.version)))
+
+
+def history(key: str) -> list[Instrument]:
+    return list(db.session.scalars(select(Instrument).where(Instrument.key == key).order_by(Instrument.version)))
 
 
 def ensure_published(key: str) -> Instrument:
