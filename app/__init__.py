@@ -21,7 +21,8 @@ from app.i18n import init_i18n
 from app.models import User
 from app.security import set_security_headers
 from app.services.core.files import private_dir
-from app.web import SapatRequest, public_url
+from app.web import public_url
+from app.web.request import SapatRequest
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
 
 

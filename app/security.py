@@ -24,6 +24,9 @@ REPORT_READERS = ("admin", "deputy", "mo_head", "expert")
 
 # Roles that see everything of their school (the director, the deputies and the experts).
 WHOLE_SCHOOL = ("admin", "deputy", "expert")
+# The annual whole-school workbook (every class, subject, teacher and association): for the
+# roles that see the whole school only.
+ANNUAL_ROLES = WHOLE_SCHOOL
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,13 @@ class Principal:
     """Who is asking, for every service that decides what may be seen or done: the school, the
     user (None for the command line and the demo), their roles and the address of the request.
 
-    Each domain decides what a principal may see in one function of its own (achievement:
-    `achievement.access.visible`, observations: `access.visibility_clause`, profiles: `profiles.may_see_class`).
+    Each domain decides what a principal may see (and change) in one function of its own, and
+    every query behind a page (lists, aggregates, sub-pages, charts, workbooks, deletes) goes
+    through it: achievement `achievement.access.visible`, observations
+    `observations.access.visibility_clause` (`counted` for figures), registers
+    `monitoring.registers.rows`, profiles `monitoring.profiles.may_see_class` / `may_see_teacher`,
+    surveys `surveys.campaigns.may_manage`, manual indicators `monitoring.indicators.may_enter`,
+    export jobs `ExportKind.roles` (the annual workbook: ANNUAL_ROLES).
     """
 
     school_id: int
@@ -60,6 +68,24 @@ class Principal:
     def only(self, *roles: str) -> "Principal":
         """The same person acting in some of their roles only (e.g. "my lessons" as a teacher)."""
         return replace(self, roles=self.roles.intersection(roles))
+
+
+@dataclass(frozen=True)
+class RowScope:
+    """Which rows of a school-owned table a principal may see or change, when not all of them:
+    those whose `column` is among the ids `allowed` (a SELECT of one column). Lists filter with
+    `clause()`; a form checks an object's (new) value with `allows(obj)`."""
+
+    column: Any
+    allowed: Any
+
+    def clause(self):
+        return self.column.in_(self.allowed)
+
+    def allows(self, obj) -> bool:
+        value = getattr(obj, self.column.key)
+        with db.session.no_autoflush:
+            return value is not None and value in set(db.session.scalars(self.allowed))
 
 
 def current_principal() -> Principal:

@@ -3,7 +3,7 @@ the experts' filled sheets read back, and the `export annual` / `import-expert` 
 from flask_babel import lazy_gettext as _l
 
 from app.features import Feature, Link
-from app.security import REPORT_READERS, STAFF
+from app.security import ANNUAL_ROLES, REPORT_READERS, STAFF
 from app.services.exports import annual, cli, problems
 from app.services.exports.jobs import ExportKind
 from app.views import exports
@@ -16,6 +16,6 @@ feature = Feature(
            Link(REPORT_READERS, _l("Expert scores"), "exports.expert_scores")),
     commands=(cli.import_expert,),
     export_commands=(cli.export_annual,),
-    export_kinds=(ExportKind("annual", _l("Annual expert workbook"), REPORT_READERS, annual.build_job),
+    export_kinds=(ExportKind("annual", _l("Annual expert workbook"), ANNUAL_ROLES, annual.build_job),
                   ExportKind(problems.KIND, _l("All problems of a refused file"), STAFF, problems.build_job)),
 )

@@ -230,7 +230,7 @@ def student(student_id):
     pupil = get_scoped_or_404(Student, student_id)
     if not access.may_see_student(_scope(), pupil.id):
         abort(404)
-    data = analysis.student_trajectory(current_user.school_id, pupil.id)
+    data = analysis.student_trajectory(_scope(), pupil.id)
     lookup = analysis.names(current_user.school_id)
     labels = [_term_label(t) for t in data["terms"]]
     chart = charts.line_chart(labels, [(_("Mean term mark"), [data["means"].get(t.id) for t in data["terms"]])],
@@ -266,12 +266,13 @@ def compare():
 @role_required(*RISK_READERS)
 def at_risk():
     term = _term()
-    classes = access.risk_classes(_scope(), term.year_id) if term else []
+    scope = _scope()
+    classes = access.risk_classes(scope, term.year_id) if term else []
     class_id = _int_arg("class_id")
     chosen = [c for c in classes if c.id == class_id] if class_id else classes
     if class_id and not chosen:
         abort(404)
-    rows = analysis.at_risk(current_user.school_id, term, [c.id for c in chosen]) if term else []
+    rows = analysis.at_risk(scope, term, [c.id for c in chosen]) if term else []
     terms = [t for t in analysis.terms(current_user.school_id) if t.kind == "quarter"]
     can_record = current_user.has_role(*access.SUPPORT_RECORDERS)
     forms = {r["student"].id: SupportActionForm(prefix=f"s{r['student'].id}") for r in rows} if can_record else {}

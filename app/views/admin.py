@@ -25,7 +25,8 @@ from app.security import MANAGERS, audit, get_scoped_or_404, role_required, scho
 from app.services.core import roster as imports
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
-from app.web import Column, Crud, Resource, run_upload_import
+from app.web import run_upload_import
+from app.web.crud import Column, Crud, Resource
 from forms.admin import (
     ROLE_LABELS,
     TERM_KIND_LABELS,

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.i18n import current_language
-from app.security import REPORT_READERS, STAFF, audit, requested_year, role_required, school_years
+from app.security import ANNUAL_ROLES, REPORT_READERS, STAFF, audit, requested_year, role_required, school_years
 from app.services.core import school as school_service
 from app.services.exports import expert, jobs
 from app.services.monitoring import annual as monitoring_annual
@@ -32,12 +32,14 @@ def _year_choices(form):
 def index():
     form = AnnualExportForm()
     _year_choices(form)
-    recent = jobs.recent_jobs(school_id=current_user.school_id, user_id=current_user.id)
-    return render_template("exports/index.html", form=form, recent=recent, kinds=jobs.kinds())
+    recent = [job for job in jobs.recent_jobs(school_id=current_user.school_id, user_id=current_user.id)
+              if jobs.may_build(current_user, job.kind)]
+    return render_template("exports/index.html", form=form, recent=recent, kinds=jobs.kinds(),
+                           may_build_annual=jobs.may_build(current_user, "annual"))
 
 
 @bp.route("/annual", methods=["POST"])
-@role_required(*REPORT_READERS)
+@role_required(*ANNUAL_ROLES)
 def start_annual():
     form = AnnualExportForm()
     _year_choices(form)

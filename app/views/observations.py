@@ -61,7 +61,7 @@ def index():
     year, years = _chosen_year()
     status = request.args.get("status")
     rows = access.list_observations(actor, year_id=year.id if year else None, status=status)
-    totals = aggregates.totals_by_observation(current_user.school_id, year.id if year else None)
+    totals = aggregates.totals_by_observation(actor, year.id if year else None)
     return render_template("observations/index.html", rows=rows, totals=totals, year=year, years=years,
                            status=status, can_observe=current_user.has_role(*OBSERVERS),
                            labels=labels, pending_ack=[o for o in rows if o.teacher_id == current_user.id
@@ -240,31 +240,28 @@ def acknowledge(obs_id):
     return redirect(url_for(".show", obs_id=obs.id))
 
 
-def _summary_scope():
-    """MO heads who are not managers or experts see their MA only."""
-    return access.summary_scope(_actor())
-
-
 @bp.route("/summary")
 @role_required(*REPORT_READERS)
 def summary():
+    """The figures of the observations the reader may see (access.counted: the list's rule);
+    the tables by MA and against the observers' plan for the whole-school roles."""
     year, years = _chosen_year()
-    school_id = current_user.school_id
     year_id = year.id if year else None
-    ma_ids = _summary_scope()
+    actor = _actor()
+    whole = actor.everything
     lang = current_language()
     texts = criterion_labels(lang)
-    criteria = aggregates.by_criterion(school_id, year_id, ma_ids)
+    criteria = aggregates.by_criterion(actor, year_id)
     for row in criteria:
         row["label"], row["section_title"] = texts.get((row["protocol"], row["item"]), (row["item"], row["section"]))
-    sections = aggregates.by_section(school_id, year_id, ma_ids)
+    sections = aggregates.by_section(actor, year_id)
     for row in sections:
         row["label"] = texts.get((row["protocol"], row["section"]), (row["section"],))[0]
     protocol_titles = {i.key: pick_text(protocol_of(i).title, lang) for i in protocols()}
-    teachers = aggregates.by_teacher(school_id, year_id, ma_ids)
-    mas = aggregates.by_ma(school_id, year_id) if ma_ids is None else []
-    purposes = aggregates.by_purpose(school_id, year_id, ma_ids)
-    plan = aggregates.observers_vs_plan(school_id, year_id) if year_id and ma_ids is None else []
+    teachers = aggregates.by_teacher(actor, year_id)
+    mas = aggregates.by_ma(actor, year_id) if whole else []
+    purposes = aggregates.by_purpose(actor, year_id)
+    plan = aggregates.observers_vs_plan(actor, year_id) if year_id and whole else []
     weakest = criteria[:10]
     drawn = {
         "criteria": charts.hbars([(f"{r['label']}", r["pct"]) for r in weakest], unit="%",
@@ -277,7 +274,7 @@ def summary():
     return render_template("observations/summary.html", year=year, years=years, criteria=criteria,
                            sections=sections, teachers=teachers, mas=mas, purposes=purposes, plan=plan,
                            charts=drawn, protocol_titles=protocol_titles, labels=labels,
-                           count=aggregates.counted_count(school_id, year_id, ma_ids),
+                           count=aggregates.counted_count(actor, year_id),
                            can_plan=current_user.has_role("admin", "deputy"))
 
 
@@ -293,10 +290,9 @@ def teacher(teacher_id):
     actor = _actor()
     if not access.may_see_teacher(actor, teacher_id):
         abort(404)
-    school_id = current_user.school_id
     lang = current_language()
-    rows = aggregates.teacher_dynamics(school_id, teacher_id)
-    overall = aggregates.teacher_overall_dynamics(school_id, teacher_id)
+    rows = aggregates.teacher_dynamics(actor, teacher_id)
+    overall = aggregates.teacher_overall_dynamics(actor, teacher_id)
     terms = [r["term"] for r in overall]
     sections = {}
     for r in rows:
@@ -308,7 +304,7 @@ def teacher(teacher_id):
     series += [(section_label.get(key, key), [values.get(t) for t in terms]) for key, values in sections.items()]
     chart = charts.line_chart(terms, series, title=_("Dynamics by quarter")) if terms else None
     observations = access.list_observations(actor, teacher_id=teacher_id, status="final")
-    totals = aggregates.totals_by_observation(school_id)
+    totals = aggregates.totals_by_observation(actor)
     return render_template("observations/teacher.html", person=person, overall=overall, chart=chart,
                            observations=observations, totals=totals, labels=labels,
                            sections=[(section_label.get(k, k), [v.get(t) for t in terms]) for k, v in sections.items()],
@@ -322,7 +318,7 @@ def plan():
     if year is None:
         abort(404)
     form = PlanForm()
-    rows = aggregates.observers_vs_plan(current_user.school_id, year.id)
+    rows = aggregates.observers_vs_plan(_actor(), year.id)
     if form.validate_on_submit():
         plans, errors = {}, []
         for row in rows:
@@ -350,6 +346,5 @@ def export():
     if year is None:
         abort(404)
     path = new_temp_path("sapat-observations-")
-    workbook.build_workbook(path, school_id=current_user.school_id, year_id=year.id,
-                                  lang=current_language(), ma_ids=_summary_scope())
+    workbook.build_workbook(path, actor=_actor(), year_id=year.id, lang=current_language())
     return send_xlsx(path, f"observations-{year.name}.xlsx")

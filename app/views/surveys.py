@@ -14,7 +14,7 @@ from app import charts
 from app.extensions import db
 from app.i18n import current_language
 from app.models import Campaign, CampaignClass, ClassGroup, Instrument
-from app.security import REPORT_READERS, SURVEY_MANAGERS, audit, get_scoped_or_404, role_required
+from app.security import REPORT_READERS, SURVEY_MANAGERS, audit, current_principal, get_scoped_or_404, role_required
 from app.services.core import instruments as instrument_service
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
@@ -31,6 +31,14 @@ READERS = tuple(sorted(set(SURVEY_MANAGERS) | set(REPORT_READERS)))
 
 def _campaign(campaign_id: int) -> Campaign:
     return get_scoped_or_404(Campaign, campaign_id)
+
+
+def _managed(campaign_id: int) -> Campaign:
+    """A campaign the user may manage (campaigns.may_manage); 403 for another manager's."""
+    campaign = _campaign(campaign_id)
+    if not campaign_service.may_manage(current_principal(), campaign):
+        abort(403)
+    return campaign
 
 
 def _labels():
@@ -98,7 +106,7 @@ def detail(campaign_id):
     codes_form.target_id.choices = [(t.id, _target_label(t)) for t in campaign.targets]
     return render_template("surveys/detail.html", campaign=campaign, codes=codes, labels=_labels(),
                            status_form=StatusForm(), codes_form=codes_form, lang=current_language(),
-                           can_manage=current_user.has_role(*SURVEY_MANAGERS),
+                           can_manage=campaign_service.may_manage(current_principal(), campaign),
                            accepts=campaign_service.accepts_answers(campaign, date.today()),
                            spec=campaign.instrument.spec)
 
@@ -110,7 +118,7 @@ def _target_label(target: CampaignClass) -> str:
 @bp.route("/<int:campaign_id>/status", methods=["POST"])
 @role_required(*SURVEY_MANAGERS)
 def set_status(campaign_id):
-    campaign = _campaign(campaign_id)
+    campaign = _managed(campaign_id)
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
@@ -131,7 +139,7 @@ def set_status(campaign_id):
 def notice(campaign_id, target_id):
     import segno
 
-    campaign = _campaign(campaign_id)
+    campaign = _managed(campaign_id)
     target = _target(campaign, target_id)
     url = public_url("surveys_public.survey", slug=target.slug)
     qr = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
@@ -149,7 +157,7 @@ def _target(campaign, target_id) -> CampaignClass:
 @bp.route("/<int:campaign_id>/codes", methods=["POST"])
 @role_required(*SURVEY_MANAGERS)
 def codes(campaign_id):
-    campaign = _campaign(campaign_id)
+    campaign = _managed(campaign_id)
     form = CodesForm()
     form.target_id.choices = [(t.id, _target_label(t)) for t in campaign.targets]
     if not form.validate_on_submit() or campaign.access_mode != "codes":

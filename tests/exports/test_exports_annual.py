@@ -181,6 +181,7 @@ def test_demo_school_survey_and_observation_sheets_equal_their_services(app, tmp
     from sqlalchemy import select
 
     from app.models import Campaign
+    from app.security import Principal
     from app.services.core.demo import build_demo
     from app.services.observations import aggregates as observations
     from app.services.surveys import results as surveys
@@ -219,7 +220,7 @@ def test_demo_school_survey_and_observation_sheets_equal_their_services(app, tmp
                     assert row["Index 0-100"] == pytest.approx(cls["scales"][scale.key])
     assert suppressed_seen, "the demo has classes below the minimum group: they must be blank"
     sections = table("Observations")
-    expected = observations.by_section(ctx.school.id, year.id)
+    expected = observations.by_section(Principal.system(ctx.school.id), year.id)
     assert [(r["Observations"], r["% of maximum"]) for r in sections] == [(e["count"], e["pct"]) for e in expected]
     assert book["Observations"]._charts and book["Survey indices"]._charts
     for ws in book.worksheets:

@@ -105,3 +105,25 @@ def make_year(school: SchoolFixture, name: str = "2025-2026", starts_on: date = 
     db.session.add(year)
     db.session.flush()
     return year
+
+
+def make_other_association(school: SchoolFixture) -> dict:
+    """Another methodical association ("Humanities", no head) with its subject История, taught
+    by a new teacher `historian` in both classes, and a second psychologist; committed. Outside
+    the fixture's association (Science: maths and physics, headed by `mo_head`), the teacher's
+    lessons (maths in 7-А) and the class teacher's class (7-А). Returns them by name: ma,
+    history, historian, psychologist2."""
+    hum = MethodicalAssociation(school_id=school.school.id, name="Humanities", name_ru="Гуманитарные")
+    db.session.add(hum)
+    db.session.flush()
+    history = Subject(school_id=school.school.id, name="История", name_ru="История", ma_id=hum.id)
+    code = school.school.code
+    historian = make_user(school.school, "teacher", f"historian@{code}.sapat.kg", "Historian")
+    psychologist2 = make_user(school.school, "psychologist", f"psychologist2@{code}.sapat.kg")
+    db.session.add(history)
+    db.session.flush()
+    for cls in school.classes:
+        db.session.add(TeachingAssignment(school_id=school.school.id, teacher_id=historian.id, subject_id=history.id,
+                                          class_id=cls.id, year_id=school.year.id))
+    db.session.commit()
+    return {"ma": hum, "history": history, "historian": historian, "psychologist2": psychologist2}

@@ -26,16 +26,23 @@ def make_observation(school, protocols: Optional[dict] = None, *, key: str = "le
                      purpose: str = "control", cls: Optional[int] = 0, subject: Optional[int] = 0, topic: str = "Дроби",
                      score: int = 2, overrides: Optional[dict] = None, scores: Optional[dict] = None,
                      fill: bool = True, final: bool = True):
-    """An observation of `teacher` by `observer` (fixture roles) with protocol `key`, of the
-    fixture's class and subject number `cls` and `subject` (None: none). With `fill`, the
+    """An observation of `teacher` by `observer` (fixture roles, or users) with protocol `key`,
+    of the fixture's class and subject number `cls` and `subject` (or a class / subject; None:
+    none). With `fill`, the
     checklist is saved with `scores` (form data as posted) or else every criterion at `score`
     (`overrides`: criterion key -> score); with `final`, it is finalized. Committed."""
     protocols = protocols or observation_protocols()
-    actor = Principal.of(school.user(observer))
+    def person(who):
+        return school.user(who) if isinstance(who, str) else who
+
+    def pick(choice, objects):
+        return None if choice is None else (objects[choice] if isinstance(choice, int) else choice).id
+
+    actor = Principal.of(person(observer))
     obs = records.start_observation(
-        actor, instrument_id=protocols[key].id, teacher_id=school.user(teacher).id, observed_on=observed_on,
-        purpose=purpose, year_id=school.year.id, class_id=school.classes[cls].id if cls is not None else None,
-        subject_id=school.subjects[subject].id if subject is not None else None, topic=topic)
+        actor, instrument_id=protocols[key].id, teacher_id=person(teacher).id, observed_on=observed_on,
+        purpose=purpose, year_id=school.year.id, class_id=pick(cls, school.classes),
+        subject_id=pick(subject, school.subjects), topic=topic)
     if fill:
         protocol = records.protocol_of(protocols[key])
         records.save_answers(actor, obs, scores if scores is not None else

@@ -43,7 +43,7 @@ def test_incident_register_validation_and_no_student_name(client, login, school)
 
 def test_olympiad_register_with_breakdown_by_level(client, login, school):
     student = school.students[school.classes[0].id][0]
-    login(school.user("mo_head"))
+    login(school.user("deputy"))  # students' achievements: the director and deputies (not MO heads)
     response = client.post("/registers/students/new", data={
         "student_id": str(student.id), "kind": "olympiad", "subject_id": str(school.subjects[0].id),
         "level": "district", "result": "winner", "title": "Maths olympiad", "on_date": "2026-12-05",

@@ -163,13 +163,13 @@ def test_amendment_creates_a_new_version_with_audit(school, protocols, login, cl
     assert new.version == 2 and new.status == "draft" and not new.is_current
     assert len(new.scores) == len(obs.scores)
     # Until the amendment is final, the original counts.
-    assert aggregates.by_teacher(school.school.id, school.year.id)[0]["pct"] == 100.0
+    assert aggregates.by_teacher(Principal.system(school.school.id), school.year.id)[0]["pct"] == 100.0
     client.post(f"/observations/{new.id}/save", data={"score-goal_stated": "0", "action": "finish"})
     db.session.refresh(new)
     db.session.refresh(obs)
     assert new.status == "final" and new.is_current and not obs.is_current
     # 44 of 46 points now.
-    assert aggregates.by_teacher(school.school.id, school.year.id)[0]["pct"] == round(100 * 44 / 46, 1)
+    assert aggregates.by_teacher(Principal.system(school.school.id), school.year.id)[0]["pct"] == round(100 * 44 / 46, 1)
     # The old version is unchanged and says it was replaced; the audit trail shows the amendment.
     page = client.get(f"/observations/{obs.id}").get_data(as_text=True)
     assert "This version was replaced by an amendment." in page
@@ -260,25 +260,25 @@ def test_aggregates_match_hand_computed_figures(school, protocols):
     assert totals["sections"]["goals"] == {"points": 2, "max": 4, "n": 2, "pct": 50.0}
     assert aggregates.observation_totals(b)["pct"] == 50.0 and aggregates.observation_totals(c)["pct"] == 100.0
     sid, yid = school.school.id, school.year.id
-    teachers = {r["name"]: r for r in aggregates.by_teacher(sid, yid)}
+    teachers = {r["name"]: r for r in aggregates.by_teacher(Principal.system(sid), yid)}
     t1 = teachers[school.user("teacher").full_name]
     assert t1["count"] == 2 and t1["pct"] == round(100 * (44 + 23) / 92, 1)
     assert teachers[school.user("teacher2").full_name]["pct"] == 100.0
-    criteria = aggregates.by_criterion(sid, yid)
+    criteria = aggregates.by_criterion(Principal.system(sid), yid)
     assert criteria[0]["item"] == "goal_stated"  # the weakest: 0 + 1 + 2 of 6
     assert criteria[0]["pct"] == 50.0 and criteria[0]["mean"] == 1.0 and criteria[0]["count"] == 3
-    purposes = {r["purpose"]: r for r in aggregates.by_purpose(sid, yid)}
+    purposes = {r["purpose"]: r for r in aggregates.by_purpose(Principal.system(sid), yid)}
     assert purposes["control"]["count"] == 2 and purposes["control"]["pct"] == round(100 * 90 / 92, 1)
     assert purposes["open_school"]["pct"] == 50.0
-    mas = aggregates.by_ma(sid, yid)
+    mas = aggregates.by_ma(Principal.system(sid), yid)
     assert mas[0]["count"] == 3 and mas[0]["pct"] == round(100 * (44 + 23 + 46) / 138, 1)
     # Dynamics by quarter: Q1 (Sep 20) 44/46, Q2 (Nov 20) 23/46.
-    dyn = aggregates.teacher_overall_dynamics(sid, school.user("teacher").id)
+    dyn = aggregates.teacher_overall_dynamics(Principal.system(sid), school.user("teacher").id)
     assert [(r["term"].split()[0], r["pct"]) for r in dyn] == [("Q1", round(100 * 44 / 46, 1)), ("Q2", 50.0)]
     # Observers against the plan.
     db.session.add(ObservationPlan(school_id=sid, year_id=yid, observer_id=school.user("deputy").id, planned=4))
     db.session.commit()
-    plan = {r["name"]: r for r in aggregates.observers_vs_plan(sid, yid)}
+    plan = {r["name"]: r for r in aggregates.observers_vs_plan(Principal.system(sid), yid)}
     deputy = plan[school.user("deputy").full_name]
     assert (deputy["done"], deputy["drafts"], deputy["planned"], deputy["pct"]) == (2, 1, 4, 50.0)
     assert plan[school.user("mo_head").full_name]["done"] == 1
@@ -378,5 +378,5 @@ def test_demo_adds_observations(app):
     # Every stored score lies in its rubric range and every final one is complete.
     assert db.session.scalar(select(func.count(ObservationScore.id)).where(
         ObservationScore.score > ObservationScore.max_score)) == 0
-    assert aggregates.by_criterion(ctx.school.id, ctx.current_year.id)
-    assert aggregates.observers_vs_plan(ctx.school.id, ctx.current_year.id)[0]["planned"] is not None
+    assert aggregates.by_criterion(Principal.system(ctx.school.id), ctx.current_year.id)
+    assert aggregates.observers_vs_plan(Principal.system(ctx.school.id), ctx.current_year.id)[0]["planned"] is not None

@@ -4,10 +4,11 @@ from collections.abc import Mapping
 from datetime import date
 
 from app.extensions import db
-from app.models import SupportAction
+from app.models import Mark, SupportAction
 from tests.factories import SchoolFixture
 from tests.factories.achievement import make_assessment
-from tests.security import FuzzForm, Tables, kept, kept_id
+from tests.security import Canary, FuzzForm, Tables, kept, kept_id
+from tests.security.core import scope
 
 
 def assessment(s: SchoolFixture):
@@ -62,6 +63,60 @@ def seed_xss(school: SchoolFixture, payloads: tuple) -> None:
                                  created_by_id=school.users["class_teacher"].id))
 
 
+# --- the scope matrix: marks in and out of each role's scope -------------------------------
+
+def _term_marks(s, cls, subject, values):
+    for term in s.terms[:2]:  # Q1 and Q2 (today's default term): dynamics, falls, at-risk
+        make_assessment(s, cls, subject, term, [values] * len(s.students[cls.id]))
+
+
+def scope_world(s: SchoolFixture) -> None:
+    """Marks everyone's pages start from: the teacher's maths in 7-А (5), the MO head's physics
+    in both classes (4), an external ORT in 7-А maths, and the teacher's control work."""
+    scope(s)
+    c7, c8 = s.classes
+    _term_marks(s, c7, s.subjects[0], 5)
+    _term_marks(s, c7, s.subjects[1], 4)
+    _term_marks(s, c8, s.subjects[1], 4)
+    make_assessment(s, c7, s.subjects[0], s.terms[1], [60.0, 70.0, 80.0, 90.0, 50.0, 40.0], kind="ort",
+                    on=date(2026, 12, 1), max_score=100.0)
+    assessment(s)
+
+
+def _history_in(index: int, topic: str):
+    def seed(s: SchoolFixture) -> None:
+        cls, history = s.classes[index], scope(s)["history"]
+        _term_marks(s, cls, history, 2)
+        make_assessment(s, cls, history, s.terms[0], [3] * 6, kind="control", on=date(2026, 10, 20), topic=topic)
+        make_assessment(s, cls, history, s.terms[1], [10.0] * 6, kind="ort", on=date(2026, 12, 1), max_score=100.0)
+    return seed
+
+
+def _maths_8b(s: SchoolFixture) -> None:
+    """teacher2's maths in 8-Б (3), and a 7-А student's maths term mark from 8-Б, given before
+    the student moved to 7-А (2): outside the 7-А maths teacher's and class teacher's scope,
+    even on the pages about that student."""
+    c7, c8 = s.classes
+    moved = make_assessment(s, c8, s.subjects[0], s.terms[0], [3] * 6)
+    make_assessment(s, c8, s.subjects[0], s.terms[1], [3] * 6)
+    db.session.add(Mark(school_id=s.school.id, assessment_id=moved.id, student_id=s.students[c7.id][0].id, value=2))
+    db.session.commit()
+
+
+def _student_page(index: int):
+    return lambda s: ("admin", [f"/achievement/student/{s.students[s.classes[index].id][0].id}"])
+
+
+CANARIES = [
+    Canary("history marks in 7-А", frozenset({"teacher", "mo_head", "psychologist"}), _history_in(0, "Canary 7A test"),
+           _student_page(0), markers=("Canary 7A test",)),
+    Canary("history marks in 8-Б", frozenset({"teacher", "class_teacher", "mo_head", "psychologist"}),
+           _history_in(1, "Canary 8B test"), _student_page(1), markers=("Canary 8B test",)),
+    Canary("maths marks in 8-Б", frozenset({"teacher", "class_teacher", "psychologist"}), _maths_8b,
+           lambda s: ("admin", [f"/achievement/student/{s.students[s.classes[0].id][0].id}"])),
+]
+
+
 TABLES = Tables(
     url_args_by_name={
         "assessment_id": lambda s: kept_id(s, "assessment", assessment),
@@ -96,4 +151,6 @@ TABLES = Tables(
     },
     seed_xss=seed_xss,
     seed_backup=seed_xss,
+    scope_world=scope_world,
+    canaries=CANARIES,
 )

@@ -1,12 +1,13 @@
 """Security rows of the core pages: sign-in, the school's structure and its staff, the
-published instruments (XLSForm upload and download)."""
+published instruments (XLSForm upload and download); the structure the scope matrix's canaries
+live in (another association, subject and teacher)."""
 import io
 from pathlib import Path
 
 from app.extensions import db
 from app.models import Instrument
 from app.services.core import instruments, xlsform
-from tests.factories import SchoolFixture
+from tests.factories import SchoolFixture, make_other_association
 from tests.security import FuzzForm, Tables, kept
 
 REAL_FORM = Path(__file__).resolve().parent.parent / "data" / "xlsform" / "yes_or_no_question.xlsx"
@@ -36,6 +37,12 @@ def _seed_instrument_xss(school: SchoolFixture, payloads: tuple) -> None:
     assert result.ok, result.problems
     school.extra["instrument"] = result.published.row
     db.session.flush()
+
+
+def scope(s: SchoolFixture) -> dict:
+    """The places of the scope matrix's canaries: another association, its subject История, its
+    teacher `historian`, a second psychologist (tests/factories: make_other_association)."""
+    return kept(s, "scope", make_other_association)
 
 
 def seed_xss(school: SchoolFixture, payloads: tuple) -> None:
@@ -135,4 +142,19 @@ TABLES = Tables(
             "title": "Csrf"},
     },
     seed_xss=seed_xss,
+    scope_world=scope,
+    # Pages about another class, student, subject and teacher than the fixture's defaults.
+    scope_url_variants={
+        "class_id": lambda s: [s.classes[1].id],
+        "student_id": lambda s: [s.students[s.classes[1].id][0].id],
+        "subject_id": lambda s: [scope(s)["history"].id],
+        "teacher_id": lambda s: [scope(s)["historian"].id, s.users["teacher2"].id],
+        "user_id": lambda s: [scope(s)["historian"].id, s.users["teacher2"].id],
+    },
+    # Filters many pages take (a teacher, a class and subject, another term and basis).
+    scope_query_variants=[
+        lambda s: {"teacher_id": scope(s)["historian"].id},
+        lambda s: {"class_id": s.classes[1].id, "subject_id": scope(s)["history"].id},
+        lambda s: {"term": s.terms[0].id, "basis": "control"},
+    ],
 )

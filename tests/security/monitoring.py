@@ -5,9 +5,16 @@ from app.extensions import db
 from app.models.monitoring.indicators import Indicator
 from app.models.monitoring.planning import Interview
 from tests.factories import SchoolFixture
+from tests.factories.monitoring import (
+    REGISTER_KEYS,
+    make_cyclogram_item,
+    make_indicator_value,
+    make_register_row,
+    make_register_rows,
+)
 from tests.factories.monitoring import indicator as catalogue_indicator
-from tests.factories.monitoring import make_cyclogram_item, make_indicator_value, make_register_rows
-from tests.security import FuzzForm, Tables, kept, kept_id
+from tests.security import Canary, FuzzForm, Tables, kept, kept_id
+from tests.security.core import scope
 
 
 def indicator(s: SchoolFixture):
@@ -90,6 +97,48 @@ def seed_xss(school: SchoolFixture, payloads: tuple) -> None:
                              topic=f"Talk {script}", outcome=img, interviewer_id=school.users["deputy"].id))
 
 
+# --- the scope matrix: register rows in and out of each role's scope -------------------------
+
+def scope_world(s: SchoolFixture) -> None:
+    """One row in every register (the teacher's open lesson, a 7-А student's olympiad, an
+    incident in 7-А, the psychologist's own support case ...)."""
+    scope(s)
+    register_rows(s)
+
+
+def _historian_award(s: SchoolFixture) -> None:
+    make_register_row(s, "teachers", teacher_id=scope(s)["historian"].id, title="Canary award", level="city")
+    db.session.commit()
+
+
+def _records_of_8b(s: SchoolFixture) -> None:
+    """An 8-Б student's olympiad (mentor teacher2) and an incident in 8-Б: not the class
+    teacher's class (7-А), and registers are not the teachers' to read."""
+    c8 = s.classes[1]
+    make_register_row(s, "students", student_id=s.students[c8.id][0].id, mentor_id=s.users["teacher2"].id,
+                      title="Canary olympiad", level="national")
+    make_register_row(s, "incidents", class_id=c8.id, description="Canary incident", kind="offence")
+    db.session.commit()
+
+
+def _other_psychologists_case(s: SchoolFixture) -> None:
+    make_register_row(s, "support", psychologist_id=scope(s)["psychologist2"].id, reason="Canary case",
+                      status="closed", closed_on=date(2026, 11, 1))
+    db.session.commit()
+
+
+CANARIES = [
+    Canary("another association's teacher's achievement", frozenset({"teacher", "class_teacher", "psychologist"}),
+           _historian_award, lambda s: ("admin", ["/registers/teachers/"]), markers=("Canary award",)),
+    Canary("olympiad and incident of another class", frozenset({"teacher", "class_teacher", "psychologist"}),
+           _records_of_8b, lambda s: ("admin", ["/registers/students/", "/registers/incidents/"]),
+           markers=("Canary olympiad", "Canary incident")),
+    Canary("another psychologist's support case",
+           frozenset({"deputy", "mo_head", "teacher", "class_teacher", "expert", "psychologist"}),
+           _other_psychologists_case, lambda s: ("admin", ["/registers/support/"]), markers=("Canary case",)),
+]
+
+
 TABLES = Tables(
     url_args_by_name={
         "indicator_id": lambda s: kept_id(s, "indicator", indicator),
@@ -113,8 +162,9 @@ TABLES = Tables(
         # Each register has its own readers and writers (views/monitoring/registers.py).
         # Support cases are seen only by the psychologist and the director.
         "registers.register_list": {"deputy": 403, "mo_head": 403, "expert": 403},
-        # Olympiads and teacher achievements are written by the director, deputy and MO heads.
-        "registers.register_new": {"psychologist": 403, "expert": 403},
+        # Olympiads are written by the director and deputies (services/monitoring/registers.py);
+        # teacher achievements also by MO heads, for their association's teachers.
+        "registers.register_new": {"mo_head": 403, "psychologist": 403, "expert": 403},
         "registers.register_edit": {"psychologist": 403, "expert": 403},
         # Incidents are written by the director and deputy only.
         "registers.register_delete": {"mo_head": 403, "psychologist": 403, "expert": 403},
@@ -132,7 +182,7 @@ TABLES = Tables(
             "responsible_role": "choice:deputy,nope", "target": "int", "threshold": "int", "position": "int"},
             max_examples=15),
         # Registers (one form per kind of field: students, incidents, textbooks, support cases).
-        FuzzForm("registers.register_new", "mo_head", {
+        FuzzForm("registers.register_new", "deputy", {
             "student_id": "id:student_id", "kind": "choice:olympiad,project,x", "subject_id": "id:subject_id",
             "level": "choice:school,district,x", "result": "choice:winner,participant,x", "title": "text",
             "on_date": "date", "mentor_id": "id:teacher_id"}, url_args=_register_url("students"), max_examples=15),
@@ -191,4 +241,16 @@ TABLES = Tables(
     },
     seed_xss=seed_xss,
     seed_backup=seed_xss,
+    scope_world=scope_world,
+    canaries=CANARIES,
+    scope_url_variants={"registers.register_list:key": lambda s: list(REGISTER_KEYS)},
+    # The monitoring programme's school-level indicators (R5: the school's results for the
+    # public report, which parents read too): every reader of the dashboard sees the same
+    # whole-school values, computed from all of the school's data.
+    school_totals={
+        "monitoring.dashboard": "the school's indicators, as in the public report",
+        "monitoring.report": "the annual public report of the school",
+        "monitoring.note": "a справка on a school indicator or direction",
+        "monitoring.indicator": "a school indicator's value and history",
+    },
 )

@@ -6,7 +6,8 @@ from app.extensions import db
 from app.models import ObservationPlan
 from tests.factories import SchoolFixture
 from tests.factories.observations import make_observation, observation_protocols
-from tests.security import FuzzForm, Tables, kept, kept_id
+from tests.security import Canary, FuzzForm, Tables, kept, kept_id
+from tests.security.core import scope
 
 
 def observation(s: SchoolFixture):
@@ -48,6 +49,44 @@ def seed_backup(school: SchoolFixture, texts: tuple) -> None:
     draft_observation(school)
     db.session.add(ObservationPlan(school_id=school.school.id, year_id=school.year.id,
                                    observer_id=school.users["deputy"].id, planned=12))
+
+
+# --- the scope matrix: observations in and out of each role's scope --------------------------
+
+def scope_world(s: SchoolFixture) -> None:
+    """The MO head's own observation of the historian (100 %: it opens the historian's page to
+    them), the deputy's final observation of `teacher` (maths, 7-А) and the observers' plan."""
+    world = scope(s)
+    observation(s)
+    make_observation(s, observer="mo_head", teacher=world["historian"], subject=world["history"],
+                     observed_on=date(2026, 10, 8), topic="Own lesson", score=2)
+    db.session.add(ObservationPlan(school_id=s.school.id, year_id=s.year.id, observer_id=s.users["deputy"].id,
+                                   planned=10))
+    db.session.commit()
+
+
+def _deputy_on_historian(s: SchoolFixture) -> None:
+    """Three lessons of the historian (another association) observed by the deputy at 0 %:
+    an MO head who sees their own 100 % observation must still see 100 %, not 25 %."""
+    world = scope(s)
+    for day in (5, 6, 7):
+        make_observation(s, teacher=world["historian"], subject=world["history"], observed_on=date(2026, 10, day),
+                         topic="Canary lesson", score=0)
+
+
+def _draft(s: SchoolFixture) -> None:
+    """The deputy's draft of `teacher`: drafts are the observer's and the management's."""
+    make_observation(s, observed_on=date(2026, 11, 12), topic="Canary draft", score=0, final=False)
+
+
+CANARIES = [
+    Canary("the deputy's observations of another association's teacher",
+           frozenset({"mo_head", "teacher", "class_teacher", "psychologist"}), _deputy_on_historian,
+           lambda s: ("admin", [f"/observations/teacher/{scope(s)['historian'].id}", "/observations/export.xlsx"]),
+           markers=("Canary lesson",)),
+    Canary("a draft observation", frozenset({"expert", "mo_head", "teacher", "class_teacher", "psychologist"}),
+           _draft, lambda s: ("admin", ["/observations/"])),
+]
 
 
 TABLES = Tables(
@@ -97,4 +136,6 @@ TABLES = Tables(
     },
     seed_xss=seed_xss,
     seed_backup=seed_backup,
+    scope_world=scope_world,
+    canaries=CANARIES,
 )

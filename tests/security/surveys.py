@@ -2,7 +2,7 @@
 from app.services.surveys import public
 from tests.factories import SchoolFixture
 from tests.factories.surveys import answer, make_campaign
-from tests.security import FuzzForm, Tables, kept
+from tests.security import Canary, FuzzForm, Tables, kept
 
 
 def campaign(s: SchoolFixture):
@@ -32,6 +32,14 @@ def seed_backup(school: SchoolFixture, texts: tuple) -> None:
     public.issue_codes(coded, coded.targets[0], 3)
 
 
+def _survey_of_8b(s: SchoolFixture) -> None:
+    """Parents of 8-Б answer a campaign of their class only: not the 7-А teacher's or class
+    teacher's (their profiles show the satisfaction of their own classes)."""
+    c = make_campaign(s, title="Canary survey", classes=[s.classes[1]])
+    for i in range(5):
+        answer(c, c.targets[0], {"a": 1 + i % 2, "b": 5, "kids": "no", "note": "Canary answer"})
+
+
 TABLES = Tables(
     url_args_by_name={
         "campaign_id": lambda s: campaign(s).id,
@@ -59,9 +67,18 @@ TABLES = Tables(
                  url_args=lambda s: {"slug": campaign(s).targets[0].slug}, max_examples=40,
                  prepare=lambda app, s, values: _sign_survey_uuid(app, campaign(s).targets[0].slug, values)),
     ],
+    overrides={
+        # The fixture's campaign was not created by the psychologist: the director and the
+        # deputies manage every campaign, the psychologist their own (campaigns.may_manage).
+        "surveys.notice": {"psychologist": 403},
+        "surveys.codes": {"psychologist": 403},
+        "surveys.set_status": {"psychologist": 403},
+    },
     csrf_exempt={
         "surveys_public.survey": "carries a response UUID signed by the server instead (test_surveys_campaigns)",
     },
     seed_xss=seed_xss,
     seed_backup=seed_backup,
+    canaries=[Canary("a survey of another class", frozenset({"teacher", "class_teacher"}), _survey_of_8b,
+                     lambda s: ("admin", ["/surveys/"]), markers=("Canary survey",))],
 )

@@ -11,11 +11,13 @@ message saying which row to add.
 - CSRF_EXEMPT: POST endpoints that carry their own token (the public survey submit).
 - XSS_SEEDERS: functions that put hostile text into the objects of a feature.
 - FUZZ_FORMS: forms to post random and hostile values to.
+- SCOPE_WORLDS, CANARIES, SCOPE_URL_VARIANTS, SCOPE_QUERY_VARIANTS, SCHOOL_TOTALS,
+  EXPORT_PARAMS: the scope matrix (test_scope_matrix.py; see Tables).
 """
 from typing import Any, Callable
 
 from tests.factories import SchoolFixture
-from tests.security import FuzzForm, Tables, achievement, core, exports, monitoring, observations, surveys
+from tests.security import Canary, FuzzForm, Tables, achievement, core, exports, monitoring, observations, surveys
 
 DOMAINS: list[Tables] = [core.TABLES, surveys.TABLES, observations.TABLES, achievement.TABLES,
                          monitoring.TABLES, exports.TABLES]
@@ -83,3 +85,17 @@ XSS_SEEDERS: list[Callable[[SchoolFixture], None]] = [
 BACKUP_TEXTS = ("Айгүл \"q\" ✓", "Жалал-Абад 'x' <b>", "😀 line\nbreak")
 BACKUP_SEEDERS: list[Callable[[SchoolFixture], None]] = [
     _with_texts(domain.seed_backup, BACKUP_TEXTS) for domain in DOMAINS if domain.seed_backup]
+
+
+# --- the scope matrix: what each role must not see, on any page or download -----------------
+
+SCOPE_WORLDS: list[Callable[[SchoolFixture], None]] = [d.scope_world for d in DOMAINS if d.scope_world]
+CANARIES: list[Canary] = [canary for domain in DOMAINS for canary in domain.canaries]
+SCOPE_URL_VARIANTS: dict[str, list[Callable[[SchoolFixture], list]]] = {}
+for _domain in DOMAINS:
+    for _name, _values in _domain.scope_url_variants.items():
+        SCOPE_URL_VARIANTS.setdefault(_name, []).append(_values)
+SCOPE_QUERY_VARIANTS: list[Callable[[SchoolFixture], dict]] = [q for d in DOMAINS for q in d.scope_query_variants]
+SCHOOL_TOTALS: dict[str, str] = {endpoint: why for d in DOMAINS for endpoint, why in d.school_totals.items()}
+EXPORT_PARAMS: dict[str, Callable[[SchoolFixture], dict]] = {
+    kind: params for d in DOMAINS for kind, params in d.export_params.items()}

@@ -1,9 +1,10 @@
 """Who may see and enter what of learning results: the achievement domain's one access rule.
 
 `visible` is the rule itself, as a SQL condition on (class, subject) columns; every query of
-results (metrics, summaries, dynamics, the comparison with external results) applies it, and
-the other answers here derive from it or from the same roles: whose marks a user may enter or
-import, which students' pages and which classes' students at risk they may open.
+results (metrics, summaries, dynamics, a student's page, students at risk, the comparison with
+external results, their workbooks) applies it, and the other answers here derive from it or
+from the same roles: whose marks a user may enter or import, which students' pages and which
+classes' students at risk they may open.
 """
 from typing import Optional
 
@@ -62,14 +63,22 @@ def own_lessons(principal: Principal) -> Principal:
                      frozenset({"teacher"}) | principal.roles.intersection({"class_teacher"}))
 
 
+def student_view(principal: Principal) -> Principal:
+    """The principal as a student's page sees them: the whole-school roles as they are, anyone
+    else as the teacher and class teacher they are (an MO head sees the association's results
+    by class, not the pupils of other teachers). The page's gate (`may_see_student`) and every
+    figure on it (`analysis.student_trajectory`) apply `visible` to this principal, so a
+    teacher of Algebra sees the student's Algebra, and a class teacher their class's subjects."""
+    return principal if principal.everything else principal.only("teacher", "class_teacher")
+
+
 def may_see_student(principal: Principal, student_id: int) -> bool:
     """A student's marks page: for the whole-school roles, and for those who see the results
-    of one of the student's classes as its teacher or its class teacher (`visible` for the
-    principal in those roles; an MO head sees the association's results by class, not the
-    pupils of other teachers)."""
+    of one of the student's classes as its teacher or its class teacher (`visible` for
+    `student_view(principal)`)."""
     if principal.everything:
         return True
-    own = principal.only("teacher", "class_teacher")
+    own = student_view(principal)
     found = db.session.scalar(
         select(Enrollment.id)
         .outerjoin(TeachingAssignment, TeachingAssignment.class_id == Enrollment.class_id)

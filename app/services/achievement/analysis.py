@@ -28,7 +28,7 @@ from app.models import (
     User,
 )
 from app.security import Principal
-from app.services.achievement.access import visible
+from app.services.achievement.access import student_view, visible
 from app.services.achievement.metrics import metrics_select, rollup, run_metrics, teacher_join, term_metrics
 from app.services.core import school as school_service
 
@@ -174,20 +174,24 @@ def year_to_year(rows: list[dict]) -> list[dict]:
     return [{"years": years, "rows": table}]
 
 
-def student_trajectory(school_id: int, student_id: int) -> dict:
-    """A student's term marks per term and subject, their mean per term, and control works."""
+def student_trajectory(principal: Principal, student_id: int) -> dict:
+    """A student's term marks per term and subject, their mean per term, and control works:
+    only the marks `access.visible` gives the principal as the page sees them
+    (`access.student_view`: a teacher of Algebra sees the student's Algebra marks, and the mean
+    of those only; a class teacher the subjects of their class)."""
+    seen = visible(student_view(principal), Assessment.class_id, Assessment.subject_id)
+    base = (Assessment.school_id == principal.school_id, Mark.student_id == student_id, seen)
     rows = db.session.execute(
         select(Assessment.term_id, Assessment.subject_id, Assessment.kind, Assessment.date, Assessment.topic,
                Assessment.max_score, Mark.value, Mark.score, Mark.absent)
         .join(Mark, Mark.assessment_id == Assessment.id)
-        .where(Assessment.school_id == school_id, Mark.student_id == student_id)
+        .where(*base)
         .order_by(Assessment.date)
     ).all()
     means = {term_id: float(mean) for term_id, mean in db.session.execute(
         select(Assessment.term_id, cast(func.avg(Mark.value), Float))
         .join(Mark, Mark.assessment_id == Assessment.id)
-        .where(Assessment.school_id == school_id, Mark.student_id == student_id, Assessment.kind == "term",
-               Mark.value.is_not(None))
+        .where(*base, Assessment.kind == "term", Mark.value.is_not(None))
         .group_by(Assessment.term_id))}
     term_objs = {t.id: t for t in db.session.scalars(select(Term).where(Term.id.in_({r.term_id for r in rows})))}
     ordered_terms = sorted(term_objs.values(), key=lambda t: (t.starts_on, t.kind))
@@ -212,7 +216,8 @@ def external_equivalent(score, max_score):
 def compare_external(principal: Principal, year_id: int, threshold: float = DEFAULT_THRESHOLD) -> list[dict]:
     """Per class and subject, for students with both: the mean of their term marks of the year
     against their external result converted to the 5-point scale; flagged when the difference
-    exceeds `threshold`."""
+    exceeds `threshold`. Both sides are limited by `access.visible` (a student who changed
+    class brings no marks from a class the principal does not see)."""
     ext_a = aliased(Assessment)
     ext_m = aliased(Mark)
     external = (
@@ -234,7 +239,8 @@ def compare_external(principal: Principal, year_id: int, threshold: float = DEFA
                func.avg(Mark.value).label("internal"))
         .join(Assessment, Mark.assessment_id == Assessment.id).join(Term, Term.id == Assessment.term_id)
         .where(Assessment.school_id == principal.school_id, Term.year_id == year_id, Assessment.kind == "term",
-               Assessment.subject_id.in_(tested_subjects), Mark.value.is_not(None), Mark.student_id.in_(tested))
+               Assessment.subject_id.in_(tested_subjects), Mark.value.is_not(None), Mark.student_id.in_(tested),
+               visible(principal, Assessment.class_id, Assessment.subject_id))
         .group_by(Mark.student_id, Assessment.subject_id).subquery()
     )
     stmt = (
@@ -268,24 +274,28 @@ def previous_quarter(term: Term) -> Optional[Term]:
         .order_by(Term.starts_on.desc()).limit(1))
 
 
-def at_risk(school_id: int, term: Term, class_ids: list[int]) -> list[dict]:
+def at_risk(principal: Principal, term: Term, class_ids: list[int]) -> list[dict]:
     """Students of the classes with a term mark of 2 (or 1) in the term, or whose mean term
-    mark fell by 1 or more since the previous quarter."""
+    mark fell by 1 or more since the previous quarter, over the marks `access.visible` gives
+    the principal (a student who changed class brings no marks of a class they do not see)."""
     if not class_ids:
         return []
+    school_id = principal.school_id
+    seen = visible(principal, Assessment.class_id, Assessment.subject_id)
     lookup_subjects = {s.id: s for s in db.session.scalars(select(Subject).where(Subject.school_id == school_id))}
     low = db.session.execute(
         select(Mark.student_id, Assessment.subject_id, Mark.value)
         .join(Assessment, Mark.assessment_id == Assessment.id)
         .where(Assessment.school_id == school_id, Assessment.term_id == term.id, Assessment.kind == "term",
-               Assessment.class_id.in_(class_ids), Mark.value <= 2)
+               Assessment.class_id.in_(class_ids), Mark.value <= 2, seen)
     ).all()
     prev = previous_quarter(term)
 
     def term_means(term_id):
         return (select(Mark.student_id.label("student_id"), cast(func.avg(Mark.value), Float).label("mean"))
                 .join(Assessment, Mark.assessment_id == Assessment.id)
-                .where(Assessment.school_id == school_id, Assessment.term_id == term_id, Assessment.kind == "term")
+                .where(Assessment.school_id == school_id, Assessment.term_id == term_id, Assessment.kind == "term",
+                       seen)
                 .group_by(Mark.student_id).subquery())
 
     falls = {}

@@ -198,3 +198,15 @@ def methodical_associations(school_id: int) -> list[MethodicalAssociation]:
         select(MethodicalAssociation).where(MethodicalAssociation.school_id == school_id)
         .order_by(MethodicalAssociation.name)
     ))
+
+
+def ma_subjects(head_id: int):
+    """SELECT of the ids of the subjects of the methodical associations a user heads."""
+    return (select(Subject.id).join(MethodicalAssociation, Subject.ma_id == MethodicalAssociation.id)
+            .where(MethodicalAssociation.head_id == head_id))
+
+
+def ma_teachers(head_id: int):
+    """SELECT of the ids of the teachers of the methodical associations a user heads: those
+    who teach (in any year) one of their subjects."""
+    return select(TeachingAssignment.teacher_id).where(TeachingAssignment.subject_id.in_(ma_subjects(head_id)))

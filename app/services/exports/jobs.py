@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.features import installed
-from app.models import ExportJob
+from app.models import ExportJob, User
 from app.models.base import utcnow
 from app.services.core.files import private_dir, private_file
 from app.services.exports.core import in_language
@@ -38,6 +38,10 @@ class ExportError(ValueError):
 
 @dataclass
 class ExportKind:
+    """A kind of workbook a job builds. `roles` may start it, watch it and download it (checked
+    when it starts, when it runs and when it is fetched: a user who lost the role gets nothing);
+    `build` writes what those roles may see (the annual workbook: the whole school)."""
+
     key: str
     label: Any  # lazy string
     roles: tuple[str, ...]
@@ -55,11 +59,20 @@ def exports_dir(app: Optional[Flask] = None) -> Path:
     return private_dir(app.config.get("EXPORTS_DIR") or Path(app.instance_path) / "exports")
 
 
+def may_build(user: Optional[User], kind: str, app: Optional[Flask] = None) -> bool:
+    """Whether an (active) user holds one of the roles of the export kind `kind`."""
+    spec = kinds(app).get(kind)
+    return spec is not None and user is not None and user.active and user.has_role(*spec.roles)
+
+
 def start_job(*, school_id: int, user_id: int, kind: str, params: dict, locale: str,
               app: Optional[Flask] = None) -> ExportJob:
-    """Record a job and start building it in a background thread; returns the committed job."""
+    """Record a job and start building it in a background thread; returns the committed job.
+    ExportError when the kind is unknown or the user may not build it."""
     if kind not in kinds():
         raise ExportError(_("Unknown export: %(kind)s", kind=kind))
+    if not may_build(db.session.get(User, user_id), kind):
+        raise ExportError(_("Your role does not give you this workbook."))
     app = app or current_app._get_current_object()
     cleanup(app)
     job = ExportJob(id=secrets.token_urlsafe(24), school_id=school_id, user_id=user_id, kind=kind,
@@ -86,6 +99,7 @@ def run_job(app: Flask, job_id: str) -> None:
         if job is None or job.status != "queued":
             return
         kind, school_id, params, locale = kinds(app).get(job.kind), job.school_id, dict(job.params or {}), job.locale
+        allowed = may_build(db.session.get(User, job.user_id), job.kind, app)
         db.session.rollback()
         final = exports_dir(app) / f"{job_id}.xlsx"
         partial = final.with_suffix(".part")
@@ -95,6 +109,8 @@ def run_job(app: Flask, job_id: str) -> None:
             with in_language(locale):
                 if kind is None:
                     raise ExportError(_("Unknown export: %(kind)s", kind=job.kind))
+                if not allowed:
+                    raise ExportError(_("Your role does not give you this workbook."))
 
                 def report(pct: int) -> None:
                     _set(app, job_id, progress=max(1, min(99, int(pct))))
@@ -120,9 +136,12 @@ def _fail(app: Flask, job_id: str, partial: Path, message: str) -> None:
 
 
 def get_job(job_id: str, *, school_id: int, user_id: int) -> Optional[ExportJob]:
-    """The job if it belongs to this user of this school, else None (the view makes it a 404)."""
+    """The job if it belongs to this user of this school and the user still holds a role of its
+    kind, else None (the view makes it a 404)."""
     job = db.session.get(ExportJob, job_id)
     if job is None or job.school_id != school_id or job.user_id != user_id:
+        return None
+    if not may_build(db.session.get(User, user_id), job.kind):
         return None
     return job
 

@@ -131,14 +131,20 @@ class ValueError_(ValueError):
     pass
 
 
-# Who enters the values of manual indicators.
-ENTERERS = ("admin", "deputy", "psychologist")
+# Who enters the values of manual indicators: the director and the deputies any; the
+# psychologist and MO heads those they are responsible for (Indicator.responsible_role).
+ENTERERS = ("admin", "deputy")
+RESPONSIBLE_ENTERERS = ("psychologist", "mo_head")
 
 
 def may_enter(principal, indicator: Indicator) -> bool:
-    """Manual indicators take values from the director, the deputy and the psychologist;
-    the others are computed."""
-    return indicator.source == "manual" and principal.has_role(*ENTERERS)
+    """Manual indicators take values from the director and the deputies, and from the role
+    responsible for the indicator when it is the psychologist or an MO head (R5: each answers
+    for their part of the programme); the others are computed."""
+    if indicator.source != "manual":
+        return False
+    role = indicator.responsible_role
+    return principal.has_role(*ENTERERS) or (role in RESPONSIBLE_ENTERERS and principal.has_role(role))
 
 
 # Where an indicator's figures come from, for the "details" link of its page: the register

@@ -2,9 +2,14 @@
 achievements side by side over terms and years.
 
 Each section is built by a provider function (class, viewer) -> Section | None (None when it has
-nothing to show). This module provides the registers' sections; the achievement, observations
-and surveys domains provide theirs in app/services/<domain>/monitoring.py, and the features
-declare them all with their order.
+nothing to show, or nothing the viewer may see). This module provides the registers' sections;
+the achievement, observations and surveys domains provide theirs in
+app/services/<domain>/monitoring.py, and the features declare them all with their order.
+
+Who opens a profile is decided here (`may_see_class`, `may_see_teacher`); what each section
+shows is decided by its domain's own rule, the one its lists use (achievement.access.visible,
+observations.access.counted, monitoring.registers.may_see_on_profile): an MO head may open any
+class's profile, and sees there only their association's results and lessons.
 """
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -14,10 +19,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.features import installed
-from app.models import AcademicYear, ClassGroup, Enrollment, MethodicalAssociation, Subject, TeachingAssignment, User
+from app.models import AcademicYear, ClassGroup, Enrollment, TeachingAssignment, User
 from app.models.monitoring.registers import Incident, StudentAchievement, TeacherAchievement
 from app.security import Principal
 from app.services.core import school as school_service
+from app.services.monitoring import registers
 from app.services.monitoring.labels import LEVEL_LABELS, RESULT_LABELS, TEACHER_KIND_LABELS
 
 
@@ -31,6 +37,8 @@ class Section:
 
 
 def may_see_class(cls: ClassGroup, viewer: Principal) -> bool:
+    """The whole-school roles and MO heads (whose sections show their association's part), the
+    class teacher, and the teachers of the class."""
     if viewer.everything or "mo_head" in viewer.roles:
         return True
     if cls.class_teacher_id == viewer.user_id:
@@ -40,13 +48,11 @@ def may_see_class(cls: ClassGroup, viewer: Principal) -> bool:
 
 
 def may_see_teacher(teacher: User, viewer: Principal) -> bool:
+    """The whole-school roles, the teacher, and the head of an association the teacher teaches in."""
     if viewer.everything or teacher.id == viewer.user_id:
         return True
     if "mo_head" in viewer.roles:
-        ma_subjects = select(Subject.id).join(MethodicalAssociation, Subject.ma_id == MethodicalAssociation.id).where(
-            MethodicalAssociation.head_id == viewer.user_id)
-        return bool(db.session.scalar(select(func.count(TeachingAssignment.id)).where(
-            TeachingAssignment.teacher_id == teacher.id, TeachingAssignment.subject_id.in_(ma_subjects))))
+        return teacher.id in set(db.session.scalars(school_service.ma_teachers(viewer.user_id)))
     return False
 
 
@@ -74,7 +80,10 @@ def class_students(cls: ClassGroup):
 
 
 def class_olympiads(cls: ClassGroup, viewer: Principal) -> Optional[Section]:
-    """Olympiad results of the class's current students, in every year (they move up a grade)."""
+    """Olympiad results of the class's current students, in every year (they move up a grade):
+    for the register's readers and the class teacher."""
+    if not registers.may_see_on_profile(viewer, "students", own=cls.class_teacher_id == viewer.user_id):
+        return None
     rows = db.session.execute(
         select(AcademicYear.name, StudentAchievement.level, StudentAchievement.result, func.count())
         .join(AcademicYear, AcademicYear.id == StudentAchievement.year_id)
@@ -100,6 +109,9 @@ def _level_table(title, rows) -> Optional[Section]:
 
 
 def class_incidents(cls: ClassGroup, viewer: Principal) -> Optional[Section]:
+    """Injuries and offences in the class: for the register's readers and the class teacher."""
+    if not registers.may_see_on_profile(viewer, "incidents", own=cls.class_teacher_id == viewer.user_id):
+        return None
     rows = db.session.execute(select(Incident.kind, func.count()).where(
         Incident.school_id == viewer.school_id, Incident.class_id == cls.id).group_by(Incident.kind)).all()
     if not rows:
@@ -110,6 +122,9 @@ def class_incidents(cls: ClassGroup, viewer: Principal) -> Optional[Section]:
 
 
 def teacher_achievements(teacher: User, viewer: Principal) -> Optional[Section]:
+    """The teacher's professional achievements: for the register's readers and the teacher."""
+    if not registers.may_see_on_profile(viewer, "teachers", own=teacher.id == viewer.user_id):
+        return None
     rows = db.session.execute(
         select(AcademicYear.name, TeacherAchievement.kind, func.count())
         .join(AcademicYear, AcademicYear.id == TeacherAchievement.year_id)
@@ -126,6 +141,9 @@ def teacher_achievements(teacher: User, viewer: Principal) -> Optional[Section]:
 
 
 def teacher_students_olympiads(teacher: User, viewer: Principal) -> Optional[Section]:
+    """Olympiad results of the students the teacher mentored: for the register's readers and the teacher."""
+    if not registers.may_see_on_profile(viewer, "students", own=teacher.id == viewer.user_id):
+        return None
     rows = db.session.execute(
         select(AcademicYear.name, StudentAchievement.level, StudentAchievement.result, func.count())
         .join(AcademicYear, AcademicYear.id == StudentAchievement.year_id)

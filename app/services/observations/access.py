@@ -1,5 +1,8 @@
 """Who sees and does what with observations. One rule decides what a principal may see
-(`visibility_clause`, a WHERE clause on Observation); the rest are the rules of the pages.
+(`visibility_clause`, a WHERE clause on Observation): the lists, and every figure computed
+from observations (`counted`: the summaries, a teacher's dynamics, the profiles, the workbook),
+so that no aggregate rests on an observation its reader could not open. The rest are the
+rules of the pages.
 
 - admin and deputy see every observation of the school; an expert sees the final ones;
 - an MO head sees what they observed and the final observations of their MA's teachers (the
@@ -46,6 +49,15 @@ def visibility_clause(actor: Principal):
     return and_(in_school, or_(*clauses))
 
 
+def counted(actor: Principal, year_id: Optional[int] = None) -> list:
+    """Conditions for the observations whose scores count in the actor's figures: the current
+    final versions among those the actor may see (`visibility_clause`), of the year if given."""
+    conds = [visibility_clause(actor), Observation.status == "final", Observation.is_current.is_(True)]
+    if year_id:
+        conds.append(Observation.year_id == year_id)
+    return conds
+
+
 def can_see(actor: Principal, obs: Observation) -> bool:
     if obs.school_id != actor.school_id:
         return False
@@ -71,14 +83,6 @@ def can_acknowledge(actor: Principal, obs: Observation) -> bool:
 def can_see_history(actor: Principal, obs: Observation) -> bool:
     """The audit trail of an observation: management and its observer."""
     return actor.has_role(*MANAGERS) or obs.observer_id == actor.user_id
-
-
-def summary_scope(actor: Principal) -> Optional[list[int]]:
-    """The MAs whose observations the summaries cover: None for the whole school (management
-    and experts), else the MAs the actor heads."""
-    if actor.has_role("admin", "deputy", "expert"):
-        return None
-    return headed_ma_ids(actor.user_id)
 
 
 def may_see_teacher(actor: Principal, teacher_id: int) -> bool:

@@ -1,7 +1,10 @@
 """Observation results in SQL: totals of one observation, and summaries by criterion, section,
 teacher (with dynamics by quarter), methodical association, purpose and observer.
 
-Only the current final versions count (`counted`). A criterion's points are score - min and its
+Only the current final versions that the reader may see count (`access.counted`: the rule of
+the lists, so a figure never rests on an observation its reader could not open); every
+function takes the reader as a Principal (`Principal.system(school_id)` for the whole school).
+A criterion's points are score - min and its
 maximum max - min, so a rubric that starts at 1 counts like one that starts at 0:
 
     percentage = sum(score - min_score) / sum(max_score - min_score) · 100
@@ -26,7 +29,8 @@ from app.models import (
     User,
     UserRole,
 )
-from app.services.observations.access import OBSERVER_ROLES, ma_teachers_clause
+from app.security import Principal
+from app.services.observations.access import OBSERVER_ROLES, counted, visibility_clause
 
 
 def criterion_points():
@@ -44,16 +48,6 @@ def criterion_pct():
 def scored_criteria():
     """The rows that count: criteria with a score (not unscored, not "not applicable")."""
     return and_(ObservationScore.item_kind == "criterion", ObservationScore.score.is_not(None))
-
-
-def counted(school_id: int, year_id: Optional[int] = None, ma_ids: Optional[list[int]] = None) -> list:
-    """Conditions for the observations that count: current final versions in the school."""
-    conds = [Observation.school_id == school_id, Observation.status == "final", Observation.is_current.is_(True)]
-    if year_id:
-        conds.append(Observation.year_id == year_id)
-    if ma_ids is not None:
-        conds.append(ma_teachers_clause(ma_ids))
-    return conds
 
 
 def _criterion_rows():
@@ -75,25 +69,25 @@ def observation_totals(obs: Observation) -> dict:
             "sections": sections}
 
 
-def totals_by_observation(school_id: int, year_id: Optional[int] = None) -> dict[int, tuple]:
+def totals_by_observation(actor: Principal, year_id: Optional[int] = None) -> dict[int, tuple]:
     """{observation id: (points, max, pct)} for the counted observations, one SQL query."""
     stmt = (_criterion_rows().add_columns(ObservationScore.observation_id, criterion_points(), criterion_maximum(), criterion_pct())
-            .where(*counted(school_id, year_id)).group_by(ObservationScore.observation_id))
+            .where(*counted(actor, year_id)).group_by(ObservationScore.observation_id))
     return {oid: (int(p or 0), int(m or 0), round(pct, 1) if pct is not None else None)
             for oid, p, m, pct in db.session.execute(stmt).all()}
 
 
-def by_teacher(school_id: int, year_id: Optional[int], ma_ids=None) -> list[dict]:
+def by_teacher(actor: Principal, year_id: Optional[int]) -> list[dict]:
     stmt = (_criterion_rows()
             .add_columns(Observation.teacher_id, User.full_name,
                          func.count(func.distinct(Observation.id)), criterion_pct())
             .join(User, User.id == Observation.teacher_id)
-            .where(*counted(school_id, year_id, ma_ids))
+            .where(*counted(actor, year_id))
             .group_by(Observation.teacher_id, User.full_name).order_by(User.full_name))
     return [{"teacher_id": t, "name": n, "count": c, "pct": _round(p)} for t, n, c, p in db.session.execute(stmt)]
 
 
-def teacher_dynamics(school_id: int, teacher_id: int) -> list[dict]:
+def teacher_dynamics(actor: Principal, teacher_id: int) -> list[dict]:
     """Percentage by quarter and section for one teacher, over every year (SQL join on the
     quarter whose dates contain the observation date)."""
     stmt = (_criterion_rows()
@@ -102,77 +96,79 @@ def teacher_dynamics(school_id: int, teacher_id: int) -> list[dict]:
             .join(Term, and_(Term.school_id == Observation.school_id, Term.kind == "quarter",
                              Observation.observed_on >= Term.starts_on, Observation.observed_on <= Term.ends_on))
             .join(AcademicYear, AcademicYear.id == Term.year_id)
-            .where(*counted(school_id), Observation.teacher_id == teacher_id)
+            .where(*counted(actor), Observation.teacher_id == teacher_id)
             .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name, ObservationScore.section_key)
             .order_by(Term.starts_on))
     return [{"term_id": tid, "term": _term_label(tname, yname), "starts_on": start, "section": sec, "count": c,
              "pct": _round(p)} for tid, tname, start, yname, sec, c, p in db.session.execute(stmt)]
 
 
-def teacher_overall_dynamics(school_id: int, teacher_id: int) -> list[dict]:
+def teacher_overall_dynamics(actor: Principal, teacher_id: int) -> list[dict]:
     stmt = (_criterion_rows()
             .add_columns(Term.id, Term.name, Term.starts_on, AcademicYear.name,
                          func.count(func.distinct(Observation.id)), criterion_pct())
             .join(Term, and_(Term.school_id == Observation.school_id, Term.kind == "quarter",
                              Observation.observed_on >= Term.starts_on, Observation.observed_on <= Term.ends_on))
             .join(AcademicYear, AcademicYear.id == Term.year_id)
-            .where(*counted(school_id), Observation.teacher_id == teacher_id)
+            .where(*counted(actor), Observation.teacher_id == teacher_id)
             .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name).order_by(Term.starts_on))
     return [{"term_id": tid, "term": _term_label(tname, yname), "count": c, "pct": _round(p)}
             for tid, tname, _start, yname, c, p in db.session.execute(stmt)]
 
 
-def by_ma(school_id: int, year_id: Optional[int]) -> list[dict]:
+def by_ma(actor: Principal, year_id: Optional[int]) -> list[dict]:
     stmt = (_criterion_rows()
             .add_columns(MethodicalAssociation.id, MethodicalAssociation.name, MethodicalAssociation.name_ru,
                          func.count(func.distinct(Observation.id)), criterion_pct())
             .join(Subject, Subject.id == Observation.subject_id)
             .join(MethodicalAssociation, MethodicalAssociation.id == Subject.ma_id)
-            .where(*counted(school_id, year_id))
+            .where(*counted(actor, year_id))
             .group_by(MethodicalAssociation.id, MethodicalAssociation.name, MethodicalAssociation.name_ru)
             .order_by(MethodicalAssociation.name))
     return [{"ma_id": i, "name": n, "name_ru": nr, "count": c, "pct": _round(p)}
             for i, n, nr, c, p in db.session.execute(stmt)]
 
 
-def by_criterion(school_id: int, year_id: Optional[int], ma_ids=None) -> list[dict]:
-    """Every criterion of every protocol across the school, weakest first."""
+def by_criterion(actor: Principal, year_id: Optional[int]) -> list[dict]:
+    """Every criterion of every protocol over the counted observations, weakest first."""
     stmt = (_criterion_rows()
             .add_columns(Instrument.key, ObservationScore.section_key, ObservationScore.item_key,
                          func.count(), func.avg(1.0 * ObservationScore.score), criterion_pct())
             .join(Instrument, Instrument.id == Observation.instrument_id)
-            .where(*counted(school_id, year_id, ma_ids))
+            .where(*counted(actor, year_id))
             .group_by(Instrument.key, ObservationScore.section_key, ObservationScore.item_key)
             .order_by(criterion_pct(), Instrument.key, ObservationScore.item_key))
     return [{"protocol": k, "section": s, "item": i, "count": c, "mean": _round(m, 2), "pct": _round(p)}
             for k, s, i, c, m, p in db.session.execute(stmt)]
 
 
-def by_section(school_id: int, year_id: Optional[int], ma_ids=None) -> list[dict]:
+def by_section(actor: Principal, year_id: Optional[int]) -> list[dict]:
     stmt = (_criterion_rows()
             .add_columns(Instrument.key, ObservationScore.section_key,
                          func.count(func.distinct(Observation.id)), criterion_pct())
             .join(Instrument, Instrument.id == Observation.instrument_id)
-            .where(*counted(school_id, year_id, ma_ids))
+            .where(*counted(actor, year_id))
             .group_by(Instrument.key, ObservationScore.section_key)
             .order_by(Instrument.key, func.min(ObservationScore.position)))
     return [{"protocol": k, "section": s, "count": c, "pct": _round(p)} for k, s, c, p in db.session.execute(stmt)]
 
 
-def by_purpose(school_id: int, year_id: Optional[int], ma_ids=None) -> list[dict]:
+def by_purpose(actor: Principal, year_id: Optional[int]) -> list[dict]:
     stmt = (_criterion_rows()
             .add_columns(Observation.purpose, func.count(func.distinct(Observation.id)), criterion_pct())
-            .where(*counted(school_id, year_id, ma_ids))
+            .where(*counted(actor, year_id))
             .group_by(Observation.purpose).order_by(Observation.purpose))
     return [{"purpose": p, "count": c, "pct": _round(x)} for p, c, x in db.session.execute(stmt)]
 
 
-def observers_vs_plan(school_id: int, year_id: int) -> list[dict]:
-    """Per observer: final observations made, drafts open, and the plan for the year."""
+def observers_vs_plan(actor: Principal, year_id: int) -> list[dict]:
+    """Per observer: final observations made, drafts open (of those the actor may see), and
+    the plan for the year."""
+    school_id = actor.school_id
     done = func.sum(case((and_(Observation.status == "final", Observation.is_current.is_(True)), 1), else_=0))
     drafts = func.sum(case((Observation.status == "draft", 1), else_=0))
     made = (select(Observation.observer_id.label("observer_id"), done.label("done"), drafts.label("drafts"))
-            .where(Observation.school_id == school_id, Observation.year_id == year_id)
+            .where(visibility_clause(actor), Observation.year_id == year_id)
             .group_by(Observation.observer_id).subquery())
     plan = (select(ObservationPlan.observer_id.label("observer_id"), ObservationPlan.planned.label("planned"))
             .where(ObservationPlan.school_id == school_id, ObservationPlan.year_id == year_id).subquery())
@@ -191,8 +187,8 @@ def observers_vs_plan(school_id: int, year_id: int) -> list[dict]:
     return result
 
 
-def counted_count(school_id: int, year_id: Optional[int], ma_ids=None) -> int:
-    return db.session.scalar(select(func.count(Observation.id)).where(*counted(school_id, year_id, ma_ids))) or 0
+def counted_count(actor: Principal, year_id: Optional[int]) -> int:
+    return db.session.scalar(select(func.count(Observation.id)).where(*counted(actor, year_id))) or 0
 
 
 def _term_label(term_name: str, year_name: str) -> str:

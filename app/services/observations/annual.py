@@ -2,6 +2,7 @@
 by methodical association, over the final observations of the year."""
 from flask_babel import gettext as _
 
+from app.security import Principal
 from app.services.exports.annual import Context, Section
 from app.services.exports.core import INT, PCT, TEXT, Column, WorkbookWriter
 from app.services.observations import aggregates
@@ -9,14 +10,17 @@ from app.services.observations.protocols import criterion_labels
 
 
 def _fetch_observations(ctx: Context) -> dict:
+    """The whole school's figures: the annual workbook is for the whole-school roles only
+    (exports.annual.ANNUAL_ROLES)."""
+    school = Principal.system(ctx.school_id)
     labels = criterion_labels(ctx.lang)
-    sections = aggregates.by_section(ctx.school_id, ctx.year_id)
+    sections = aggregates.by_section(school, ctx.year_id)
     return {
         "sections": [(labels.get((r["protocol"], r["section"]), (r["section"],))[0], r["count"], r["pct"])
                      for r in sections],
         "mas": [(r["name_ru"] if ctx.lang == "ru" and r["name_ru"] else r["name"], r["count"], r["pct"])
-                for r in aggregates.by_ma(ctx.school_id, ctx.year_id)],
-        "total": aggregates.counted_count(ctx.school_id, ctx.year_id),
+                for r in aggregates.by_ma(school, ctx.year_id)],
+        "total": aggregates.counted_count(school, ctx.year_id),
     }
 
 

@@ -5,6 +5,7 @@ import click
 from flask_babel import gettext as _
 
 from app.cli import fail, find_school
+from app.security import Principal
 from app.services.core import school as school_service
 from app.services.observations.workbook import build_workbook
 
@@ -24,5 +25,5 @@ def export_observations_command(year_name, school_code, output):
     target = Path(output)
     if not target.parent.exists():
         fail(_("The folder %(folder)s does not exist.", folder=str(target.parent)))
-    counts = build_workbook(str(target), school_id=school.id, year_id=year.id)
+    counts = build_workbook(str(target), actor=Principal.system(school.id), year_id=year.id)
     click.echo(_("Wrote %(path)s: %(n)d observations.", path=str(target), n=counts["observations"]))

@@ -17,6 +17,7 @@ from app.services.monitoring import profiles
 from app.services.monitoring.calculators import CalculatorTable, Period, Result
 from app.services.monitoring.labels import fmt
 from app.services.monitoring.planning import item_window
+from app.services.observations.access import counted
 from app.services.observations.aggregates import criterion_maximum, criterion_points, scored_criteria
 
 CALCULATORS = CalculatorTable()
@@ -54,7 +55,10 @@ CALCULATORS("lesson_quality")(_lesson_quality)
 
 # --- profile sections (class and teacher) ---------------------------------------------------
 
-def _observation_rows(conds):
+def _observation_rows(viewer, conds):
+    """Lesson quality by quarter over the lessons the viewer may see (access.counted: the rule
+    of the observation lists; an MO head's class profile counts their association's lessons
+    and their own, a teacher's their own)."""
     points, maximum = criterion_points(), criterion_maximum()
     stmt = (select(Term.name, AcademicYear.name, func.count(func.distinct(Observation.id)),
                    cast(100.0 * points / func.nullif(maximum, 0), Float))
@@ -62,8 +66,7 @@ def _observation_rows(conds):
             .join(Term, and_(Term.school_id == Observation.school_id, Term.kind == "quarter",
                              Observation.observed_on >= Term.starts_on, Observation.observed_on <= Term.ends_on))
             .join(AcademicYear, AcademicYear.id == Term.year_id)
-            .where(Observation.status == "final", Observation.is_current.is_(True), Observation.kind == "lesson",
-                   scored_criteria(), *conds)
+            .where(*counted(viewer), Observation.kind == "lesson", scored_criteria(), *conds)
             .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name).order_by(Term.starts_on))
     return db.session.execute(stmt).all()
 
@@ -76,12 +79,8 @@ def _observation_section(rows):
 
 
 def class_observations(cls, viewer):
-    if not (viewer.everything or "mo_head" in viewer.roles):
-        return None  # a class's lessons are many teachers' lessons: shown to managers only
-    return _observation_section(_observation_rows([Observation.school_id == viewer.school_id,
-                                                   Observation.class_id == cls.id]))
+    return _observation_section(_observation_rows(viewer, [Observation.class_id == cls.id]))
 
 
 def teacher_observations(teacher, viewer):
-    return _observation_section(_observation_rows([Observation.school_id == viewer.school_id,
-                                                   Observation.teacher_id == teacher.id]))
+    return _observation_section(_observation_rows(viewer, [Observation.teacher_id == teacher.id]))

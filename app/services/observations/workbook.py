@@ -11,9 +11,10 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.i18n import current_language, pick_text
 from app.models import AcademicYear, ClassGroup, Instrument, Observation, ObservationScore, School, Subject, User
+from app.security import Principal
 from app.services.exports.core import DATE, INT, MEAN, PCT, TEXT, Column, WorkbookWriter
 from app.services.observations import aggregates
-from app.services.observations.aggregates import counted
+from app.services.observations.access import counted
 from app.services.observations.labels import KIND_LABELS, PURPOSE_LABELS
 from app.services.observations.protocols import PROTOCOL_KINDS, criterion_labels, protocol_of, protocols
 from surveys.items import REGISTRY
@@ -27,10 +28,11 @@ def _subject_name(subject_name, subject_name_ru, lang):
     return (subject_name_ru if lang == "ru" and subject_name_ru else subject_name) or ""
 
 
-def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] = None,
-                   ma_ids: Optional[list[int]] = None) -> dict:
-    """Write the workbook to `target` (a path or a binary stream). Returns row counts."""
-    school = db.session.get(School, school_id)
+def build_workbook(target, *, actor: Principal, year_id: int, lang: Optional[str] = None) -> dict:
+    """Write the workbook of the observations `actor` may see (`access.counted`) to `target`
+    (a path or a binary stream); the sheets by MA and by observer only for the whole-school
+    roles. Returns row counts."""
+    school = db.session.get(School, actor.school_id)
     year = db.session.get(AcademicYear, year_id)
     counts = {"observations": 0}
     labels = criterion_labels(lang)
@@ -59,7 +61,7 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                   "maximum and percentage of the maximum. Yes/no checks are 1/0.",
                   range=", ".join(sorted({"{:g}–{:g}".format(*c.score_range()) for c in criteria}))))
             ids = select(Instrument.id).where(Instrument.key == instrument.key)
-            conds = counted(school_id, year_id, ma_ids) + [Observation.instrument_id.in_(ids)]
+            conds = counted(actor, year_id) + [Observation.instrument_id.in_(ids)]
             obs_rows = db.session.execute(
                 select(Observation.id, teacher.full_name, ClassGroup.grade, ClassGroup.letter, Subject.name,
                        Subject.name_ru, Observation.observed_on, observer.full_name, Observation.purpose,
@@ -75,7 +77,7 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                            ObservationScore.number, ObservationScore.not_applicable)
                     .join(Observation, Observation.id == ObservationScore.observation_id).where(*conds)):
                 scores.setdefault(oid, {})[key] = (not_applicable if na else score, number)
-            totals = aggregates.totals_by_observation(school_id, year_id)
+            totals = aggregates.totals_by_observation(actor, year_id)
             for (oid, tname, grade, letter, sname, sname_ru, on, oname, purpose, topic, version, ack) in obs_rows:
                 got = scores.get(oid, {})
                 points, maximum, pct = totals.get(oid, (None, None, None))
@@ -93,7 +95,7 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                                 Column(_("Percent of maximum"), PCT, 12)],
                                _("Per observed teacher: number of observations and the percentage of the maximum "
                                  "over all their criterion scores (sum of points / sum of maxima · 100)."))
-        for row in aggregates.by_teacher(school_id, year_id, ma_ids):
+        for row in aggregates.by_teacher(actor, year_id):
             sheet.write_row([row["name"], row["count"], row["pct"]])
         sheet.finish()
 
@@ -104,18 +106,18 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                                _("Per criterion across the school: number of scores, mean score and percentage "
                                  "of the maximum; sorted from the weakest."))
         titles = {i.key: pick_text(protocol_of(i).title, lang) for i in protocols()}
-        for row in aggregates.by_criterion(school_id, year_id, ma_ids):
+        for row in aggregates.by_criterion(actor, year_id):
             text, section = labels.get((row["protocol"], row["item"]), (row["item"], row["section"]))
             sheet.write_row([titles.get(row["protocol"], row["protocol"]), section, text, row["count"],
                              row["mean"], row["pct"]])
         sheet.finish()
 
-        if ma_ids is None:
+        if actor.everything:
             sheet = book.add_table(_("By MA"), _("Summary by methodical association"),
                                    [Column(_("Methodical association"), TEXT, 34), Column(_("Observations"), INT, 12),
                                     Column(_("Percent of maximum"), PCT, 12)],
                                    _("Observations whose subject belongs to the methodical association."))
-            for row in aggregates.by_ma(school_id, year_id):
+            for row in aggregates.by_ma(actor, year_id):
                 name = row["name_ru"] if lang == "ru" and row["name_ru"] else row["name"]
                 sheet.write_row([name, row["count"], row["pct"]])
             sheet.finish()
@@ -124,17 +126,17 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                                [Column(_("Purpose"), TEXT, 34), Column(_("Observations"), INT, 12),
                                 Column(_("Percent of maximum"), PCT, 12)],
                                _("Observations by purpose, including open lessons at school, district and city level."))
-        for row in aggregates.by_purpose(school_id, year_id, ma_ids):
+        for row in aggregates.by_purpose(actor, year_id):
             sheet.write_row([str(PURPOSE_LABELS.get(row["purpose"], row["purpose"])), row["count"], row["pct"]])
         sheet.finish()
 
-        if ma_ids is None:
+        if actor.everything:
             sheet = book.add_table(_("Observers"), _("Observations made against the plan"),
                                    [Column(_("Observer"), TEXT, 30), Column(_("Final"), INT, 10),
                                     Column(_("Drafts"), INT, 10), Column(_("Planned"), INT, 10),
                                     Column(_("Percent of plan"), PCT, 10)],
                                    _("Per observer: final observations and open drafts this year against the plan."))
-            for row in aggregates.observers_vs_plan(school_id, year_id):
+            for row in aggregates.observers_vs_plan(actor, year_id):
                 sheet.write_row([row["name"], row["done"], row["drafts"], row["planned"], row["pct"]])
             sheet.finish()
 
@@ -150,7 +152,7 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
             .join(teacher, teacher.id == Observation.teacher_id)
             .join(Instrument, Instrument.id == Observation.instrument_id)
             .join(ObservationScore, ObservationScore.observation_id == Observation.id)
-            .where(*counted(school_id, year_id, ma_ids), ObservationScore.text.is_not(None),
+            .where(*counted(actor, year_id), ObservationScore.text.is_not(None),
                    ObservationScore.item_kind.in_(WRITTEN_KINDS))
             .order_by(Observation.observed_on, Observation.id, ObservationScore.position)).all()
         for _oid, tname, on, key, item_key, _kind, text in comment_rows:
@@ -160,7 +162,7 @@ def build_workbook(target, *, school_id: int, year_id: int, lang: Optional[str] 
                 select(teacher.full_name, Observation.observed_on, Instrument.key, Observation.teacher_comment)
                 .join(teacher, teacher.id == Observation.teacher_id)
                 .join(Instrument, Instrument.id == Observation.instrument_id)
-                .where(*counted(school_id, year_id, ma_ids), Observation.teacher_comment.is_not(None))
+                .where(*counted(actor, year_id), Observation.teacher_comment.is_not(None))
                 .order_by(Observation.observed_on, Observation.id)):
             sheet.write_row([tname, on, titles.get(key, key), _("Teacher's comment"), comment])
         sheet.finish()

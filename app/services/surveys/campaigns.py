@@ -25,6 +25,25 @@ class SurveyError(ValueError):
         self.params = params
 
 
+# --- who manages a campaign ----------------------------------------------------------------
+
+# The director and the deputies manage every campaign of the school (open, close, hand out
+# links and codes); the psychologist the campaigns they created (e.g. the climate survey).
+ALL_CAMPAIGNS = ("admin", "deputy")
+OWN_CAMPAIGNS = ("psychologist",)
+
+
+def may_manage(principal, campaign: Campaign) -> bool:
+    """Whether `principal` (app.security.Principal) may change a campaign's status, print its
+    notices and issue its codes: ALL_CAMPAIGNS roles for any campaign of their school,
+    OWN_CAMPAIGNS roles for the campaigns they created."""
+    if campaign.school_id != principal.school_id:
+        return False
+    if principal.has_role(*ALL_CAMPAIGNS):
+        return True
+    return principal.has_role(*OWN_CAMPAIGNS) and campaign.created_by_id == principal.user_id
+
+
 # --- campaigns ---------------------------------------------------------------------------
 
 def _slug() -> str:

@@ -85,7 +85,7 @@ def _value_form(indicator: Indicator, year: AcademicYear) -> IndicatorValueForm:
 def indicator(indicator_id):
     item = _indicator(indicator_id)
     year = requested_year()
-    form = _value_form(item, year) if ind_service.may_enter(current_user, item) else None
+    form = _value_form(item, year) if ind_service.may_enter(current_principal(), item) else None
     if request.method == "POST":
         if form is None:
             abort(403)

@@ -1,8 +1,9 @@
 """Registers of continuous monitoring: list with filters, add, edit, delete.
 
 Every register is a Resource of the shared list / form pages (app/web.py): its model, form,
-columns, filters, summary by level and who may read or write it are declared here. Support
-cases are seen only by the psychologist and the director.
+columns, filters and summary by level are declared here; who may read or write it, and which
+of its rows, is the registers' rule (services/monitoring/registers.py: ROLES, rows). Support
+cases are seen only by the psychologist who opened them and the director.
 """
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
@@ -22,7 +23,7 @@ from app.models.monitoring.registers import (
     TeacherAchievement,
     TextbookProvision,
 )
-from app.security import role_required
+from app.security import current_principal, role_required
 from app.services.monitoring import calculators
 from app.services.monitoring import registers as reg
 from app.services.monitoring.labels import (
@@ -34,7 +35,7 @@ from app.services.monitoring.labels import (
     SUPPORT_STATUS_LABELS,
     TEACHER_KIND_LABELS,
 )
-from app.web import Column, Crud, Filter, Resource, Table
+from app.web.crud import Column, Crud, Filter, Resource, Table
 from forms.monitoring.registers import (
     ClassroomForm,
     ClubForm,
@@ -48,16 +49,14 @@ from forms.monitoring.registers import (
 
 bp = Blueprint("registers", __name__, url_prefix="/registers")
 
-READERS = ("admin", "deputy", "mo_head", "expert")
-WRITERS = ("admin", "deputy")
-ACHIEVEMENT_WRITERS = ("admin", "deputy", "mo_head")
-PSYCHOLOGY = ("admin", "psychologist")
-ALL_REGISTER_ROLES = ("admin", "deputy", "mo_head", "expert", "psychologist")
+ALL_REGISTER_ROLES = reg.ALL_REGISTER_ROLES
 STUDENT = {"student_id": Student}  # a register naming a student: it must be one of the school's
 
 
 def _teacher_choices(form, year):
-    form.teacher_id.choices = reg.staff_choices(current_user.school_id)
+    """The staff whose achievements the user may record (an MO head: their association's)."""
+    form.teacher_id.choices = reg.staff_choices(current_user.school_id,
+                                                only=reg.rows(current_principal(), "teachers", write=True))
 
 
 def _student_choices(form, year):
@@ -102,9 +101,16 @@ def _by_level(breakdown, rows: dict, level_first: bool):
     return table
 
 
+def _rows_of(key):
+    def rows(principal, write):
+        return reg.rows(principal, key, write)
+    return rows
+
+
 def _register(key, model, form, title, columns, order_by, **declared) -> Resource:
-    declared = {"read": READERS, "write": WRITERS, "yearly": True, "date_field": "on_date", "stamp": _recorder,
-                **declared}
+    read, write = reg.ROLES[key]
+    declared = {"read": read, "write": write, "rows": _rows_of(key), "yearly": True, "date_field": "on_date",
+                "stamp": _recorder, **declared}
     return Resource(key, model, form, title, columns, order_by, **declared)
 
 
@@ -114,7 +120,7 @@ REGISTERS = Crud("register", [
                Column(_l("Kind"), lambda o: TEACHER_KIND_LABELS.get(o.kind, o.kind)),
                Column(_l("Level"), lambda o: LEVEL_LABELS.get(o.level, "")),
                Column(_l("Result"), lambda o: RESULT_LABELS.get(o.result, "")), Column(_l("Title"), lambda o: o.title)],
-              lambda: [TeacherAchievement.on_date.desc()], write=ACHIEVEMENT_WRITERS,
+              lambda: [TeacherAchievement.on_date.desc()],
               filters=[Filter("kind", _l("Kind"), TEACHER_KIND_LABELS), Filter("level", _l("Level"), LEVEL_LABELS)],
               summary=_by_level(calculators.teacher_breakdown, TEACHER_KIND_LABELS, level_first=False),
               choices=_teacher_choices),
@@ -125,7 +131,7 @@ REGISTERS = Crud("register", [
                Column(_l("Level"), lambda o: LEVEL_LABELS.get(o.level, o.level)),
                Column(_l("Result"), lambda o: RESULT_LABELS.get(o.result, o.result)),
                Column(_l("Title"), lambda o: o.title)],
-              lambda: [StudentAchievement.on_date.desc()], write=ACHIEVEMENT_WRITERS,
+              lambda: [StudentAchievement.on_date.desc()],
               filters=[Filter("kind", _l("Kind"), STUDENT_KIND_LABELS), Filter("level", _l("Level"), LEVEL_LABELS),
                        Filter("result", _l("Result"), RESULT_LABELS)],
               summary=_by_level(calculators.student_breakdown, RESULT_LABELS, level_first=True),
@@ -165,7 +171,7 @@ REGISTERS = Crud("register", [
                Column(_l("Reason"), lambda o: o.reason),
                Column(_l("Status"), lambda o: SUPPORT_STATUS_LABELS.get(o.status)),
                Column(_l("Closed on"), lambda o: o.closed_on or "")],
-              lambda: [SupportCase.opened_on.desc()], read=PSYCHOLOGY, write=PSYCHOLOGY,
+              lambda: [SupportCase.opened_on.desc()],
               date_field="opened_on", filters=[Filter("status", _l("Status"), SUPPORT_STATUS_LABELS)],
               choices=_student_choices, owned=STUDENT),
 ], list_roles=ALL_REGISTER_ROLES, write_roles=ALL_REGISTER_ROLES, new_label=_l("new entry"),

@@ -1,148 +1,30 @@
-"""Shared view helpers: streaming a workbook, an all-or-nothing upload page, an audited save,
-and the one list/add/edit/delete flow of school-owned tables (`Resource`, `Crud`).
-
-Views stay thin: they parse a form, call a service and render; what several domains' views
-do the same way lives here. Rules (who may see what, which dates are allowed, what may be
-deleted) are services' or forms' own: this module only applies what a resource declares.
-"""
-import os
+"""The one list / add / edit / delete flow of school-owned tables (the admin structure, the
+registers): a `Resource` declares what differs, a `Crud` installs the four pages on a
+blueprint; templates/_crud/list.html and form.html render them."""
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple, Optional
 
-from flask import Blueprint, Request, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from sqlalchemy import select
 
 from app.extensions import db
 from app.i18n import display
 from app.models import AcademicYear
-from app.security import audit, get_scoped_or_404, requested_year, role_required, school_years, scoped
+from app.security import (
+    audit,
+    current_principal,
+    get_scoped_or_404,
+    requested_year,
+    role_required,
+    school_years,
+    scoped,
+)
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
-from app.services.core.xlsx_input import refresh_statistics_after
+from app.web import save_audited
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def send_xlsx(path: str, download_name: str):
-    """Stream a finished workbook from its temporary file and delete the file.
-
-    The file is opened and then unlinked at once: the open handle keeps it readable while
-    it streams (send_file's direct passthrough never calls a response's on-close hooks,
-    so deleting "after the response" would never happen).
-    """
-    handle = open(path, "rb")
-    size = os.fstat(handle.fileno()).st_size
-    os.remove(path)
-    response = send_file(handle, as_attachment=True, download_name=download_name, max_age=0,
-                         mimetype=XLSX_MIMETYPE)
-    response.content_length = size
-    return response
-
-
-def run_upload_import(form, importer, *, entity: str, template: str, success, done_url: str):
-    """The upload page of an all-or-nothing .xlsx import for the current year (the web twin
-    of cli.run_import). A valid file is audited, committed and followed by a redirect to
-    `done_url` with the `success(summary)` message; a file with problems writes nothing and
-    the page lists them row by row with status 422."""
-    report = None
-    if form.validate_on_submit():
-        year = school_service.current_year(current_user.school_id)
-        if year is None:
-            flash(_("Create an academic year first."), "error")
-        else:
-            report = importer(form.file.data.stream, school_id=current_user.school_id, year_id=year.id)
-            if report.ok:
-                audit("import", entity, None, after=report.summary())
-                db.session.commit()
-                refresh_statistics_after(report)
-                flash(success(report.summary()), "success")
-                return redirect(done_url)
-            db.session.rollback()
-            report.problems_url = offer_problems([("", e) for e in report.errors], form.file.data.filename or "")
-    status = 422 if report is not None and not report.ok else 200
-    return render_template(template, form=form, report=report), status
-
-
-def offer_problems(problems: list, filename: str) -> Optional[str]:
-    """When a refused file has more problems than a page lists, start the export job that
-    writes them all into a workbook for the current user; returns its page (else None)."""
-    from flask import url_for
-    from flask_babel import gettext as _
-    from flask_login import current_user
-
-    from app.i18n import current_language
-    from app.services.core.xlsx_input import errors_shown
-    from app.services.exports import problems as problems_service
-
-    if len(problems) <= errors_shown():
-        return None
-    job = problems_service.start_problems_job(
-        problems, school_id=current_user.school_id, user_id=current_user.id, locale=current_language(),
-        title=_("Problems found in %(file)s", file=filename[:100]))
-    return url_for("exports.job", job_id=job.id)
-
-
-def public_url(endpoint: str, **values) -> str:
-    """The full address of a page as printed for people outside (QR notices, code slips, the
-    links of a campaign): PUBLIC_BASE_URL + the path when it is set, else the request's own
-    host (development on a LAN; production requires PUBLIC_BASE_URL or TRUSTED_HOSTS, so the
-    Host header of a request can never put another site's address on paper)."""
-    from flask import current_app, url_for
-
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
-def set_private_cookie(response, name: str, value: str, *, max_age: int) -> None:
-    """A cookie no script reads, sent over https only in production (SESSION_COOKIE_SECURE),
-    and not on cross-site requests."""
-    from flask import current_app
-
-    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Lax",
-                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
-
-
-def set_lang_cookie(response, lang: str) -> None:
-    """The language choice, kept a year (HttpOnly, Secure in production, SameSite=Lax)."""
-    set_private_cookie(response, "lang", lang, max_age=365 * 24 * 3600)
-
-
-def save_audited(obj, *, is_new: bool, before: Optional[dict]) -> bool:
-    """Flush, audit (create or update, before → after) and commit an object a form filled in.
-    When a unique constraint refuses it, roll back, flash "Such a record already exists."
-    and return False, so that the view shows the form again."""
-    try:
-        db.session.flush()
-        audit("create" if is_new else "update", obj.__tablename__, obj.id, before=before, after=snapshot(obj))
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        flash(_("Such a record already exists."), "error")
-        return False
-    return True
-
-
-def flash_errors(form) -> None:
-    """Every message of a refused form as an error banner (for forms posted from another page,
-    which is shown again after the redirect)."""
-    for messages in form.errors.values():
-        for message in messages:
-            flash(message, "error")
-
-
-def local_url(target: Optional[str], default: str) -> str:
-    """`target` when it is a path on this site ("/..."), else `default`: a redirect taken
-    from a form never leads to another site ("//host/..." or "https://...")."""
-    target = target or ""
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else default
-
-
-# --- tables of school-owned objects: one list page, one form page -------------------------
 
 class Column(NamedTuple):
     """A column of a list page: its heading, the cell of an object, and optionally the URL
@@ -183,6 +65,10 @@ def _never_in_use(obj) -> Optional[str]:
     return None
 
 
+def _every_row(principal, write: bool) -> None:
+    return None
+
+
 @dataclass
 class Resource:
     """One kind of school-owned object with a list page and an add / edit / delete form.
@@ -213,6 +99,7 @@ class Resource:
     choices: Callable[[Any, Optional[AcademicYear]], None] = _no_choices
     stamp: Callable[[Any, bool], None] = _nothing_to_stamp
     in_use: Callable[[Any], Optional[str]] = _never_in_use
+    rows: Callable[[Any, bool], Any] = _every_row
 
     def may_read(self, user) -> bool:
         return user.has_role(*self.read, *self.write)
@@ -287,22 +174,38 @@ class Crud:
             if value in choice.labels:
                 stmt = stmt.where(getattr(model, choice.column) == value)
                 active[choice.column] = value
+        principal = current_principal()
+        seen = resource.rows(principal, False)
+        if seen is not None:
+            stmt = stmt.where(seen.clause())
         objects = db.session.scalars(stmt.order_by(*resource.order_by())).all()
         summary = resource.summary(current_user.school_id, year) if resource.summary and year else None
+        can_write = resource.may_write(current_user)
+        changeable = resource.rows(principal, True) if can_write else None
+        writable = None if changeable is None else set(db.session.scalars(
+            select(model.id).where(model.id.in_([o.id for o in objects]), changeable.clause())))
         return render_template("_crud/list.html", crud=self, resource=resource, objects=objects, year=year,
                                years=school_years() if self.by_year else [], active=active, summary=summary,
-                               can_write=resource.may_write(current_user))
+                               can_write=can_write, writable=writable)
 
     def new_page(self, key):
         return self._save(self._resource(key, write=True))
 
+    def _row_or_404(self, resource: Resource, obj_id):
+        """A row of the school that the user may change (resource.rows); else a 404."""
+        obj = get_scoped_or_404(resource.model, obj_id)
+        scope = resource.rows(current_principal(), True)
+        if scope is not None and not scope.allows(obj):
+            abort(404)
+        return obj
+
     def edit_page(self, key, obj_id):
         resource = self._resource(key, write=True)
-        return self._save(resource, get_scoped_or_404(resource.model, obj_id))
+        return self._save(resource, self._row_or_404(resource, obj_id))
 
     def delete_page(self, key, obj_id):
         resource = self._resource(key, write=True)
-        obj = get_scoped_or_404(resource.model, obj_id)
+        obj = self._row_or_404(resource, obj_id)
         reason = resource.in_use(obj)
         if reason:
             flash(reason, "error")
@@ -338,6 +241,10 @@ class Crud:
             if resource.yearly:
                 obj.year_id = target_year.id
             resource.stamp(obj, is_new)
+            scope = resource.rows(current_principal(), True)
+            if scope is not None and not scope.allows(obj):  # the form's choices offer none of these
+                db.session.rollback()
+                abort(403)
             if save_audited(obj, is_new=is_new, before=before):
                 flash(_("Saved."), "success")
                 return redirect(url_for(self.endpoint("list"), key=resource.key,
@@ -348,45 +255,3 @@ class Crud:
 
     def _form_page(self, resource: Resource, form, obj):
         return render_template("_crud/form.html", crud=self, resource=resource, form=form, obj=obj)
-
-
-
-# --- the request class -----------------------------------------------------------------
-
-JSON_MAX_DEPTH = 32  # the checklist's draft is two levels deep
-
-
-def _json_depth_exceeds(value, limit: int) -> bool:
-    """True when lists/dicts in `value` nest deeper than `limit` (iterative: no recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            item = item.values()
-        elif not isinstance(item, list):
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in item if isinstance(child, (dict, list)))
-    return False
-
-
-class SapatRequest(Request):
-    """JSON bodies above JSON_MAX_BYTES are refused (413), and bodies nested too deep for the
-    parser (RecursionError, once a 500) or deeper than JSON_MAX_DEPTH are a bad request (400,
-    or None with silent=True) like any other malformed JSON."""
-
-    def get_json(self, force=False, silent=False, cache=True):
-        from flask import current_app
-
-        if (self.content_length or 0) > current_app.config.get("JSON_MAX_BYTES", 1024 * 1024):
-            raise RequestEntityTooLarge()
-        try:
-            data = super().get_json(force=force, silent=silent, cache=cache)
-        except RecursionError:
-            data = BadRequest
-        if data is BadRequest or (data is not None and _json_depth_exceeds(data, JSON_MAX_DEPTH)):
-            if silent:
-                return None
-            raise BadRequest("The JSON body is nested too deeply.")
-        return data
