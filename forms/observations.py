@@ -2,7 +2,7 @@
 (the same builder as questionnaire pages), with the checklist's field names and nothing
 required until the observation is finished."""
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from forms.base import SapatForm
@@ -25,6 +25,8 @@ class StartObservationForm(SapatForm):
     observed_on = DateField(_l("Date"), validators=[DataRequired()])
     topic = StringField(_l("Topic"), validators=[Optional(), Length(max=300)])
     purpose = SelectField(_l("Purpose"), validators=[DataRequired()])
+    # A joint observation: the colleague's observation of the same lesson (?joint=ID).
+    joint_with_id = HiddenField()
 
 
 class ChecklistForm(SapatForm):

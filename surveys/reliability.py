@@ -17,11 +17,10 @@ Undefined statistics are None, never a made-up number: fewer than 2 items, fewer
 complete respondents, a variance of 0 where the formula divides by it, no rated pair, ...
 
 Libraries: variances and Pearson's r come from Python's `statistics` module (exact rational
-arithmetic inside; sample variance with n - 1). Cohen's weighted kappa is implemented here from
-its formula: the only well-kept library that computes it, scikit-learn's
-`cohen_kappa_score(weights="quadratic", labels=...)`, would bring scikit-learn, SciPy and NumPy
-(about 270 MB installed) for one function; the tests compare the two where scikit-learn is
-installed.
+arithmetic inside; sample variance with n - 1). Cohen's weighted kappa is scikit-learn's
+`cohen_kappa_score(weights="quadratic", labels=...)` (a pinned dependency); the tests check it
+against hand computations. Used by app/services/surveys/consistency.py (alpha per scale of a
+campaign) and app/services/observations/agreement.py (observers' agreement).
 """
 from __future__ import annotations
 

@@ -62,6 +62,10 @@ class Observation(SchoolOwned, Timestamped, db.Model):
     # True for the version that counts: the newest final one of its chain (or a draft not amending anything).
     is_current: Mapped[bool] = mapped_column(default=True)
     amendment_reason: Mapped[Optional[str]] = mapped_column(Text)
+    # A joint observation: the observation whose lesson this one observed too (the two count as
+    # one lesson, app/services/observations/joint.py). Amendments keep it.
+    joint_with_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("observation.id", ondelete="SET NULL"), index=True)
     strengths: Mapped[Optional[str]] = mapped_column(Text)
     recommendations: Mapped[Optional[str]] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -77,7 +81,8 @@ class Observation(SchoolOwned, Timestamped, db.Model):
     class_group = relationship("ClassGroup")
     subject = relationship("Subject")
     year = relationship("AcademicYear")
-    amends = relationship("Observation", remote_side=[id])
+    amends = relationship("Observation", remote_side=[id], foreign_keys=[amends_id])
+    joint_with = relationship("Observation", remote_side=[id], foreign_keys=[joint_with_id])
     scores: Mapped[list["ObservationScore"]] = relationship(
         back_populates="observation", cascade="all, delete-orphan", order_by="ObservationScore.position")
 

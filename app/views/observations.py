@@ -2,6 +2,7 @@
 view, amendment, teacher acknowledgement, the school's summary and the workbook."""
 import re
 from datetime import date
+from typing import Optional
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,7 +26,7 @@ from app.security import (
 )
 from app.services.core import school as school_service
 from app.services.exports.core import new_temp_path
-from app.services.observations import access, aggregates, answers, labels, workbook
+from app.services.observations import access, aggregates, agreement, answers, labels, workbook
 from app.services.observations import records as svc
 from app.services.observations.protocols import criterion_labels, protocol_of, protocols
 from app.web import send_xlsx
@@ -88,11 +89,17 @@ def new():
     year = school_service.current_year(current_user.school_id)
     form = StartObservationForm()
     _start_form_choices(form, year)
+    joint = _joint_target(request.args.get("joint") if request.method == "GET" else form.joint_with_id.data)
     if request.method == "GET":
         form.observed_on.data = date.today()
         form.teacher_id.data = request.args.get("teacher_id", type=int)
+        if joint is not None:
+            form.joint_with_id.data, form.instrument_id.data = joint.id, joint.instrument_id
+            form.teacher_id.data, form.class_id.data, form.subject_id.data = \
+                joint.teacher_id, joint.class_id, joint.subject_id
+            form.observed_on.data, form.purpose.data = joint.observed_on, joint.purpose
     if form.validate_on_submit():
-        if not (form.assignment_id.data or form.teacher_id.data):
+        if not (form.assignment_id.data or form.teacher_id.data or joint):
             form.teacher_id.errors.append(_("Choose a lesson from the timetable or a teacher."))
         else:
             try:
@@ -101,7 +108,7 @@ def new():
                     observed_on=form.observed_on.data, purpose=form.purpose.data,
                     year_id=year.id if year else None, class_id=form.class_id.data,
                     subject_id=form.subject_id.data, topic=form.topic.data,
-                    assignment_id=form.assignment_id.data)
+                    assignment_id=form.assignment_id.data, joint_with_id=joint.id if joint else None)
                 db.session.commit()
                 return redirect(url_for(".show", obs_id=obs.id))
             except svc.ObservationError as error:
@@ -109,8 +116,16 @@ def new():
                 flash(error.message, "error")
     assignments = {a.id: [a.teacher_id, a.class_id, a.subject_id]
                    for a in (svc.assignments(current_user.school_id, year.id) if year else [])}
-    return render_template("observations/new.html", form=form, assignments=assignments), \
+    return render_template("observations/new.html", form=form, assignments=assignments, joint=joint), \
         (400 if request.method == "POST" else 200)
+
+
+def _joint_target(raw) -> Optional[Observation]:
+    """The observation a new one joins (?joint=ID, then the hidden field), if the reader sees it."""
+    if not (isinstance(raw, str) and raw.isdigit()):
+        return None
+    obs = db.session.get(Observation, int(raw))
+    return obs if obs is not None and access.can_see(_actor(), obs) else None
 
 
 def _context(obs: Observation):
@@ -139,9 +154,14 @@ def show(obs_id):
         return _checklist(obs)
     chain = svc.history(obs)
     trail = svc.audit_trail([o.id for o in chain]) if access.can_see_history(actor, obs) else []
+    lesson = agreement.lesson_of(actor, obs)
     return render_template("observations/show.html", obs=obs, chain=chain, trail=trail,
                            can_amend=access.can_amend(actor, obs), amend_form=AmendForm(), ack_form=AcknowledgeForm(),
-                           can_ack=access.can_acknowledge(actor, obs), **_context(obs))
+                           can_ack=access.can_acknowledge(actor, obs), lesson=lesson,
+                           lesson_stats=agreement.lesson_stats(lesson) if lesson else None,
+                           criterion_texts=criterion_labels(current_language()) if lesson else {},
+                           can_join=actor.has_role(*OBSERVERS) and obs.observer_id != actor.user_id,
+                           **_context(obs))
 
 
 def _editable_or_404(obs_id) -> Observation:
@@ -337,6 +357,22 @@ def plan():
         for e in errors:
             flash(e, "error")
     return render_template("observations/plan.html", form=form, rows=rows, year=year)
+
+
+@bp.route("/calibration")
+@role_required("admin", "deputy")
+def calibration():
+    """Observers' agreement on jointly observed lessons (agreement.py): overall, per criterion,
+    per observer against the others, and the joint lessons."""
+    year, years = _chosen_year()
+    lessons = agreement.joint_lessons(_actor(), year.id if year else None)
+    texts = criterion_labels(current_language())
+    criteria = agreement.by_criterion(lessons)
+    for row in criteria:
+        row["label"], row["section_title"] = texts.get((row["protocol"], row["item"]), (row["item"], row["section"]))
+    return render_template("observations/calibration.html", year=year, years=years, lessons=lessons,
+                           overall=agreement.overall(lessons), criteria=criteria,
+                           observers=agreement.calibration(lessons), lesson_stats=agreement.lesson_stats)
 
 
 @bp.route("/export.xlsx")

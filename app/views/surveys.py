@@ -19,6 +19,7 @@ from app.services.core import instruments as instrument_service
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
 from app.services.surveys import campaigns as campaign_service
+from app.services.surveys import consistency
 from app.services.surveys import public as public_service
 from app.services.surveys import results as results_service
 from app.web import public_url, send_xlsx
@@ -179,7 +180,8 @@ def results(campaign_id):
     data = results_service.results(campaign)
     lang = current_language()
     return render_template("surveys/results.html", campaign=campaign, r=data, lang=lang,
-                           charts=_result_charts(data, lang), labels=_labels(), target_label=_target_label)
+                           charts=_result_charts(data, lang), labels=_labels(), target_label=_target_label,
+                           reliability=consistency.campaign_reliability(campaign))
 
 
 def _result_charts(data, lang: str) -> dict:

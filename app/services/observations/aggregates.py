@@ -11,6 +11,11 @@ maximum max - min, so a rubric that starts at 1 counts like one that starts at 0
 
 over the criterion rows that have a score: a criterion answered "not applicable" has none, so
 it is left out of the points, the maximum and the number of scores (n) alike.
+
+A lesson observed jointly by several observers counts once in every summary (joint.py): per
+criterion the observers' mean points and maximum, so its weight in a teacher's (section's,
+MA's...) percentage is that of one lesson, and the counts are of lessons. Only
+`observation_totals` and `totals_by_observation` are per observation (each observer's own).
 """
 from typing import Optional
 
@@ -30,6 +35,7 @@ from app.models import (
     UserRole,
 )
 from app.security import Principal
+from app.services.observations import joint
 from app.services.observations.access import OBSERVER_ROLES, counted, visibility_clause
 
 
@@ -78,11 +84,10 @@ def totals_by_observation(actor: Principal, year_id: Optional[int] = None) -> di
 
 
 def by_teacher(actor: Principal, year_id: Optional[int]) -> list[dict]:
-    stmt = (_criterion_rows()
-            .add_columns(Observation.teacher_id, User.full_name,
-                         func.count(func.distinct(Observation.id)), criterion_pct())
+    """Per teacher: lessons observed (a joint lesson once) and the percentage of the maximum."""
+    rows, items = joint.lesson_rows(counted(actor, year_id))
+    stmt = (rows.add_columns(Observation.teacher_id, User.full_name, joint.lessons(items), joint.pct(items))
             .join(User, User.id == Observation.teacher_id)
-            .where(*counted(actor, year_id))
             .group_by(Observation.teacher_id, User.full_name).order_by(User.full_name))
     return [{"teacher_id": t, "name": n, "count": c, "pct": _round(p)} for t, n, c, p in db.session.execute(stmt)]
 
@@ -90,39 +95,38 @@ def by_teacher(actor: Principal, year_id: Optional[int]) -> list[dict]:
 def teacher_dynamics(actor: Principal, teacher_id: int) -> list[dict]:
     """Percentage by quarter and section for one teacher, over every year (SQL join on the
     quarter whose dates contain the observation date)."""
-    stmt = (_criterion_rows()
-            .add_columns(Term.id, Term.name, Term.starts_on, AcademicYear.name, ObservationScore.section_key,
-                         func.count(func.distinct(Observation.id)), criterion_pct())
+    rows, items = joint.lesson_rows(counted(actor))
+    stmt = (rows.add_columns(Term.id, Term.name, Term.starts_on, AcademicYear.name, items.c.section_key,
+                             joint.lessons(items), joint.pct(items))
             .join(Term, and_(Term.school_id == Observation.school_id, Term.kind == "quarter",
                              Observation.observed_on >= Term.starts_on, Observation.observed_on <= Term.ends_on))
             .join(AcademicYear, AcademicYear.id == Term.year_id)
-            .where(*counted(actor), Observation.teacher_id == teacher_id)
-            .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name, ObservationScore.section_key)
+            .where(Observation.teacher_id == teacher_id)
+            .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name, items.c.section_key)
             .order_by(Term.starts_on))
     return [{"term_id": tid, "term": _term_label(tname, yname), "starts_on": start, "section": sec, "count": c,
              "pct": _round(p)} for tid, tname, start, yname, sec, c, p in db.session.execute(stmt)]
 
 
 def teacher_overall_dynamics(actor: Principal, teacher_id: int) -> list[dict]:
-    stmt = (_criterion_rows()
-            .add_columns(Term.id, Term.name, Term.starts_on, AcademicYear.name,
-                         func.count(func.distinct(Observation.id)), criterion_pct())
+    rows, items = joint.lesson_rows(counted(actor))
+    stmt = (rows.add_columns(Term.id, Term.name, Term.starts_on, AcademicYear.name,
+                             joint.lessons(items), joint.pct(items))
             .join(Term, and_(Term.school_id == Observation.school_id, Term.kind == "quarter",
                              Observation.observed_on >= Term.starts_on, Observation.observed_on <= Term.ends_on))
             .join(AcademicYear, AcademicYear.id == Term.year_id)
-            .where(*counted(actor), Observation.teacher_id == teacher_id)
+            .where(Observation.teacher_id == teacher_id)
             .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name).order_by(Term.starts_on))
     return [{"term_id": tid, "term": _term_label(tname, yname), "count": c, "pct": _round(p)}
             for tid, tname, _start, yname, c, p in db.session.execute(stmt)]
 
 
 def by_ma(actor: Principal, year_id: Optional[int]) -> list[dict]:
-    stmt = (_criterion_rows()
-            .add_columns(MethodicalAssociation.id, MethodicalAssociation.name, MethodicalAssociation.name_ru,
-                         func.count(func.distinct(Observation.id)), criterion_pct())
+    rows, items = joint.lesson_rows(counted(actor, year_id))
+    stmt = (rows.add_columns(MethodicalAssociation.id, MethodicalAssociation.name, MethodicalAssociation.name_ru,
+                             joint.lessons(items), joint.pct(items))
             .join(Subject, Subject.id == Observation.subject_id)
             .join(MethodicalAssociation, MethodicalAssociation.id == Subject.ma_id)
-            .where(*counted(actor, year_id))
             .group_by(MethodicalAssociation.id, MethodicalAssociation.name, MethodicalAssociation.name_ru)
             .order_by(MethodicalAssociation.name))
     return [{"ma_id": i, "name": n, "name_ru": nr, "count": c, "pct": _round(p)}
@@ -130,33 +134,30 @@ def by_ma(actor: Principal, year_id: Optional[int]) -> list[dict]:
 
 
 def by_criterion(actor: Principal, year_id: Optional[int]) -> list[dict]:
-    """Every criterion of every protocol over the counted observations, weakest first."""
-    stmt = (_criterion_rows()
-            .add_columns(Instrument.key, ObservationScore.section_key, ObservationScore.item_key,
-                         func.count(), func.avg(1.0 * ObservationScore.score), criterion_pct())
+    """Every criterion of every protocol over the counted observations, weakest first; count =
+    lessons where it was scored, mean = mean of the lessons' (observers' mean) scores."""
+    rows, items = joint.lesson_rows(counted(actor, year_id))
+    stmt = (rows.add_columns(Instrument.key, items.c.section_key, items.c.item_key,
+                             func.count(), func.avg(items.c.score), joint.pct(items))
             .join(Instrument, Instrument.id == Observation.instrument_id)
-            .where(*counted(actor, year_id))
-            .group_by(Instrument.key, ObservationScore.section_key, ObservationScore.item_key)
-            .order_by(criterion_pct(), Instrument.key, ObservationScore.item_key))
+            .group_by(Instrument.key, items.c.section_key, items.c.item_key)
+            .order_by(joint.pct(items), Instrument.key, items.c.item_key))
     return [{"protocol": k, "section": s, "item": i, "count": c, "mean": _round(m, 2), "pct": _round(p)}
             for k, s, i, c, m, p in db.session.execute(stmt)]
 
 
 def by_section(actor: Principal, year_id: Optional[int]) -> list[dict]:
-    stmt = (_criterion_rows()
-            .add_columns(Instrument.key, ObservationScore.section_key,
-                         func.count(func.distinct(Observation.id)), criterion_pct())
+    rows, items = joint.lesson_rows(counted(actor, year_id))
+    stmt = (rows.add_columns(Instrument.key, items.c.section_key, joint.lessons(items), joint.pct(items))
             .join(Instrument, Instrument.id == Observation.instrument_id)
-            .where(*counted(actor, year_id))
-            .group_by(Instrument.key, ObservationScore.section_key)
-            .order_by(Instrument.key, func.min(ObservationScore.position)))
+            .group_by(Instrument.key, items.c.section_key)
+            .order_by(Instrument.key, func.min(items.c.position)))
     return [{"protocol": k, "section": s, "count": c, "pct": _round(p)} for k, s, c, p in db.session.execute(stmt)]
 
 
 def by_purpose(actor: Principal, year_id: Optional[int]) -> list[dict]:
-    stmt = (_criterion_rows()
-            .add_columns(Observation.purpose, func.count(func.distinct(Observation.id)), criterion_pct())
-            .where(*counted(actor, year_id))
+    rows, items = joint.lesson_rows(counted(actor, year_id))
+    stmt = (rows.add_columns(Observation.purpose, joint.lessons(items), joint.pct(items))
             .group_by(Observation.purpose).order_by(Observation.purpose))
     return [{"purpose": p, "count": c, "pct": _round(x)} for p, c, x in db.session.execute(stmt)]
 

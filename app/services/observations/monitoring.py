@@ -4,7 +4,8 @@ profiles.
 
 - lesson_quality: points / maximum · 100 over every scored criterion of the final, current
   lesson observations of the period (aggregates.py: a criterion marked "not applicable" counts
-  in neither).
+  in neither); a lesson observed jointly counts once, with the observers' mean per criterion
+  (joint.py), and n is the number of lessons.
 """
 from typing import Optional
 
@@ -12,27 +13,26 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, and_, cast, func, select
 
 from app.extensions import db
-from app.models import AcademicYear, Observation, ObservationScore, Term
+from app.models import AcademicYear, Observation, Term
 from app.services.monitoring import profiles
 from app.services.monitoring.calculators import CalculatorTable, Period, Result
 from app.services.monitoring.labels import fmt
 from app.services.monitoring.planning import item_window
+from app.services.observations import joint
 from app.services.observations.access import counted
-from app.services.observations.aggregates import criterion_maximum, criterion_points, scored_criteria
 
 CALCULATORS = CalculatorTable()
 
 
 def _lesson_quality(school_id: int, period: Period) -> Optional[Result]:
-    points, maximum = criterion_points(), criterion_maximum()
     conds = [Observation.school_id == school_id, Observation.status == "final", Observation.is_current.is_(True),
-             Observation.kind == "lesson", Observation.year_id == period.year_id, scored_criteria()]
+             Observation.kind == "lesson", Observation.year_id == period.year_id]
     if period.term_id:
         conds += [Observation.observed_on >= period.starts_on, Observation.observed_on <= period.ends_on]
+    rows, items = joint.lesson_rows(conds)
     p, m, n = db.session.execute(
-        select(cast(points, Float), cast(maximum, Float), func.count(func.distinct(Observation.id)))
-        .select_from(ObservationScore).join(Observation, Observation.id == ObservationScore.observation_id)
-        .where(*conds)).one()
+        rows.add_columns(cast(joint.points(items), Float), cast(joint.maximum(items), Float),
+                         joint.lessons(items))).one()
     if not m:
         return None
     return Result(100.0 * p / m, n)
@@ -59,14 +59,12 @@ def _observation_rows(viewer, conds):
     """Lesson quality by quarter over the lessons the viewer may see (access.counted: the rule
     of the observation lists; an MO head's class profile counts their association's lessons
     and their own, a teacher's their own)."""
-    points, maximum = criterion_points(), criterion_maximum()
-    stmt = (select(Term.name, AcademicYear.name, func.count(func.distinct(Observation.id)),
-                   cast(100.0 * points / func.nullif(maximum, 0), Float))
-            .select_from(ObservationScore).join(Observation, Observation.id == ObservationScore.observation_id)
+    rows, items = joint.lesson_rows([*counted(viewer), Observation.kind == "lesson"])
+    stmt = (rows.add_columns(Term.name, AcademicYear.name, joint.lessons(items), cast(joint.pct(items), Float))
             .join(Term, and_(Term.school_id == Observation.school_id, Term.kind == "quarter",
                              Observation.observed_on >= Term.starts_on, Observation.observed_on <= Term.ends_on))
             .join(AcademicYear, AcademicYear.id == Term.year_id)
-            .where(*counted(viewer), Observation.kind == "lesson", scored_criteria(), *conds)
+            .where(*conds)
             .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name).order_by(Term.starts_on))
     return db.session.execute(stmt).all()
 

@@ -32,7 +32,7 @@ from app.security import Principal
 from app.services.core import audit as audit_service
 from app.services.core.audit import snapshot
 from app.services.observations import answers as stored
-from app.services.observations.access import OBSERVER_ROLES
+from app.services.observations.access import OBSERVER_ROLES, can_see
 from app.services.observations.protocols import kind_of, protocol_of
 from surveys.answers import CHECKLIST, parse_submission
 
@@ -87,8 +87,12 @@ def _school_object(model, obj_id, school_id):
 
 def start_observation(actor: Principal, *, instrument_id: int, teacher_id: int, observed_on: date, purpose: str,
                       year_id: int, class_id: Optional[int] = None, subject_id: Optional[int] = None,
-                      topic: Optional[str] = None, assignment_id: Optional[int] = None) -> Observation:
-    """Create a draft. A teaching assignment, when given, fills teacher, class and subject."""
+                      topic: Optional[str] = None, assignment_id: Optional[int] = None,
+                      joint_with_id: Optional[int] = None) -> Observation:
+    """Create a draft. A teaching assignment, when given, fills teacher, class and subject.
+    `joint_with_id`: a colleague's observation of the same lesson (one the actor may see, by
+    another observer, with a protocol of the same kind); its teacher, class, subject and date
+    are taken, and the two count as one lesson (joint.py). Raises ObservationError."""
     if not actor.has_role(*OBSERVER_ROLES):
         raise ObservationError(_("Only the director, deputies and heads of methodical associations observe."))
     instrument = db.session.get(Instrument, int(instrument_id)) if instrument_id else None
@@ -96,6 +100,11 @@ def start_observation(actor: Principal, *, instrument_id: int, teacher_id: int, 
         raise ObservationError(_("Choose an observation protocol."))
     if purpose not in PURPOSES:
         raise ObservationError(_("Choose the purpose of the observation."))
+    joint = _joint_target(actor, joint_with_id, instrument)
+    if joint is not None:
+        teacher_id, class_id, subject_id, observed_on = joint.teacher_id, joint.class_id, joint.subject_id, \
+            joint.observed_on
+        assignment_id = None
     if assignment_id:
         assignment = _school_object(TeachingAssignment, assignment_id, actor.school_id)
         teacher_id, class_id, subject_id = assignment.teacher_id, assignment.class_id, assignment.subject_id
@@ -118,11 +127,23 @@ def start_observation(actor: Principal, *, instrument_id: int, teacher_id: int, 
                       observer_id=actor.user_id, teacher_id=teacher.id, class_id=cls.id if cls else None,
                       subject_id=subject.id if subject else None, observed_on=observed_on,
                       topic=(topic or "").strip() or None, purpose=purpose, status="draft", version=1,
-                      is_current=True, revision=0)
+                      is_current=True, revision=0,
+                      joint_with_id=(joint.joint_with_id or joint.id) if joint is not None else None)
     db.session.add(obs)
     db.session.flush()
     _audit(actor, "create", obs.id, after=snapshot(obs))
     return obs
+
+
+def _joint_target(actor: Principal, obs_id, instrument: Instrument) -> Optional[Observation]:
+    if obs_id in (None, ""):
+        return None
+    target = _school_object(Observation, obs_id, actor.school_id)
+    if not can_see(actor, target) or target.observer_id == actor.user_id \
+            or kind_of(target.instrument) != kind_of(instrument):
+        raise ObservationError(_("A joint observation joins a colleague's observation of the same kind that "
+                                 "you may see."))
+    return target
 
 
 # --- filling in the checklist ----------------------------------------------------------
@@ -252,7 +273,7 @@ def amend(actor: Principal, obs: Observation, reason: str) -> Observation:
         observer_id=actor.user_id, teacher_id=obs.teacher_id, class_id=obs.class_id, subject_id=obs.subject_id,
         observed_on=obs.observed_on, topic=obs.topic, purpose=obs.purpose, status="draft",
         version=obs.version + 1, amends_id=obs.id, is_current=False, amendment_reason=reason[:2000],
-        strengths=obs.strengths, recommendations=obs.recommendations, revision=0)
+        strengths=obs.strengths, recommendations=obs.recommendations, revision=0, joint_with_id=obs.joint_with_id)
     for row in obs.scores:
         new.scores.append(ObservationScore(
             school_id=row.school_id, section_key=row.section_key, item_key=row.item_key, item_kind=row.item_kind,

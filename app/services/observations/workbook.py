@@ -13,7 +13,7 @@ from app.i18n import current_language, pick_text
 from app.models import AcademicYear, ClassGroup, Instrument, Observation, ObservationScore, School, Subject, User
 from app.security import Principal
 from app.services.exports.core import DATE, INT, MEAN, PCT, TEXT, Column, WorkbookWriter
-from app.services.observations import aggregates
+from app.services.observations import aggregates, agreement
 from app.services.observations.access import counted
 from app.services.observations.labels import KIND_LABELS, PURPOSE_LABELS
 from app.services.observations.protocols import PROTOCOL_KINDS, criterion_labels, protocol_of, protocols
@@ -26,6 +26,50 @@ WRITTEN_KINDS = tuple(name for name, cls in REGISTRY.items() if cls.storage not 
 
 def _subject_name(subject_name, subject_name_ru, lang):
     return (subject_name_ru if lang == "ru" and subject_name_ru else subject_name) or ""
+
+
+def _share(value):
+    return None if value is None else round(100 * value, 1)
+
+
+def _kappa(value):
+    return None if value is None else round(value, 2)
+
+
+def _agreement_sheets(book: WorkbookWriter, actor: Principal, year_id: int, labels: dict, titles: dict) -> None:
+    """"Agreement" (all joint lessons, then per criterion) and "Observer calibration" (per
+    observer against the others), the figures of the calibration page (agreement.py)."""
+    lessons = agreement.joint_lessons(actor, year_id)
+    stat_columns = [Column(_("Pairs"), INT, 8), Column(_("Exact agreement, %"), PCT, 12),
+                    Column(_("Within one level, %"), PCT, 12), Column(_("Weighted kappa"), MEAN, 10)]
+    sheet = book.add_table(_("Agreement"), _("Agreement of observers on joint lessons"),
+                           [Column(_("Protocol"), TEXT, 22), Column(_("Criterion"), TEXT, 50),
+                            Column(_("Joint lessons"), INT, 10), *stat_columns],
+                           _("Lessons observed by two or more observers. A pair = two observers' levels on the same "
+                             "criterion of the same lesson. Exact = equal levels / pairs; within one = levels at most "
+                             "one apart / pairs; weighted kappa = Cohen's kappa, quadratic weights w = (i-j)^2/(k-1)^2: "
+                             "1 - sum(w x observed) / sum(w x expected by chance) (Cohen 1968), over lessons with "
+                             "exactly two observers. The first row is every criterion together."))
+    total = agreement.overall(lessons)
+    sheet.write_row([_("All protocols"), _("All criteria"), len(lessons), total.n, _share(total.exact),
+                     _share(total.within_one), _kappa(total.kappa)])
+    for row in agreement.by_criterion(lessons):
+        text = labels.get((row["protocol"], row["item"]), (row["item"],))[0]
+        st = row["stats"]
+        sheet.write_row([titles.get(row["protocol"], row["protocol"]), text, row["lessons"], st.n, _share(st.exact),
+                         _share(st.within_one), _kappa(st.kappa)])
+    sheet.finish()
+    sheet = book.add_table(_("Observer calibration"), _("Each observer against the others on joint lessons"),
+                           [Column(_("Observer"), TEXT, 28), Column(_("Joint lessons"), INT, 10), *stat_columns,
+                            Column(_("Mean difference"), MEAN, 12)],
+                           _("Each observer's levels paired with every other observer's levels on the same criteria "
+                             "of the same lessons. Mean difference = mean(own - other) in levels: above 0 the "
+                             "observer scores higher than colleagues."))
+    for row in agreement.calibration(lessons):
+        st = row["stats"]
+        sheet.write_row([row["name"], row["lessons"], st.n, _share(st.exact), _share(st.within_one), _kappa(st.kappa),
+                         _kappa(st.mean_difference)])
+    sheet.finish()
 
 
 def build_workbook(target, *, actor: Principal, year_id: int, lang: Optional[str] = None) -> dict:
@@ -93,8 +137,9 @@ def build_workbook(target, *, actor: Principal, year_id: int, lang: Optional[str
         sheet = book.add_table(_("By teacher"), _("Summary by teacher"),
                                [Column(_("Teacher"), TEXT, 30), Column(_("Observations"), INT, 12),
                                 Column(_("Percent of maximum"), PCT, 12)],
-                               _("Per observed teacher: number of observations and the percentage of the maximum "
-                                 "over all their criterion scores (sum of points / sum of maxima · 100)."))
+                               _("Per observed teacher: number of lessons observed and the percentage of the maximum "
+                                 "over all their criterion scores (sum of points / sum of maxima · 100); a lesson "
+                                 "observed by several observers counts once, with their mean score per criterion."))
         for row in aggregates.by_teacher(actor, year_id):
             sheet.write_row([row["name"], row["count"], row["pct"]])
         sheet.finish()
@@ -139,6 +184,9 @@ def build_workbook(target, *, actor: Principal, year_id: int, lang: Optional[str
             for row in aggregates.observers_vs_plan(actor, year_id):
                 sheet.write_row([row["name"], row["done"], row["drafts"], row["planned"], row["pct"]])
             sheet.finish()
+
+        if actor.everything:
+            _agreement_sheets(book, actor, year_id, labels, titles)
 
         sheet = book.add_table(_("Comments"), _("Strengths, recommendations and comments"),
                                [Column(_("Teacher"), TEXT, 26), Column(_("Date"), DATE, 11),

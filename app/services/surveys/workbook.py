@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.models import Campaign
 from app.services.exports.core import INT, MEAN, NUMBER, PCT, TEXT, Column, WorkbookWriter
-from app.services.surveys import results
+from app.services.surveys import consistency, results
 
 
 def r1(v):
@@ -91,6 +91,8 @@ def write_campaign_workbook(campaign: Campaign, target, lang: str | None = None)
             hidden = range(4, 4 + len(spec.scales)) if c["suppressed"] else ()
             sheet.write_row(values, suppressed=hidden)
         sheet.finish()
+
+        consistency.write_sheet(book, campaign, lang)
 
         keys = spec.answer_keys()
         numeric_keys = {k for it in spec.items() if it.type in ("likert", "matrix", "number", "criterion")
