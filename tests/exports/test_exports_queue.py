@@ -143,3 +143,23 @@ def test_the_queue_url_chooses_the_storage(tmp_path):
 def test_the_worker_command_is_installed(app):
     result = app.test_cli_runner().invoke(args=["worker", "--help"])
     assert result.exit_code == 0 and "--threads" in result.output
+
+
+def test_the_embedded_sqlite_queue_builds_a_job_in_process(app, school, tmp_path):
+    """What `make run` uses: the queue in a SQLite file, run by a thread of the web process."""
+    saved, url = app.extensions[queue.EXTENSION_KEY], app.config["QUEUE_URL"]
+    app.config["QUEUE_URL"] = f"sqlite:///{tmp_path}/queue.db"
+    jobs.install(app)
+    embedded = queue.get(app)
+    try:
+        assert type(embedded.huey).__name__ == "SqliteHuey"
+        user = school.user("deputy")
+        job = jobs.start_job(school_id=school.school.id, user_id=user.id, kind="annual",
+                             params={"year": school.year.name}, locale="en")
+        assert queue.wait_idle(app, 60)
+        db.session.expire_all()
+        assert db.session.get(ExportJob, job.id).status == "done"
+        assert (tmp_path / "queue.db").exists()
+    finally:
+        queue.stop(embedded)
+        app.extensions[queue.EXTENSION_KEY], app.config["QUEUE_URL"] = saved, url

@@ -44,6 +44,7 @@ class Queue:
     wake: threading.Event = field(default_factory=threading.Event)
     busy: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stopped: threading.Event = field(default_factory=threading.Event)
 
 
 def make_huey(url: str, name: str) -> Huey:
@@ -98,26 +99,31 @@ def _ensure_runner(queue: Queue) -> None:
 
 
 def _run_in_process(queue: Queue) -> None:
-    """The in-process runner: one task at a time, for as long as the process lives."""
-    while True:
+    """The in-process runner: one task at a time, for as long as the process lives (or `stop`)."""
+    while not queue.stopped.is_set():
+        task = None
+        with queue.lock:
+            queue.busy += 1  # counted from before the message is taken, so wait_idle never misses it
         try:
             task = queue.huey.dequeue()
-        except Exception:  # noqa: BLE001 - a storage hiccup must not end the runner
-            log.exception("the job queue could not be read")
-            task = None
-        if task is None:
-            queue.wake.wait(IDLE_POLL_SECONDS)
-            queue.wake.clear()
-            continue
-        with queue.lock:
-            queue.busy += 1
-        try:
-            queue.huey.execute(task)
-        except Exception:  # noqa: BLE001 - Huey logs it; the job's row says what happened
-            pass
+            if task is not None:
+                queue.huey.execute(task)
+        except Exception:  # noqa: BLE001 - Huey logs a task's error; the job's row says what happened
+            log.exception("the job queue's runner met an error")
         finally:
             with queue.lock:
                 queue.busy -= 1
+        if task is None:
+            queue.wake.wait(IDLE_POLL_SECONDS)
+            queue.wake.clear()
+
+
+def stop(queue: Queue, timeout: float = 10.0) -> None:
+    """End the in-process runner of `queue` after its current task."""
+    queue.stopped.set()
+    queue.wake.set()
+    if queue.runner is not None:
+        queue.runner.join(timeout)
 
 
 def wait_idle(app: Optional[Flask] = None, timeout: float = 60.0) -> bool:
@@ -131,9 +137,7 @@ def wait_idle(app: Optional[Flask] = None, timeout: float = 60.0) -> bool:
         with queue.lock:
             busy = queue.busy
         if not busy and (queue.runner is None or queue.huey.pending_count() == 0):
-            with queue.lock:
-                if not queue.busy:
-                    return True
+            return True
         time.sleep(0.05)
     return False
 
