@@ -132,6 +132,14 @@ class Config:
     SURVEY_LINK_LIMIT = "300 per hour"
     SURVEY_UUID_LIMIT = "10 per minute"
     SURVEY_WRONG_CODE_LIMIT = "30 per 10 minutes"
+    # The task queue of export jobs (app/services/exports/queue.py, Huey): sqlite:///PATH (default
+    # instance/queue.db), redis://HOST:PORT/DB for several machines, memory:// in one process.
+    QUEUE_URL = os.environ.get("QUEUE_URL") or None
+    QUEUE_NAME = os.environ.get("QUEUE_NAME") or "sapat"
+    QUEUE_IN_PROCESS = os.environ.get("QUEUE_IN_PROCESS", "0") == "1"  # else `flask worker` runs the jobs
+    QUEUE_WORKERS = int(os.environ.get("QUEUE_WORKERS", "2") or 2)  # threads of one `flask worker`
+    QUEUE_LEASE_SECONDS = float(os.environ.get("QUEUE_LEASE_SECONDS", "120") or 120)  # no heartbeat: dead
+    QUEUE_MAX_ATTEMPTS = int(os.environ.get("QUEUE_MAX_ATTEMPTS", "2") or 2)  # then the job fails
     DEFAULT_SCHOOL_CODE = os.environ.get("SAPAT_SCHOOL", "balasagyn")
     IMPORT_ANALYZE_ROWS = 500  # an import writing this many rows refreshes the planner's statistics
     TESTING = False
@@ -149,6 +157,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    QUEUE_IN_PROCESS = os.environ.get("QUEUE_IN_PROCESS", "1") == "1"  # `make run` alone builds exports
 
     @classmethod
     def secret_key(cls):
@@ -161,6 +170,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("SAPAT_TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    QUEUE_URL, QUEUE_IN_PROCESS = "memory://", True
     SERVER_NAME = "localhost"
     PUBLIC_BASE_URL = None
     TRUSTED_HOSTS = None

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db, limiter
 from app.i18n_catalogs import compile_all
+from app.services.exports import queue as job_queue
 from config import TestingConfig
 from tests.factories import PASSWORD, SchoolFixture, make_school
 
@@ -80,13 +81,11 @@ def app(database_url):
         db.engine.dispose()
 
 
-def _wait_for_export_threads(timeout: float = 60.0) -> None:
-    """Export jobs a test started run in background threads that keep a read transaction
-    open; TRUNCATE would queue behind it and block the job's progress update on its
-    other connection (a deadlock PostgreSQL cannot see). Let them finish first."""
-    for thread in threading.enumerate():
-        if thread.name.startswith("export-") and thread is not threading.current_thread():
-            thread.join(timeout)
+def _wait_for_export_threads(app, timeout: float = 60.0) -> None:
+    """Export jobs a test started run in the queue's background thread and keep a read
+    transaction open; TRUNCATE would queue behind it and block the job's progress update on
+    its other connection (a deadlock PostgreSQL cannot see). Let them finish first."""
+    job_queue.wait_idle(app, timeout)
 
 
 @pytest.fixture(autouse=True)
@@ -96,7 +95,7 @@ def _clean(app):
     ctx.push()
     limiter.reset()
     yield
-    _wait_for_export_threads()
+    _wait_for_export_threads(app)
     db.session.rollback()
     db.session.remove()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]

@@ -28,13 +28,17 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """gunicorn with `workers` processes serving tests/harness_app.py on a free port."""
+    """gunicorn with `workers` processes serving tests/harness_app.py (or `app`) on a free
+    port; `env` adds to the environment (e.g. Redis for rate limits and the job queue)."""
 
-    def __init__(self, database_url: str, workers: int = 2, threads: int = 4):
+    def __init__(self, database_url: str, workers: int = 2, threads: int = 4, app: str = "tests.harness_app:app",
+                 env: dict | None = None):
         self.port = free_port()
         self.database_url = database_url
         self.workers = workers
         self.threads = threads  # 1: gunicorn's sync worker
+        self.app = app
+        self.env = env or {}
         self.process = None
 
     def __enter__(self):
@@ -42,11 +46,11 @@ class Gunicorn:
         import tempfile
 
         self.log = tempfile.NamedTemporaryFile(prefix="sapat-gunicorn-", suffix=".log", delete=False)
-        env = {**os.environ, "SAPAT_HARNESS_DB": self.database_url, "SAPAT_ENV": "development"}
+        env = {**os.environ, "SAPAT_HARNESS_DB": self.database_url, "SAPAT_ENV": "development", **self.env}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(self.workers), *self._worker_class(),
              "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--timeout", "60",
-             "--log-level", "warning", "tests.harness_app:app"],
+             "--log-level", "warning", self.app],
             cwd=str(BASE_DIR), env=env, stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.time() + 40
         while time.time() < deadline:

@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -15,6 +15,10 @@ class ExportJob(SchoolOwned, db.Model):
     """One workbook being built for one user; the status page polls it.
 
     The id is a random token (not guessable, not sequential); only its owner may read it.
+    A worker claims it (queued -> running, `attempts` + 1) and beats `heartbeat_at` while it
+    builds; a running job whose heartbeat is older than the lease died with its worker and is
+    queued again or failed (app/services/exports/queue.py). `file_path` is "db:<blob>" for a
+    finished file kept in export_chunk (older releases wrote a path on the web node's disk).
     """
 
     __tablename__ = "export_job"
@@ -34,6 +38,8 @@ class ExportJob(SchoolOwned, db.Model):
     error: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     user = relationship("User")
 
@@ -41,6 +47,19 @@ class ExportJob(SchoolOwned, db.Model):
     def ready(self) -> bool:
         """The workbook is built and not downloaded yet (its one download forgets the file)."""
         return self.status == "done" and bool(self.file_path)
+
+
+class ExportChunk(db.Model):
+    """One piece (at most 1 MB) of a file that every app node must read: a finished workbook
+    ("blob" = "file-<job id>") or the saved problems of a refused import. Pieces are read in
+    `seq` order; a blob is deleted with its job (download or expiry)."""
+
+    __tablename__ = "export_chunk"
+    __table_args__ = (UniqueConstraint("blob", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    blob: Mapped[str] = mapped_column(String(80))
+    seq: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ExpertScore(SchoolOwned, db.Model):

@@ -1,12 +1,16 @@
 """Command-line exports: `flask --app wsgi export annual --year Y -o FILE.xlsx` (a progress bar
-on stderr) and `flask --app wsgi import-expert FILE.xlsx [FILE ...]`."""
+on stderr), `flask --app wsgi import-expert FILE.xlsx [FILE ...]` and `flask --app wsgi worker`
+(the task queue's worker)."""
+import logging
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask_babel import gettext as _
 
 from app.cli import LANG_OPTION, PROBLEMS_OPTION, fail, find_school, progress_bar, report_problems, write_atomically
 from app.extensions import db
+from app.services.exports import jobs, queue
 from app.services.exports.core import in_language
 
 
@@ -71,3 +75,19 @@ def import_expert(paths, school_code, problems_path, lang):
             click.echo(_("%(file)s: %(n)d scores by %(expert)s (%(year)s).", file=f.filename,
                          n=len(f.scores), expert=f.expert, year=f.year_name))
 
+
+
+@click.command("worker")
+@click.option("--threads", type=int, default=None,
+              help="Jobs built at once by this process (default: QUEUE_WORKERS, 2).")
+def worker(threads):
+    """Build queued export jobs until stopped (SIGTERM or Ctrl+C lets running jobs finish).
+
+    Run one or more on any machine that reaches the database and the queue (QUEUE_URL); jobs
+    of a worker that died are queued again or failed after QUEUE_LEASE_SECONDS."""
+    app = current_app._get_current_object()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    count = threads or int(app.config.get("QUEUE_WORKERS", 2))
+    every = max(jobs.lease(app).total_seconds() / 3, 1.0)
+    click.echo(f"Sapat worker: {count} threads on {queue.get(app).url.split('@')[-1]}", err=True)
+    queue.run_worker(app, workers=count, maintenance=jobs.maintain, every=every)
