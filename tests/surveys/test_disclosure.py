@@ -184,3 +184,25 @@ def test_a_rate_over_100_percent_is_flagged(client, school, login):
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/surveys/{campaign.id}/export").data))
     _h, by_class = sheet_rows(book, "By class")
     assert by_class[0]["Rate, %"] is None and by_class[0]["Note"].startswith("more responses than pupils")
+
+
+def test_codes_used_of_a_hidden_class_are_not_shown(client, school, login):
+    """Codes used are a class's responses: the campaign page hides them as the results do."""
+    from datetime import date
+
+    from app.services.surveys import public
+
+    campaign = five_campaign(school, mode="codes")
+    a, b = campaign.targets
+    for target, count, value in ((a, 6, 4), (b, 2, 1)):
+        codes = public.issue_codes(campaign, target, 8)
+        db.session.commit()
+        link = public.public_link(target.slug)
+        for code in codes[:count]:
+            public.submit_response(link, public.link_spec(link), public.new_client_uuid(), everything(value),
+                                   date.today(), code=code)
+            db.session.commit()
+    assert service.codes_shown(campaign) == {a.id: (8, None), b.id: (8, None)}
+    login(school.user("deputy"))
+    page = client.get(f"/surveys/{campaign.id}").get_data(as_text=True)
+    assert page.count('<span class="suppressed">hidden</span>') == 2 and '<td class="num">6</td>' not in page

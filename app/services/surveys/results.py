@@ -278,6 +278,15 @@ def scale_indices(campaign: Campaign, spec=None) -> tuple[dict, list[dict]]:
     return scales, classes
 
 
+def codes_shown(campaign: Campaign) -> dict[int, tuple[int, Optional[int]]]:
+    """target id -> (codes issued, codes used), the used ones None for a class that
+    `disclosure` hides (codes used are that class's responses)."""
+    issued = codes_issued(campaign.id)
+    hidden = disclosure.hidden_groups({t.id: issued.get(t.id, (0, 0))[1] for t in campaign.targets},
+                                      campaign.min_group_size)
+    return {t: (n, None if t in hidden else used) for t, (n, used) in issued.items()}
+
+
 def texts_of(campaign_id: int, key: str) -> list[str]:
     return list(db.session.scalars(
         select(Answer.text).join(Response, Response.id == Answer.response_id)
