@@ -2,12 +2,28 @@
 anonymous responses with one Answer row per item so that results are SQL aggregates.
 
 Anonymity: a Response stores no IP, no user agent, no access code and only the day it was
-submitted; AccessCode keeps a hash and a used flag, with no link to any response.
+submitted; AccessCode keeps a hash and a used flag, with no link to any response. A response's
+id is random (`random_response_id`), so ids say nothing of the order of arrival, and a code is
+spent in a transaction of its own (app.services.surveys.public), so that no transaction id
+(PostgreSQL's xmin) or neighbouring id links a printed slip to a family's answers.
 """
+import secrets
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -79,6 +95,15 @@ class AccessCode(db.Model):
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+RESPONSE_ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite's INTEGER key is 64-bit already
+
+
+def random_response_id() -> int:
+    """A random id in 1 .. 2**53 - 1 (exact in JavaScript too); a collision among a million
+    responses has a chance of about 1 in 18,000 and fails the insert, which the parent resends."""
+    return secrets.randbelow(2 ** 53 - 1) + 1
+
+
 class Response(db.Model):
     """One respondent's answers, stored complete in one transaction. No IP, no user agent, no
     code; dates rounded to the day. ('draft' rows come only from before 0008.)"""
@@ -88,7 +113,7 @@ class Response(db.Model):
         CheckConstraint(one_of("status", RESPONSE_STATES), name="status"),
         Index("ix_response_campaign_status", "campaign_id", "status"),
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(RESPONSE_ID, primary_key=True, autoincrement=False, default=random_response_id)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     target_id: Mapped[int] = mapped_column(ForeignKey("campaign_class.id", ondelete="CASCADE"), index=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
@@ -115,7 +140,7 @@ class Answer(db.Model):
         Index("ix_answer_scale_scores", "campaign_id", "response_id", "scale", "score"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int] = mapped_column(RESPONSE_ID, ForeignKey("response.id", ondelete="CASCADE"), index=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     item_key: Mapped[str] = mapped_column(String(130))
     scale: Mapped[Optional[str]] = mapped_column(String(60))

@@ -102,7 +102,7 @@ def new():
 @role_required(*READERS)
 def detail(campaign_id):
     campaign = _campaign(campaign_id)
-    codes = public_service.codes_issued(campaign.id)
+    codes = results_service.codes_shown(campaign)
     codes_form = CodesForm()
     codes_form.target_id.choices = [(t.id, _target_label(t)) for t in campaign.targets]
     return render_template("surveys/detail.html", campaign=campaign, codes=codes, labels=_labels(),

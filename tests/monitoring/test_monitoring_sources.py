@@ -167,6 +167,8 @@ def test_class_and_teacher_profiles_show_marks_observations_and_satisfaction(cli
     campaign = make_campaign(school, status="open", classes=[c7])
     for _ in range(5):
         answer(campaign, campaign.targets[0], {"a": "5", "b": "1", "kids": "no"})
+    campaign.status = "closed"  # survey figures are shown once the campaign is closed
+    db.session.commit()
     login(school.user("teacher"))  # teaches maths in 7-А
     page = client.get(f"/monitoring/profiles/teacher/{school.user('teacher').id}").get_data(as_text=True)
     # Q1 maths 7-А: 5 4 4 3 2 (one absent) -> 80 %, 60 %, SOU 56 %, mean 3.60; Q2 all fives

@@ -22,15 +22,23 @@ def sheet_rows(workbook, name):
     return header, [dict(zip(header, row)) for row in body]
 
 
+def close(campaign) -> Campaign:
+    campaign = db.session.get(Campaign, campaign.id)
+    campaign.status = "closed"
+    db.session.commit()
+    return campaign
+
+
 @pytest.fixture
 def answered(school):
-    """Class 7-А: three respondents; class 8-Б: one (below the minimum group size of 3)."""
+    """Class 7-А: three respondents; class 8-Б: one (below the minimum group size of 3, so 7-А
+    is hidden too: the totals minus 7-А would give 8-Б back). Closed: results are published."""
     campaign = make_campaign(school, min_group_size=3)
     a, b = campaign.targets
     for first, second in [(5, 1), (4, 2), (3, 3)]:
         answer(campaign, a, {"a": str(first), "b": str(second), "kids": "no", "note": f"note {first}"})
     answer(campaign, b, {"a": "5", "b": "5", "kids": "yes", "howmany": "3"})
-    return db.session.get(Campaign, campaign.id)
+    return close(campaign)
 
 
 def test_aggregates_equal_hand_computed_values(answered):
@@ -45,49 +53,54 @@ def test_aggregates_equal_hand_computed_values(answered):
     assert [(o.key, o.count) for o in items["b"].options] == [("1", 1), ("2", 1), ("3", 1), ("4", 0), ("5", 1)]
     assert items["b"].options[0].pct == pytest.approx(25.0)
     assert items["howmany"].n == 1 and items["howmany"].mean == pytest.approx(3.0)
+    assert (items["howmany"].base, items["howmany"].blank) == (1, 0)  # shown only to the one with kids
+    assert [(o.key, o.count, o.pct) for o in items["kids"].options] == [("yes", 1, 25.0), ("no", 3, 75.0)]
     # Scale: respondents' means 5, 4, 3 (7-А) and (5 + 1) / 2 = 3 (8-Б) -> 3.75, index 68.75
     assert r.scales["sat"]["mean"] == pytest.approx(3.75) and r.scales["sat"]["index"] == pytest.approx(68.75)
     by_class = {c["label"]: c for c in r.classes}
-    assert by_class["7-А"]["scales"]["sat"] == pytest.approx(75.0) and by_class["7-А"]["rate"] == pytest.approx(50.0)
-    assert by_class["8-Б"]["suppressed"] and by_class["8-Б"]["scales"]["sat"] is None
+    for label in ("7-А", "8-Б"):  # 8-Б is too small; 7-А is hidden so that the total cannot give 8-Б back
+        assert by_class[label]["suppressed"] and by_class[label]["scales"]["sat"] is None
+        assert by_class[label]["responses"] is None and by_class[label]["rate"] is None
     assert r.texts["note"] == ["note 3", "note 4", "note 5"]
 
 
 def test_results_page_suppresses_small_classes_and_matches_the_workbook(client, school, login, answered):
     login(school.user("deputy"))
     page = client.get(f"/surveys/{answered.id}/results").get_data(as_text=True)
-    assert "fewer than 3 respondents: not shown" in page
+    assert "not shown: fewer than 3 respondents, or hidden so that a smaller class cannot be worked out" in page
     assert "<svg" in page and "style=" not in page
     row_a = re.search(r'<tr data-key="a">(.*?)</tr>', page, re.S).group(1)
     screen = re.findall(r'<td class="num">([^<]+)</td>', row_a)
     assert screen == ["4", "4.25", "81.2", "75.0"]
     classes = re.search(r'<table class="table" id="classes">(.*?)</table>', page, re.S).group(1)
-    assert re.search(r"7-А</td><td class=\"num\">3</td><td class=\"num\">6</td><td class=\"num\">50.0</td>\s*"
-                     r"<td class=\"num\">75.0</td>", classes)
+    assert re.search(r'7-А</td><td class="num"><span class="suppressed">hidden</span></td><td class="num">6</td>'
+                     r'<td class="num">—</td>', classes)
 
     response = client.get(f"/surveys/{answered.id}/export")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     _h, summary = sheet_rows(book, "Summary")
     a = next(r for r in summary if r["Key"] == "a")
-    assert [a["n"], a["Mean"], a["Index 0-100"], a["Top-2, %"]] == [4, 4.25, 81.2, 75.0]
-    assert [float(v) for v in screen[1:]] == [a["Mean"], a["Index 0-100"], a["Top-2, %"]]
+    assert [a["n"], a["Mean"], a["Index 0-100"], a["Top-2, % of n"]] == [4, 4.25, 81.2, 75.0]
+    assert [float(v) for v in screen[1:]] == [a["Mean"], a["Index 0-100"], a["Top-2, % of n"]]
     b = next(r for r in summary if r["Key"] == "b")
-    assert [b["Option 1, %"], b["Option 4, %"]] == [25.0, 0.0]
+    assert [b["Option 1, % of base"], b["Option 4, % of base"], b["Base: saw the question"]] == [25.0, 0.0, 4]
     _h, classes = sheet_rows(book, "By class")
     first, second = classes[0], classes[1]
-    assert first["Class"] == "7-А" and first["Satisfaction"] == 75.0 and first["Rate, %"] == 50.0
-    assert second["Class"] == "8-Б" and second["Responses"] == 1 and second["Satisfaction"] is None
-    assert second["Note"] == "fewer than 3 respondents: not shown"
+    for row, label in ((first, "7-А"), (second, "8-Б")):
+        assert row["Class"] == label and row["Responses"] is None and row["Rate, %"] is None
+        assert row["Satisfaction"] is None and row["Class size"] == 6
+        assert row["Note"] == "not shown: fewer than 3 respondents, or hidden so that a smaller class cannot be worked out"
     header, raw = sheet_rows(book, "Answers")
     assert len(raw) == 4 and {"a", "b", "kids", "howmany", "note"} <= set(header)
-    assert [r["Class"] for r in raw].count("7-А") == 3 and [r["Class"] for r in raw].count("8-Б") == 0
+    assert {r["Class"] for r in raw} == {""} or {r["Class"] for r in raw} == {None}
     assert sorted(r["a"] for r in raw) == [3, 4, 5, 5]
 
 
 def test_everything_is_suppressed_below_the_minimum(client, school, login):
     campaign = make_campaign(school, min_group_size=5)
     answer(campaign, campaign.targets[0], {"a": "5", "b": "1", "kids": "no", "note": "Менин атым Айгерим"})
+    close(campaign)
     login(school.user("admin"))
     page = client.get(f"/surveys/{campaign.id}/results").get_data(as_text=True)
     assert "results are not shown to protect anonymity" in page and "Айгерим" not in page
@@ -107,7 +120,7 @@ def test_comparison_with_the_previous_campaign(school, answered):
     later = make_campaign(school, min_group_size=3, title="Later")
     for _ in range(3):
         answer(later, later.targets[0], {"a": "5", "b": "1", "kids": "no"})
-    r = service.results(db.session.get(Campaign, later.id))
+    r = service.results(close(later))
     assert r.previous["campaign"].id == answered.id
     assert r.previous["scales"]["sat"] == pytest.approx(68.75) and r.scales["sat"]["index"] == pytest.approx(100.0)
 
@@ -126,6 +139,7 @@ def test_export_command(app, answered, tmp_path):
 def test_formula_like_answers_stay_text(client, school, login):
     campaign = make_campaign(school, min_group_size=1)
     answer(campaign, campaign.targets[0], {"a": "5", "b": "1", "kids": "no", "note": "=HYPERLINK(\"http://x\")"})
+    close(campaign)
     login(school.user("admin"))
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/surveys/{campaign.id}/export").data))
     _h, raw = sheet_rows(book, "Answers")

@@ -9,6 +9,7 @@ from app.models import AcademicYear, Student, Subject
 from app.models.monitoring.registers import StudentAchievement
 from app.services.monitoring.calculators import DISTRICT_AND_ABOVE
 from app.services.monitoring.indicators import MIN_GROUP, Row, evaluate
+from app.services.surveys import disclosure
 
 
 @dataclass
@@ -29,8 +30,9 @@ def dashboard(school_id: int, year: AcademicYear, direction: Optional[int] = Non
 
 
 def suppress(row: Row, min_group: int = MIN_GROUP) -> bool:
-    """True when the value rests on a group smaller than the minimum group size."""
-    return row.n is not None and row.n < min_group
+    """True when the value rests on a group smaller than the minimum group size (the rule of
+    `app.services.surveys.disclosure`)."""
+    return disclosure.below_minimum(row.n, min_group)
 
 
 def public_rows(rows: list[Row], min_group: int = MIN_GROUP) -> list[tuple[Row, bool]]:

@@ -3,8 +3,9 @@ indicators, the cyclogram status of survey items, and the satisfaction part of c
 teacher profiles.
 
 - parent_satisfaction, student_satisfaction, psych_climate: the mean of the scale indices
-  (0-100) of the year's latest non-draft campaign of the instrument; nothing when it has
-  fewer respondents than the campaign's minimum group size.
+  (0-100) of the year's latest non-draft campaign of the instrument (a closed one first);
+  nothing when `disclosure` withholds its results (fewer respondents than the campaign's
+  minimum group size, or still open).
 """
 from typing import Optional
 
@@ -12,12 +13,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from app.extensions import db
-from app.models import Campaign, CampaignClass, Instrument, Response, TeachingAssignment
+from app.models import Campaign, CampaignClass, Instrument, TeachingAssignment
 from app.services.monitoring import profiles
 from app.services.monitoring.calculators import CalculatorTable, Period, Result
 from app.services.monitoring.labels import fmt
-from app.services.surveys import results
-from surveys import scoring
+from app.services.surveys import disclosure, results
 
 CALCULATORS = CalculatorTable()
 
@@ -41,15 +41,14 @@ def latest_campaign(school_id: int, instrument_key: str, period: Period):
 
 
 def campaign_index(campaign) -> Optional[Result]:
-    """The mean of the campaign's scale indices (0-100) and its respondents; None below the minimum group."""
-    respondents = db.session.scalar(select(func.count(Response.id)).where(
-        Response.campaign_id == campaign.id, Response.status == "complete")) or 0
-    if respondents < max(campaign.min_group_size, 1):
+    """The mean of the campaign's scale indices (0-100) and its respondents, as `disclosure`
+    lets the campaign's results publish them: None below the minimum group or while the
+    campaign is open."""
+    respondents = results.respondents_of(campaign.id)
+    if disclosure.below_minimum(respondents, campaign.min_group_size) or not disclosure.released(campaign):
         return None
-    ranges = scoring.scale_ranges(campaign.instrument.spec)
-    indices = [scoring.index(mean, *ranges.get(scale, (1, 5)))
-               for scale, (mean, _n) in results.scale_means(campaign.id).items()]
-    indices = [i for i in indices if i is not None]
+    overall, _classes = results.scale_indices(campaign)
+    indices = [v["index"] for v in overall.values() if v["index"] is not None]
     if not indices:
         return None
     return Result(sum(indices) / len(indices), respondents)
@@ -89,8 +88,9 @@ PROFILE_INSTRUMENTS = ["parent_satisfaction", "student_lessons"]
 
 
 def _satisfaction_rows(school_id: int, class_ids) -> Optional[profiles.Section]:
-    """Per campaign (parents' and students' surveys) and class: the index, hidden below the campaign's
-    minimum group size."""
+    """Per campaign (parents' and students' surveys) and class: the index as the campaign's
+    results publish it (`disclosure`: hidden for a small class, for a class hidden so that a
+    small one cannot be worked out, and while the campaign is open)."""
     if not class_ids:
         return None
     targets = db.session.execute(
@@ -102,22 +102,20 @@ def _satisfaction_rows(school_id: int, class_ids) -> Optional[profiles.Section]:
         .order_by(Campaign.created_at, CampaignClass.label)).all()
     if not targets:
         return None
-    counts = dict(db.session.execute(
-        select(Response.target_id, func.count(Response.id))
-        .where(Response.target_id.in_([t for _c, t, _l in targets]), Response.status == "complete")
-        .group_by(Response.target_id)).all())
+    published: dict[int, dict] = {}
     rows = []
     for campaign, target_id, label in targets:
-        n = counts.get(target_id, 0)
-        if n < max(campaign.min_group_size, 1):
-            rows.append([f"{campaign.title} · {label}", n, _l("too few to show")])
-            continue
-        ranges = scoring.scale_ranges(campaign.instrument.spec)
-        means = results.scale_means(campaign.id, by_target=True)
-        indices = [scoring.index(m, *ranges.get(scale, (1, 5))) for (t, scale), (m, _n) in means.items()
-                   if t == target_id]
-        indices = [i for i in indices if i is not None]
-        rows.append([f"{campaign.title} · {label}", n, fmt(sum(indices) / len(indices)) if indices else "—"])
+        if campaign.id not in published:
+            published[campaign.id] = {c["target"].id: c for c in results.scale_indices(campaign)[1]}
+        row = published[campaign.id][target_id]
+        indices = [i for i in row["scales"].values() if i is not None]
+        title = f"{campaign.title} · {label}"
+        if row["suppressed"]:
+            rows.append([title, "—", _l("too few to show")])
+        elif not disclosure.released(campaign):
+            rows.append([title, row["responses"], _l("shown when the survey is closed")])
+        else:
+            rows.append([title, row["responses"], fmt(sum(indices) / len(indices)) if indices else "—"])
     return profiles.Section(_l("Parents' and students' satisfaction"), [_l("Survey and class"), _l("Respondents"),
                                                                         _l("Index 0-100")], rows)
 

@@ -147,11 +147,17 @@ def submit_response(link: PublicLink, spec, client_uuid: str, answers: dict[str,
 
     The UNIQUE client_uuid decides duplicates, also between simultaneous retries (the second
     insert waits for the first and fails). The response row is the transaction's first write,
-    so a duplicate rolls back nothing else. The code is marked used without any link to the
-    response (anonymity); a refused code raises, and the caller rolls the response back."""
+    so a duplicate rolls back nothing else. A code is spent first, in a transaction of its own
+    (committed here), so that the code row and the response row share no transaction id
+    (PostgreSQL's xmin); see `_spend_code`. A refused code raises before anything is written."""
     client_uuid = str(uuid_module.UUID(client_uuid))
     if not accepts_answers(link, today):
         raise SurveyError("closed")
+    if link.access_mode == "codes":
+        if response_by_uuid(link.target_id, client_uuid) is not None:
+            return False  # a retry of a stored response: no second code is spent
+        _spend_code(link, code)
+        db.session.commit()
     connection = db.session.connection()  # Core statements: this is the hot path of the survey
     try:
         response_id = connection.execute(
@@ -160,11 +166,11 @@ def submit_response(link: PublicLink, spec, client_uuid: str, answers: dict[str,
              "status": "complete", "language": language, "started_on": today, "submitted_on": today}).scalar_one()
     except IntegrityError:
         db.session.rollback()
+        if link.access_mode == "codes":
+            _refund_code(link, code)  # spent just now for a response that was already stored
         if response_by_uuid(link.target_id, client_uuid) is None:
             raise SurveyError("bad_uuid") from None  # the UUID of another link
         return False
-    if link.access_mode == "codes":
-        _spend_code(link, code)
     keys = [*spec.answer_keys(), *(f"{item.key}.comment" for item in spec.items() if item.has_comment)]
     rows = answer_rows(spec, keys, answers, response_id, link.campaign_id)
     if rows:
@@ -173,18 +179,27 @@ def submit_response(link: PublicLink, spec, client_uuid: str, answers: dict[str,
 
 
 def _spend_code(link: PublicLink, code: Optional[str]) -> None:
+    """Mark the code used, then rewrite every code row of the class in the same statement's
+    transaction: all of them carry the transaction id of the latest spend, so the row of one
+    printed slip does not say when it was spent (nor next to which response)."""
     if not code or not code.strip():
         raise SurveyError("code_required")
     digest = _hash_code(link, code)
+    of_class = (AccessCode.campaign_id == link.campaign_id, AccessCode.target_id == link.target_id)
     used = db.session.execute(
-        update(AccessCode).where(AccessCode.campaign_id == link.campaign_id, AccessCode.target_id == link.target_id,
-                                 AccessCode.code_hash == digest, AccessCode.used.is_(False))
+        update(AccessCode).where(*of_class, AccessCode.code_hash == digest, AccessCode.used.is_(False))
         .values(used=True))
     if used.rowcount != 1:
-        known = db.session.scalar(select(func.count(AccessCode.id)).where(
-            AccessCode.campaign_id == link.campaign_id, AccessCode.target_id == link.target_id,
-            AccessCode.code_hash == digest))
+        known = db.session.scalar(select(func.count(AccessCode.id)).where(*of_class, AccessCode.code_hash == digest))
         raise SurveyError("code_used" if known else "code_unknown")
+    db.session.execute(update(AccessCode).where(*of_class).values(used=AccessCode.used))
+
+
+def _refund_code(link: PublicLink, code: Optional[str]) -> None:
+    db.session.execute(update(AccessCode).where(
+        AccessCode.campaign_id == link.campaign_id, AccessCode.target_id == link.target_id,
+        AccessCode.code_hash == _hash_code(link, code or "")).values(used=False))
+    db.session.commit()
 
 
 def response_by_uuid(target_id: int, client_uuid: str) -> Optional[Response]:
