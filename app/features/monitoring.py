@@ -24,7 +24,8 @@ feature = Feature(
            Link(STAFF, _l("Measures"), "measures.index"),
            Link(ISSUED_READERS, _l("Issued documents"), "issued.archive")),
     demo_steps=(Ordered(90, demo.demo_step),),  # after the other domains: it reads their data
-    annual_sections=(Ordered(20, annual.DIRECTIONS_SECTION), Ordered(30, annual.REGISTERS_SECTION)),
+    annual_sections=(Ordered(20, annual.DIRECTIONS_SECTION), Ordered(30, annual.REGISTERS_SECTION),
+                     Ordered(35, annual.MEASURES_SECTION)),
     calculators=calculators.CALCULATORS,
     derivers=planning.DERIVERS,
     class_profile=(Ordered(40, profiles.class_olympiads), Ordered(50, profiles.class_incidents)),

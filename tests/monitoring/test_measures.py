@@ -5,6 +5,7 @@ audited."""
 import re
 from datetime import date
 
+import openpyxl
 from sqlalchemy import select
 
 from app.extensions import db
@@ -12,7 +13,7 @@ from app.models import AuditLog
 from app.models.monitoring.measures import Measure
 from tests.conftest import csrf_of, do_login
 from tests.factories import make_year
-from tests.factories.monitoring import indicator, make_indicator_value
+from tests.factories.monitoring import indicator, make_indicator_value, make_measure
 
 
 def _red_catering(school):
@@ -48,7 +49,7 @@ def test_measure_from_a_red_indicator_on_dashboard_note_and_recheck(client, logi
     measure = _create_measure(client, school, ind)
     assert measure.year_id == school.year.id and measure.value_before == 50.0
     assert measure.created_by_id == school.user("deputy").id and measure.status == "planned"
-    audit = db.session.scalar(select(AuditLog).where(AuditLog.entity == "measure", AuditLog.entity_id == measure.id))
+    audit = db.session.scalar(select(AuditLog).where(AuditLog.entity == "measure", AuditLog.entity_id == str(measure.id)))
     assert audit.action == "create" and audit.after["action"] == "Agree a second catering shift"
 
     dashboard = client.get(f"/monitoring/?year_id={school.year.id}").get_data(as_text=True)
@@ -110,3 +111,24 @@ def test_the_responsible_person_sets_the_status_and_mo_heads_see_their_associati
     client = _client(app, school.user("teacher2"))  # another teacher: not theirs
     assert "Agree a second catering shift" not in client.get("/monitoring/measures/").get_data(as_text=True)
     assert client.get(f"/monitoring/measures/{measure.id}/status").status_code == 404
+
+
+def test_the_annual_workbook_lists_the_measures_with_the_rechecked_value(app, school, tmp_path):
+    school.user("teacher").full_name = "Aibek Teacherov"
+    make_measure(school, action="=HYPERLINK(\"http://evil\",\"x\")")  # user text: never a formula (quoted)
+    make_measure(school, action="Agree a second catering shift", status="done", done_on=date(2027, 2, 1))
+    nxt = make_year(school, "2027-2028", date(2027, 9, 1), date(2028, 5, 31))
+    make_indicator_value(school, "catering_coverage", 95.0, year=nxt)
+    db.session.commit()
+    path = tmp_path / "annual.xlsx"
+    result = app.test_cli_runner().invoke(args=["export", "annual", "--year", "2026-2027", "-o", str(path),
+                                                "--lang", "en"])
+    assert result.exit_code == 0, result.stderr
+    sheet = openpyxl.load_workbook(path)["Measures"]
+    rows = [r for r in sheet.iter_rows(min_row=8, values_only=True) if r[1]]
+    assert rows == [
+        ("Hot meals coverage", '\'=HYPERLINK("http://evil","x")', "Aibek Teacherov", "2027-03-01", "planned", 50, 95),
+        ("Hot meals coverage", "Agree a second catering shift", "Aibek Teacherov", "2027-03-01", "done", 50, 95),
+    ]
+    raw = openpyxl.load_workbook(path, data_only=False)["Measures"]
+    assert all(c.data_type != "f" for row in raw.iter_rows() for c in row)
