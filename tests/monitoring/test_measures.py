@@ -11,8 +11,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditLog
 from app.models.monitoring.measures import Measure
+from app.services.monitoring import measures
 from tests.conftest import csrf_of, do_login
 from tests.factories import make_year
+from tests.factories.achievement import make_assessment
 from tests.factories.monitoring import indicator, make_indicator_value, make_measure
 
 
@@ -132,3 +134,16 @@ def test_the_annual_workbook_lists_the_measures_with_the_rechecked_value(app, sc
     ]
     raw = openpyxl.load_workbook(path, data_only=False)["Measures"]
     assert all(c.data_type != "f" for row in raw.iter_rows() for c in row)
+
+
+def test_a_measure_of_a_quarter_is_rechecked_at_the_next_quarter(school):
+    make_assessment(school, marks=[5, 4, 3, 2, 5, 4])  # Q1: 5 of 6 pass
+    measure = make_measure(school, "pass_rate", term_id=school.terms[0].id, value_before=83.3)
+    db.session.commit()
+    assert measures.next_period(measure) == (school.year, school.terms[1])
+    assert measures.recheck(measure).value is None  # no marks of Q2 yet
+    make_assessment(school, term=school.terms[1], marks=[5, 4, 3, 3, 5, 4])  # Q2: all pass
+    found = measures.recheck(measure)
+    assert (found.label, found.value, found.status, found.helped) == ("Q2", 100.0, "ok", True)
+    last = make_measure(school, "pass_rate", term_id=school.terms[3].id, value_before=100.0)
+    assert measures.next_period(last) is None  # no quarter after Q4 in the calendar yet
