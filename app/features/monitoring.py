@@ -1,26 +1,31 @@
 """The monitoring programme: indicators and the director's dashboard, справки and the annual
-public report, class and teacher profiles, registers, the annual cyclogram and interviews."""
+public report, class and teacher profiles, registers, the annual cyclogram and interviews,
+the register of measures and the archive of issued documents."""
 from flask_babel import lazy_gettext as _l
 
 from app.features import Feature, Link, Ordered
 from app.security import STAFF
 from app.services.monitoring import annual, calculators, demo, planning, profiles
+from app.services.monitoring.issued import READERS as ISSUED_READERS
 from app.views.monitoring import indicators as monitoring
+from app.views.monitoring import issued, measures, registers
 from app.views.monitoring import planning as planning_views
-from app.views.monitoring import registers
 
 feature = Feature(
     name="monitoring",
-    blueprints=(monitoring.bp, planning_views.bp, registers.bp),
+    blueprints=(monitoring.bp, planning_views.bp, registers.bp, measures.bp, issued.bp),
     nav=(Link(monitoring.READERS, _l("Monitoring"), "monitoring.dashboard"),
          Link(planning_views.READERS, _l("Cyclogram"), "planning.cyclogram"),
          Link(registers.ALL_REGISTER_ROLES, _l("Registers"), "registers.index")),
     tiles=(Link(monitoring.READERS, _l("Director's dashboard"), "monitoring.dashboard"),
            Link(("admin", "deputy", "mo_head", "expert"), _l("Annual public report"), "monitoring.report"),
            Link(monitoring.PROFILE_ROLES, _l("Class and teacher profiles"), "monitoring.profiles_index"),
-           Link(STAFF, _l("My monitoring tasks"), "planning.my_tasks")),
+           Link(STAFF, _l("My monitoring tasks"), "planning.my_tasks"),
+           Link(STAFF, _l("Measures"), "measures.index"),
+           Link(ISSUED_READERS, _l("Issued documents"), "issued.archive")),
     demo_steps=(Ordered(90, demo.demo_step),),  # after the other domains: it reads their data
-    annual_sections=(Ordered(20, annual.DIRECTIONS_SECTION), Ordered(30, annual.REGISTERS_SECTION)),
+    annual_sections=(Ordered(20, annual.DIRECTIONS_SECTION), Ordered(30, annual.REGISTERS_SECTION),
+                     Ordered(35, annual.MEASURES_SECTION)),
     calculators=calculators.CALCULATORS,
     derivers=planning.DERIVERS,
     class_profile=(Ordered(40, profiles.class_olympiads), Ordered(50, profiles.class_incidents)),

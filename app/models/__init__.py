@@ -3,7 +3,7 @@ from app.models.achievement import ASSESSMENT_KINDS, EXTERNAL_KINDS, Assessment,
 from app.models.audit import AuditLog
 from app.models.exports import ExpertScore, ExportChunk, ExportJob
 from app.models.instruments import INSTRUMENT_KINDS, Instrument
-from app.models.monitoring import indicators, planning, registers  # the monitoring domain's tables
+from app.models.monitoring import indicators, measures, planning, registers  # the monitoring domain's tables
 from app.models.observations import Observation, ObservationPlan, ObservationScore
 from app.models.people import ROLES, Enrollment, LoginThrottle, Student, TeachingAssignment, User, UserRole
 from app.models.school import (
@@ -31,5 +31,5 @@ __all__ = [
     "Assessment", "Campaign", "CampaignClass", "INSTRUMENT_KINDS", "Instrument", "Mark", "ROLES", "Response",
     "SupportAction", "TERM_KINDS", "AcademicYear", "AuditLog", "ClassGroup", "Enrollment", "ExpertScore", "ExportChunk", "ExportJob",
     "LoginThrottle", "MethodicalAssociation", "School", "Student", "Subject", "TeachingAssignment", "Term",
-    "User", "UserRole", "Observation", "ObservationPlan", "ObservationScore", "indicators", "planning", "registers",
+    "User", "UserRole", "Observation", "ObservationPlan", "ObservationScore", "indicators", "measures", "planning", "registers",
 ]

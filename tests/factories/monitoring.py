@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.monitoring import registers
 from app.models.monitoring.indicators import Indicator, IndicatorValue
+from app.models.monitoring.measures import IssuedDocument, Measure
 from app.models.monitoring.planning import CyclogramItem
 from app.services.monitoring import planning
 from app.services.monitoring.catalogue import ensure_catalogue
@@ -88,3 +89,29 @@ def make_cyclogram_item(school, year=None, **values) -> CyclogramItem:
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def make_measure(school, key: str = "catering_coverage", **values) -> Measure:
+    """A measure of the fixture's year on the indicator `key`, assigned to `teacher` and due
+    1 March 2027, unless `values` say otherwise; flushed."""
+    fields = dict(year_id=school.year.id, source="indicator", indicator_id=indicator(school, key).id,
+                  value_before=50.0, action="Agree a second catering shift", responsible_id=school.user("teacher").id,
+                  due_on=date(2027, 3, 1), status="planned", created_by_id=school.user("deputy").id)
+    measure = Measure(school_id=school.school.id, **{**fields, **values})
+    db.session.add(measure)
+    db.session.flush()
+    return measure
+
+
+def make_issued_document(school, **values) -> IssuedDocument:
+    """An issued справка (version 1, No. 1-с) of the fixture's year with one figure; flushed."""
+    ind = indicator(school, "catering_coverage")
+    fields = dict(year_id=school.year.id, kind="note", subject=f"indicator:{ind.id}", version=1,
+                  title="Hot meals", number="1-с", issued_on=date(2026, 11, 5), author_id=school.user("deputy").id,
+                  author_name="Deputy", lang="en", html="<article class=\"report\"><h1>Analytic note</h1></article>",
+                  figures=[{"indicator_id": ind.id, "key": ind.key, "name": "Hot meals", "unit": "percent",
+                            "value": 50.0, "n": None, "previous": None, "target": 100.0, "status": "bad"}])
+    doc = IssuedDocument(school_id=school.school.id, **{**fields, **values})
+    db.session.add(doc)
+    db.session.flush()
+    return doc

@@ -9,6 +9,8 @@ from tests.factories.monitoring import (
     REGISTER_KEYS,
     make_cyclogram_item,
     make_indicator_value,
+    make_issued_document,
+    make_measure,
     make_register_row,
     make_register_rows,
 )
@@ -34,6 +36,32 @@ def cyclogram_item(s: SchoolFixture, name: str = "cyclogram_item"):
         db.session.commit()
         return item
     return kept(s, name, make)
+
+
+def measure(s: SchoolFixture, name: str = "measure"):
+    """A measure assigned to `teacher` (who teaches a subject of the mo_head's association).
+    The delete route gets its own (name="measure_to_delete")."""
+    def make(s):
+        found = make_measure(s)
+        db.session.commit()
+        return found
+    return kept(s, name, make)
+
+
+def issued_document(s: SchoolFixture):
+    def make(s):
+        found = make_issued_document(s)
+        db.session.commit()
+        return found
+    return kept(s, "issued_document", make)
+
+
+def _measure_args(with_id: bool, name: str = "measure"):
+    def args(s: SchoolFixture) -> dict:
+        if not with_id:
+            return {"key": "measures"}
+        return {"key": "measures", "obj_id": kept_id(s, name, lambda s: measure(s, name))}
+    return args
 
 
 def register_rows(s: SchoolFixture) -> dict:
@@ -90,6 +118,11 @@ def seed_xss(school: SchoolFixture, payloads: tuple) -> None:
     item = cyclogram_item(school)
     item.object, item.instrument, item.document = f"Survey {script}", img, js
     item.indicator_keys = f"catering_coverage {img}"
+    measure(school).action, measure(school).source_ref = f"Shift {script}", img
+    measure(school).evidence_note, measure(school).evidence_ref = js, f"file {script}"
+    doc = issued_document(school)
+    doc.title, doc.number, doc.author_name = f"Note {script}", img[:40], f"Author {script}"
+    doc.figures = [{**doc.figures[0], "name": f"Figure {img}"}]
     item.cyclogram.order_number = f"№ {img}"
     item.cyclogram.order_date = date(2026, 9, 1)
     db.session.add(Interview(school_id=school.school.id, year_id=school.year.id, item_id=item.id,
@@ -143,6 +176,8 @@ TABLES = Tables(
     url_args_by_name={
         "indicator_id": lambda s: kept_id(s, "indicator", indicator),
         "item_id": lambda s: kept_id(s, "cyclogram_item", cyclogram_item),
+        "measure_id": lambda s: kept_id(s, "measure", measure),
+        "doc_id": lambda s: kept_id(s, "issued_document", issued_document),
     },
     url_args_by_endpoint={
         "registers.register_list": _register_args("registers.register_list", False),
@@ -151,6 +186,11 @@ TABLES = Tables(
         "registers.register_delete": _register_args("registers.register_delete", True),
         # A справка needs an indicator (or a direction); without one it is a 404.
         "monitoring.note": lambda s: {"indicator": kept_id(s, "indicator", indicator)},
+        "issued.issue_note": lambda s: {"indicator": kept_id(s, "indicator", indicator)},
+        "measures.measure_list": _measure_args(False),
+        "measures.measure_new": _measure_args(False),
+        "measures.measure_edit": _measure_args(True),
+        "measures.measure_delete": _measure_args(True, "measure_to_delete"),
         # Deleting gets its own cyclogram item, so that the other item routes keep theirs.
         "planning.item_delete": lambda s: {"item_id": kept_id(
             s, "cyclogram_item_to_delete", lambda s: cyclogram_item(s, "cyclogram_item_to_delete"))},
@@ -168,10 +208,25 @@ TABLES = Tables(
         "registers.register_edit": {"psychologist": 403, "expert": 403},
         # Incidents are written by the director and deputy only.
         "registers.register_delete": {"mo_head": 403, "psychologist": 403, "expert": 403},
+        # The register's address redirects to this year's list.
+        "measures.index": {"*": 302},
+        # A measure is seen by the managers, the experts, its responsible person (`teacher`) and
+        # the head of the teacher's association; others do not learn that it exists.
+        "measures.measure_page": {"class_teacher": 404, "psychologist": 404},
         # An item's status is set by its responsible person (`teacher`) or a planner.
         "planning.item_status": {"mo_head": 403, "class_teacher": 403, "psychologist": 403, "expert": 403},
     },
     fuzz_forms=[
+        # A measure (the managers' form) and its progress (the responsible person's).
+        FuzzForm("measures.measure_new", "deputy", {
+            "source": "choice:indicator,student,x", "source_ref": "text", "indicator_id": "id:indicator_id",
+            "term_id": "id:term_id", "value_before": "int", "action": "text", "responsible_id": "id:teacher_id",
+            "due_on": "date", "status": "choice:planned,done,cancelled,x", "evidence_note": "text",
+            "evidence_ref": "text"}, url_args=_measure_args(False), max_examples=15),
+        FuzzForm("measures.measure_page", "teacher", {
+            "status": "choice:planned,in_progress,done,cancelled,x", "evidence_note": "text", "evidence_ref": "text"},
+            url_args=lambda s: {"measure_id": measure(s).id}, max_examples=10),
+        FuzzForm("issued.issue_report", "admin", {"number": "text", "issued_on": "date"}, max_examples=8),
         # A value of a manual indicator, a variable indicator.
         FuzzForm("monitoring.indicator", "deputy", {
             "term_id": "id:term_id", "value": "int", "note": "text", "evidence": "text"},
@@ -214,6 +269,16 @@ TABLES = Tables(
             "topic": "text", "outcome": "text", "item_id": "id:item_id"}, max_examples=10),
     ],
     csrf_sample_data={
+        "measures.measure_new": lambda s: {"source": "indicator", "action": "Csrf", "due_on": "2027-03-01",
+                                           "status": "planned", "indicator_id": "", "term_id": "",
+                                           "responsible_id": ""},
+        "measures.measure_edit": lambda s: {"source": "indicator", "action": "Csrf", "due_on": "2027-03-01",
+                                            "status": "done", "indicator_id": "", "term_id": "",
+                                            "responsible_id": ""},
+        "measures.measure_delete": lambda s: {},
+        "measures.measure_page": lambda s: {"status": "cancelled", "evidence_note": "Csrf"},
+        "issued.issue_note": lambda s: {"number": "Csrf", "issued_on": "2026-11-05"},
+        "issued.issue_report": lambda s: {"number": "Csrf", "issued_on": "2026-11-05"},
         "monitoring.indicator": lambda s: {"value": "50", "term_id": "", "note": "Csrf"},
         "monitoring.indicator_new": lambda s: {"key": "csrf_ind", "name_ky": "К", "name_ru": "Р", "direction": "2",
                                                "unit": "percent", "periodicity": "year", "good": "higher",

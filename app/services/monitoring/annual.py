@@ -1,6 +1,7 @@
 """The monitoring programme's part of the annual workbook: one sheet per direction of R3
 with its indicators (value, target, previous year, status; values resting on fewer than the
-minimum group are left blank), and the counts of the registers.
+minimum group are left blank), the counts of the registers, and the measures of the year on
+the indicators (with the value when decided and the re-checked value).
 
 `indicator_keys` and `annual_indicators` give the expert sheet and the experts' import the
 indicators of a year.
@@ -13,12 +14,14 @@ from app.services.core import school as school_service
 from app.services.exports.annual import AnnualIndicator, Context, Section, context, year_of
 from app.services.exports.core import INT, NUMBER, TEXT, Column, WorkbookWriter
 from app.services.monitoring import indicators as monitoring
+from app.services.monitoring import measures as measure_service
 from app.services.monitoring.calculators import Period, student_breakdown, teacher_breakdown
 from app.services.monitoring.catalogue import ensure_catalogue
 from app.services.monitoring.labels import (
     DIRECTION_LABELS,
     DIRECTION_SHORT_LABELS,
     LEVEL_LABELS,
+    MEASURE_STATUS_LABELS,
     RESULT_LABELS,
     STATUS_LABELS,
     TEACHER_KIND_LABELS,
@@ -126,6 +129,37 @@ def _write_registers(book: WorkbookWriter, ctx: Context, data: dict) -> None:
     sheet.finish()
 
 
+# --- measures ------------------------------------------------------------------------------------
+
+def _fetch_measures(ctx: Context) -> list[tuple]:
+    """The year's measures as plain rows: indicator, action, responsible, deadline (ISO),
+    status, value when decided, re-checked value (None until the next period has one)."""
+    out = []
+    for m in measure_service.of_year(ctx.school_id, ctx.year_id):
+        found = measure_service.recheck(m)
+        out.append((m.indicator.name_in(ctx.lang) if m.indicator else "", m.action,
+                    m.responsible.full_name if m.responsible else "", m.due_on.isoformat(),
+                    str(MEASURE_STATUS_LABELS.get(m.status, m.status)), m.value_before,
+                    found.value if found else None))
+    return out
+
+
+def _write_measures(book: WorkbookWriter, ctx: Context, rows: list[tuple]) -> None:
+    sheet = book.add_table(_("Measures"), _("Measures taken on the monitoring figures"),
+                           [Column(_("Indicator"), TEXT, 40), Column(_("What is to be done"), TEXT, 48),
+                            Column(_("Responsible"), TEXT, 24), Column(_("Deadline"), TEXT, 12),
+                            Column(_("Status"), TEXT, 12), Column(_("Value when decided"), NUMBER),
+                            Column(_("Re-checked"), NUMBER)],
+                           _("The administration's decisions on the figures (monitoring regulation §2.19, "
+                             "§4.1–4.2): who does what by when, and the indicator's value at the next period."))
+    for row in rows:
+        sheet.write_row(list(row))
+    if not rows:
+        sheet.write_row(["", _("No measures yet.")])
+    sheet.finish()
+
+
 DIRECTIONS_SECTION = Section("directions", fetch_indicators, _write_directions, _open_directions, _fill_directions,
                              prepare=ensure_indicators)
 REGISTERS_SECTION = Section("registers", _fetch_registers, _write_registers)
+MEASURES_SECTION = Section("measures", _fetch_measures, _write_measures)

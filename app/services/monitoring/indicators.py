@@ -106,6 +106,13 @@ def _evaluate_into(rows, items, period, entered, prev_year, prev_entered):
                         status(value, ind.target, ind.threshold, ind.good), entered.get(ind.id)))
 
 
+def value_at(indicator: Indicator, year: AcademicYear, term: Optional[Term] = None) -> Optional[float]:
+    """The indicator's value for a year or one of its terms (computed, or as entered), or None."""
+    entered = _entered(indicator.school_id, [indicator.id], year.id, term.id if term else None).get(indicator.id)
+    result = value_of(indicator, Period.of_term(term) if term else Period.of_year(year), entered)
+    return result.value if result else None
+
+
 def history(indicator: Indicator) -> list[tuple[AcademicYear, Optional[float], Optional[IndicatorValue]]]:
     """The indicator's value in every academic year of the school, oldest first."""
     years = list(db.session.scalars(select(AcademicYear).where(AcademicYear.school_id == indicator.school_id)

@@ -72,3 +72,9 @@ def fmt(value, unit: str = "") -> str:
     else:
         text = f"{value:.2f}" if unit in ("mean", "ratio", "points") else f"{value:.1f}"
     return text + (" %" if unit == "percent" else "")
+MEASURE_STATUS_LABELS = {"planned": _l("planned"), "in_progress": _l("in progress"), "done": _l("done"),
+                         "cancelled": _l("cancelled")}
+MEASURE_SOURCE_LABELS = {"indicator": _l("an indicator below its target"), "note": _l("a line of an analytic note"),
+                         "observation": _l("a lesson observation"), "survey": _l("a survey result"),
+                         "student": _l("a student at risk")}
+DOCUMENT_KIND_LABELS = {"note": _l("Analytic note"), "report": _l("Annual public report")}

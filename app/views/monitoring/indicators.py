@@ -1,5 +1,7 @@
 """The monitoring programme: the director's dashboard, indicators (catalogue, drill-down,
 entering values, the variable part), справки and the annual public report."""
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,13 +16,16 @@ from app.security import audit, current_principal, get_scoped_or_404, requested_
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
 from app.services.monitoring import indicators as ind_service
+from app.services.monitoring import measures as measure_service
 from app.services.monitoring import planning, profiles, reports
 from app.services.monitoring.calculators import shared_queries
+from app.services.monitoring.issued import ISSUERS
 from app.services.monitoring.labels import (
     DIRECTION_LABELS,
     GOOD_LABELS,
     ITEM_STATUS_LABELS,
     LEVEL_LABELS,
+    MEASURE_STATUS_LABELS,
     PERIODICITY_LABELS,
     RESULT_LABELS,
     SOURCE_LABELS,
@@ -31,6 +36,7 @@ from app.services.monitoring.labels import (
 )
 from app.views.monitoring.registers import REGISTERS
 from forms.monitoring.indicators import IndicatorForm, IndicatorTargetForm, IndicatorValueForm
+from forms.monitoring.measures import IssueForm
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
@@ -41,7 +47,8 @@ EDITORS = ("admin",)
 @bp.app_context_processor
 def _helpers():
     return {"fmt": fmt, "DIRECTION_LABELS": DIRECTION_LABELS, "STATUS_LABELS": STATUS_LABELS,
-            "UNIT_LABELS": UNIT_LABELS, "SOURCE_LABELS": SOURCE_LABELS}
+            "UNIT_LABELS": UNIT_LABELS, "SOURCE_LABELS": SOURCE_LABELS,
+            "MEASURE_STATUS_LABELS": MEASURE_STATUS_LABELS}
 
 
 
@@ -57,7 +64,9 @@ def dashboard():
     blocks = reports.dashboard(current_user.school_id, year)
     db.session.commit()  # the catalogue may have been given to the school just now
     overdue = planning.overdue(current_user.school_id, year.id)
+    late = measure_service.overdue(current_user.school_id, scope=measure_service.rows(current_principal()))
     return render_template("monitoring/dashboard.html", year=year, years=school_years(), blocks=blocks, overdue=overdue,
+                           late_measures=late, may_plan=current_user.has_role(*measure_service.MANAGERS),
                            previous=school_service.previous_year(year), charts=charts,
                            lang=current_language())
 
@@ -170,13 +179,10 @@ def indicator_edit(indicator_id):
     return render_template("monitoring/indicator_form.html", form=form, item=item)
 
 
-@bp.route("/note")
-@role_required(*READERS)
-def note():
-    """A справка on one indicator (?indicator=ID) or a direction (?direction=N)."""
-    year = requested_year()
-    indicator_id = request.args.get("indicator", type=int)
-    direction = request.args.get("direction", type=int)
+def note_context(year: AcademicYear, indicator_id, direction) -> dict:
+    """What a справка shows (templates/monitoring/_note_body.html) on one indicator or a
+    direction of `year`: its rows, charts and the measures taken on its figures; a 404 for
+    neither."""
     if indicator_id:
         item = _indicator(indicator_id)
         rows = ind_service.evaluate(current_user.school_id, year, items=[item])
@@ -198,17 +204,24 @@ def note():
                     name = r.indicator.name_in(current_language())
                     note_charts.append((name, charts.columns([(y.name, v) for y, v, _e in hist], r.indicator.target,
                                                           r.indicator.unit, name)))
-    return render_template("monitoring/note.html", year=year, rows=rows, title=title, direction=direction, item=item,
-                           note_charts=note_charts, lang=current_language(),
-                           previous=school_service.previous_year(year))
+    return dict(year=year, rows=rows, title=str(title), direction=direction, item=item, note_charts=note_charts,
+                lang=current_language(), previous=school_service.previous_year(year), issued=None,
+                measures=measure_service.taken_on(current_user.school_id, year.id, [r.indicator.id for r in rows]))
 
 
-@bp.route("/report")
-@role_required("admin", "deputy", "mo_head", "expert")
-def report():
-    """The annual public report; ?version=parents hides personal data and small groups."""
-    year = requested_year()
-    parents = request.args.get("version") == "parents"
+@bp.route("/note")
+@role_required(*READERS)
+def note():
+    """A справка on one indicator (?indicator=ID) or a direction (?direction=N)."""
+    context = note_context(requested_year(), request.args.get("indicator", type=int),
+                           request.args.get("direction", type=int))
+    issue_form = IssueForm(issued_on=date.today()) if current_user.has_role(*ISSUERS) else None
+    return render_template("monitoring/note.html", issue_form=issue_form, **context)
+
+
+def report_context(year: AcademicYear, parents: bool) -> dict:
+    """What the annual public report shows (templates/monitoring/_report_body.html); the
+    parents' version hides personal data and small groups."""
     blocks = reports.dashboard(current_user.school_id, year)
     db.session.commit()
     winners = [] if parents else reports.winners(current_user.school_id, year.id)
@@ -216,12 +229,22 @@ def report():
     summary_chart = charts.columns(
         [(str(b.direction), round(100.0 * b.counts["ok"] / len(b.rows), 1) if b.rows else None) for b in blocks],
         None, "percent", _("Share of indicators meeting the target, by direction"))
-    return render_template("monitoring/report.html", summary_chart=summary_chart, year=year, years=school_years(), blocks=blocks, parents=parents,
-                           suppress=reports.suppress, winners=winners, cyclogram=cyc, charts=charts,
-                           school=current_user.school, lang=current_language(),
-                           previous=school_service.previous_year(year),
-                           level_labels=LEVEL_LABELS, result_labels=RESULT_LABELS, kind_labels=STUDENT_KIND_LABELS,
-                           item_status=ITEM_STATUS_LABELS)
+    return dict(summary_chart=summary_chart, year=year, blocks=blocks, parents=parents,
+                suppress=reports.suppress, winners=winners, cyclogram=cyc, charts=charts,
+                school=current_user.school, lang=current_language(),
+                previous=school_service.previous_year(year),
+                level_labels=LEVEL_LABELS, result_labels=RESULT_LABELS, kind_labels=STUDENT_KIND_LABELS,
+                item_status=ITEM_STATUS_LABELS, issued=None,
+                measures=measure_service.of_year(current_user.school_id, year.id))
+
+
+@bp.route("/report")
+@role_required("admin", "deputy", "mo_head", "expert")
+def report():
+    """The annual public report; ?version=parents hides personal data and small groups."""
+    context = report_context(requested_year(), request.args.get("version") == "parents")
+    issue_form = IssueForm(issued_on=date.today()) if current_user.has_role(*ISSUERS) else None
+    return render_template("monitoring/report.html", years=school_years(), issue_form=issue_form, **context)
 
 
 # --- profiles ---------------------------------------------------------------------------
