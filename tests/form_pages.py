@@ -38,6 +38,9 @@ class _Form(HTMLParser):
         elif tag == "select":
             self.select = None
         elif tag == "textarea":
+            text = self.data.get(self.textarea, "")  # a browser drops the newline after <textarea>
+            self.data[self.textarea] = text[2:] if text.startswith("\r\n") else text[1:] if text.startswith(
+                "\n") else text
             self.textarea = None
 
     def handle_data(self, data):

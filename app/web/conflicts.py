@@ -87,11 +87,40 @@ def keep_others(form, current_form, originals: Optional[dict]) -> list[tuple[str
     return conflicts
 
 
+def messages(clashes: list[tuple[str, str]]) -> list[str]:
+    """One sentence per conflicting field, with the value the other user stored."""
+    return [_("%(field)s was changed meanwhile by another user to \"%(value)s\". Nothing was saved: check "
+              "and save again.", field=label, value=value) for label, value in clashes]
+
+
 def flash_conflicts(clashes: list[tuple[str, str]]) -> None:
-    """One error banner per conflicting field, with the value the other user stored."""
-    for label, value in clashes:
-        flash(_("%(field)s was changed meanwhile by another user to \"%(value)s\". Nothing was saved: check "
-                "and save again.", field=label, value=value), "error")
+    """One error banner per conflicting field."""
+    for message in messages(clashes):
+        flash(message, "error")
+
+
+def changed_fields(form_class, stored: dict, submitted, originals: Optional[dict]) -> tuple[set, list]:
+    """For a form that may carry only some fields (a checklist's section, an offline sync):
+    (the names of `submitted` (a MultiDict) to write, the conflicts). A field whose submitted
+    value equals the page's original is left out (its user did not change it); a field both
+    changed differently is a conflict. Without originals every submitted field is written."""
+    names = set(submitted.keys())
+    if originals is None:
+        return names, []
+    mine = form_values(form_class(formdata=submitted, meta={"csrf": False}))
+    current = form_class(formdata=None, data=stored, meta={"csrf": False})
+    now = form_values(current)
+    keep, clashes = set(), []
+    for name in names:
+        if name not in originals or name not in mine:
+            keep.add(name)
+            continue
+        if mine[name] == originals[name]:
+            continue
+        if now.get(name) not in (originals[name], mine[name]):
+            clashes.append((str(current[name].label.text), _shown(current[name]) or "-"))
+        keep.add(name)
+    return keep, clashes
 
 
 def check(form, current_form) -> bool:
