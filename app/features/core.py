@@ -10,10 +10,12 @@ from app.cli.instruments import instruments_cli
 from app.features import Feature, Link, installed
 from app.security import MANAGERS
 from app.views import admin, auth, errors, instruments, main, security
+from app.web import once
 
 
 def _setup(app: Flask) -> None:
     errors.register_error_handlers(app)
+    once.install(app)  # once-only forms: a refresh or double click changes nothing twice
 
     @app.context_processor
     def _navigation():

@@ -25,3 +25,14 @@ class AuditLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
     user = relationship("User")
+
+
+class SpentToken(db.Model):
+    """The once-only tokens of forms already sent (app/web/once.py): a second POST of the same
+    page (refresh, double click, Back and send) finds its token here and changes nothing.
+    Rows older than a token's life are deleted as new ones are spent."""
+
+    __tablename__ = "spent_token"
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    spent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

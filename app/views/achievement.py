@@ -109,10 +109,14 @@ def grid(class_id, subject_id):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        originals = {}
         for a in data.assessments:
             for s in data.students:
-                typed[(a.id, s.id)] = request.form.get(f"m-{a.id}-{s.id}", "")
-        result = grids.save_grid(data, typed)
+                if f"m-{a.id}-{s.id}" in request.form:  # a cell not sent is not changed
+                    typed[(a.id, s.id)] = request.form[f"m-{a.id}-{s.id}"]
+                if f"o-{a.id}-{s.id}" in request.form:  # its value when the page was served
+                    originals[(a.id, s.id)] = request.form[f"o-{a.id}-{s.id}"]
+        result = grids.save_grid(data, typed, originals if originals or not typed else None)
         if result.ok:
             for assessment_id, change in result.changes.items():
                 audit("update", "marks", assessment_id, before=change["before"], after=change["after"])

@@ -7,6 +7,7 @@ from typing import Optional
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from app import charts
 from app.extensions import db
@@ -29,7 +30,7 @@ from app.services.exports.core import new_temp_path
 from app.services.observations import access, aggregates, agreement, answers, labels, workbook
 from app.services.observations import records as svc
 from app.services.observations.protocols import criterion_labels, protocol_of, protocols
-from app.web import send_xlsx
+from app.web import conflicts, send_xlsx
 from forms.observations import AcknowledgeForm, AmendForm, ChecklistForm, PlanForm, StartObservationForm, checklist_form
 from surveys.answers import CHECKLIST
 
@@ -142,7 +143,19 @@ def _checklist(obs: Observation, errors=None):
     form_class = checklist_form(context["protocol"], current_language())
     stored = answers.form_data(context["protocol"], obs.scores, CHECKLIST)
     form = form_class(data=stored) if errors is None else form_class(formdata=request.form, data=stored)
-    return render_template("observations/checklist.html", obs=obs, form=form, errors=errors, **context)
+    originals = conflicts.json_field(conflicts.form_values(form_class(formdata=None, data=stored)))
+    return render_template("observations/checklist.html", obs=obs, form=form, errors=errors, originals=originals,
+                           **context)
+
+
+def _changed_only(obs: Observation, submitted: MultiDict, originals) -> tuple[MultiDict, list[str]]:
+    """The submitted fields its user changed since the page was served (app/web/conflicts.py),
+    and the messages of the fields someone else changed meanwhile to another value (another
+    device of the observer: the phone's offline draft and the laptop)."""
+    protocol = protocol_of(obs.instrument)
+    keep, clashes = conflicts.changed_fields(checklist_form(protocol, current_language()),
+                                             answers.form_data(protocol, obs.scores, CHECKLIST), submitted, originals)
+    return MultiDict([(k, v) for k, v in submitted.items(multi=True) if k in keep]), conflicts.messages(clashes)
 
 
 @bp.route("/<int:obs_id>")
@@ -187,8 +200,11 @@ def save(obs_id):
     section = request.form.get("section", "")
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", section):
         section = ""  # only a section key goes into the redirect (a newline there was a 500)
+    data, clashes = _changed_only(obs, request.form, conflicts.posted_originals())
+    if clashes:
+        return _checklist(obs, errors=clashes), 409
     try:
-        svc.save_answers(actor, obs, request.form, current_language())
+        svc.save_answers(actor, obs, data, current_language())
         if action == "finish":
             svc.finalize(actor, obs, current_language())
             db.session.commit()
@@ -214,13 +230,23 @@ def sync(obs_id):
     if obs.status != "draft":
         return jsonify(ok=False, final=True, error=_("This observation is final and can no longer be changed. "
                                                      "Make an amendment.")), 409
+    sent = MultiDict()
+    for key, value in payload["answers"].items():
+        sent.setlist(str(key), [str(v) for v in value] if isinstance(value, list) else ["" if value is None else str(value)])
+    originals = payload.get("originals") if isinstance(payload.get("originals"), dict) else None
+    data, clashes = _changed_only(obs, sent, originals)
+    if clashes:
+        return jsonify(ok=False, conflict=True, error=" ".join(clashes)), 409
     try:
-        svc.save_answers(_actor(), obs, {str(k): v for k, v in payload["answers"].items()}, current_language())
+        svc.save_answers(_actor(), obs, {k: payload["answers"][k] for k in data}, current_language())
         db.session.commit()
     except svc.ObservationError as error:
         db.session.rollback()
         return jsonify(ok=False, error=error.message, errors=error.errors), 400
-    return jsonify(ok=True, revision=obs.revision, progress=svc.progress(obs))
+    protocol = protocol_of(obs.instrument)
+    stored = checklist_form(protocol, current_language())(
+        formdata=None, data=answers.form_data(protocol, obs.scores, CHECKLIST), meta={"csrf": False})
+    return jsonify(ok=True, revision=obs.revision, progress=svc.progress(obs), values=conflicts.form_values(stored))
 
 
 @bp.route("/<int:obs_id>/amend", methods=["POST"])

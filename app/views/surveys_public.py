@@ -8,11 +8,30 @@ and keeps a draft on the phone (localStorage), so closing the page or losing the
 loses nothing. Every page carries a response UUID signed by the server; a repeated submit of
 the same UUID shows the thank-you page and stores nothing new. The page needs no session,
 and its questions are rendered once per questionnaire version and language.
+
+One filling, one response, whatever the browser does (README "Once-only writes"): sending
+keeps the stored UUID in a cookie of the link (`sapat_s_<slug>`, signed like the page; no
+cookie is set before that); the page is never cached (no-store, so Back asks the server
+again). Once this browser's UUID is stored, the link's page says "already answered" and a
+POST from an old page, Back or another tab stores nothing (link mode; in code mode a new
+family comes with a new code, so the page opens again and a spent code is refused).
 """
 from datetime import date
 from functools import lru_cache
+from typing import Optional
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -23,6 +42,7 @@ from app.i18n import current_language
 from app.security import public
 from app.services.surveys import campaigns as campaign_service
 from app.services.surveys import public as public_service
+from app.web import set_private_cookie
 from forms.builder import build_form, form_answers
 from forms.surveys import SurveyPage
 
@@ -135,14 +155,20 @@ def survey(slug):
         return _closed(link, spec, lang)
     form_class, questions = _blank_form(link, lang)
     secret = current_app.config["SECRET_KEY"]
+    keys = [secret, *(current_app.config.get("SECRET_KEY_FALLBACKS") or ())]  # pages served before a key change
+    kept = _kept_uuid(slug, keys)
+    sent = kept is not None and public_service.response_by_uuid(link.target_id, kept[0]) is not None
+    if sent and link.access_mode != "codes":
+        if request.method == "GET":
+            return _fresh(render_template("surveys/public_done.html", link=link, spec=spec, lang=lang, again=True))
+        return redirect(url_for(".done", slug=slug, lang=request.args.get("lang")))  # stores nothing
     if request.method == "GET":
         client_uuid, signature = public_service.issue_uuid(secret, slug)
         if current_user.is_authenticated or session.get("_flashes"):
-            return _page(link, spec, lang, questions, client_uuid, signature)
-        return _blank_page(link, lang).replace(_UUID_SLOT, client_uuid).replace(_SIGNATURE_SLOT, signature)
+            return _fresh(_page(link, spec, lang, questions, client_uuid, signature))
+        return _fresh(_blank_page(link, lang).replace(_UUID_SLOT, client_uuid).replace(_SIGNATURE_SLOT, signature))
     form = form_class()
     problem = None
-    keys = [secret, *(current_app.config.get("SECRET_KEY_FALLBACKS") or ())]  # pages served before a key change
     if not any(public_service.uuid_is_signed(key, slug, form.client_uuid.data, form.signature.data) for key in keys):
         problem = _("The page was out of date. Check your answers and send them again.")
         form.client_uuid.data, form.signature.data = public_service.issue_uuid(secret, slug)
@@ -162,8 +188,38 @@ def survey(slug):
             else:
                 problem = _error_message(error)
         else:
-            return redirect(url_for(".done", slug=slug, lang=request.args.get("lang")))
-    return _page(link, spec, lang, None, form.client_uuid.data, form.signature.data, form=form, problem=problem), 400
+            return _keep_uuid(redirect(url_for(".done", slug=slug, lang=request.args.get("lang"))), slug,
+                              form.client_uuid.data, form.signature.data)
+    page = _page(link, spec, lang, None, form.client_uuid.data, form.signature.data, form=form, problem=problem)
+    return _fresh(page, 400)
+
+
+KEPT_DAYS = 180  # longer than any campaign
+
+
+def _cookie_name(slug: str) -> str:
+    return "sapat_s_" + "".join(ch for ch in slug if ch.isalnum() or ch in "-_")
+
+
+def _kept_uuid(slug: str, keys: list) -> Optional[tuple[str, str]]:
+    """The (UUID, signature) this browser keeps for the link, when its signature holds."""
+    client_uuid, _dot, signature = request.cookies.get(_cookie_name(slug), "").partition(".")
+    if any(public_service.uuid_is_signed(key, slug, client_uuid, signature) for key in keys):
+        return client_uuid, signature
+    return None
+
+
+def _keep_uuid(response, slug: str, client_uuid: str, signature: str):
+    set_private_cookie(response, _cookie_name(slug), f"{client_uuid}.{signature}", max_age=KEPT_DAYS * 24 * 3600)
+    return response
+
+
+def _fresh(page, status: int = 200):
+    """A response the browser must fetch again on Back or reload (no-store: no copy in a cache
+    or in the back/forward cache that would show the answered form with a new chance to send)."""
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _page(link, spec, lang, questions, client_uuid, signature, form=None, problem=None):

@@ -23,7 +23,7 @@ from app.security import (
 )
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
-from app.web import save_audited
+from app.web import conflicts, save_audited
 
 
 class Column(NamedTuple):
@@ -222,6 +222,11 @@ class Crud:
         form = resource.form(obj=obj)
         resource.choices(form, year)
         if form.validate_on_submit():
+            if not is_new:  # only the fields this user changed; both changed one: refused
+                current = resource.form(formdata=None, obj=obj)
+                resource.choices(current, year)
+                if not conflicts.check(form, current):
+                    return self._form_page(resource, form, obj, status=409)
             target_year = year
             if resource.date_field:
                 target_year = school_service.year_of_date(current_user.school_id,
@@ -253,5 +258,11 @@ class Crud:
                 obj = None  # the rolled-back object has no id: show the form as new again
         return self._form_page(resource, form, obj)
 
-    def _form_page(self, resource: Resource, form, obj):
-        return render_template("_crud/form.html", crud=self, resource=resource, form=form, obj=obj)
+    def _form_page(self, resource: Resource, form, obj, status: int = 200):
+        """The form; an edit form carries the stored values as its originals (app/web/conflicts.py)."""
+        originals = None
+        if obj is not None and obj.id:
+            stored = resource.form(formdata=None, obj=obj)
+            originals = conflicts.originals_field(stored)
+        return render_template("_crud/form.html", crud=self, resource=resource, form=form, obj=obj,
+                               originals=originals), status

@@ -28,8 +28,8 @@ from tests.security.tables import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Inputs whose value is new on every request: the session's CSRF token (signed with the time)
 # and a survey page's response UUID with its signature.
-_VOLATILE = re.compile(r'<input[^>]*name="(?:csrf_token|client_uuid|signature)"[^>]*>'
-                       r'|<input[^>]*value="[^"]*"[^>]*name="(?:csrf_token|client_uuid|signature)"[^>]*>')
+_VOLATILE = re.compile(r'<input[^>]*name="(?:csrf_token|client_uuid|signature|_once)"[^>]*>'
+                       r'|<input[^>]*value="[^"]*"[^>]*name="(?:csrf_token|client_uuid|signature|_once)"[^>]*>')
 _GENERATED = re.compile(r"\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}")
 
 

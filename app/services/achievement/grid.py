@@ -68,6 +68,11 @@ class CellError(ValueError):
     pass
 
 
+@dataclass
+class _Student:
+    id: int
+
+
 def parse_cell(raw: Any, assessment_kind: str, max_score: Optional[float]):
     """A typed value -> (value, score, absent). Blank, н, n mean absent. Raises CellError."""
     text_value = "" if raw is None else str(raw).strip()
@@ -99,18 +104,54 @@ class GridSave:
         return not self.errors
 
 
-def save_grid(grid: Grid, cells: dict[tuple[int, int], str]) -> GridSave:
-    """Check every cell; write nothing if any is invalid, else upsert all marks in the caller's
-    transaction. A column left entirely blank stays without marks; a blank cell in a column
-    with marks means absent."""
+def _meaning(text: Any, assessment: Assessment):
+    """What a cell's text means, for comparing an original with a typed or stored value: None
+    for blank (no mark), the parsed (value, score, absent) when valid, else the text itself."""
+    text = "" if text is None else str(text).strip()
+    if text == "":
+        return None
+    try:
+        return parse_cell(text, assessment.kind, assessment.max_score)
+    except CellError:
+        return text
+
+
+def save_grid(grid: Grid, cells: dict[tuple[int, int], str],
+              originals: Optional[dict[tuple[int, int], str]] = None) -> GridSave:
+    """Check every cell; write nothing if any is invalid, else upsert the marks in the caller's
+    transaction. Only cells that were sent are read (a POST without cells changes nothing). A
+    column left entirely blank stays without marks; a blank cell in a column with marks means
+    absent.
+
+    With `originals` (the value of each cell when the page was served), only the cells whose
+    typed value differs from their original are written, so a save from a stale page never
+    changes what its user did not change; a cell that someone else changed meanwhile to
+    another value is a conflict ("changed meanwhile to ..."), and nothing is saved."""
     errors: dict[tuple[int, int], str] = {}
     parsed: dict[tuple[int, int], tuple] = {}
     for assessment in grid.assessments:
-        column = {s.id: cells.get((assessment.id, s.id), "") for s in grid.students}
+        column = {s.id: cells[(assessment.id, s.id)] for s in grid.students if (assessment.id, s.id) in cells}
+        if originals is not None:
+            changed = {sid: raw for sid, raw in column.items()
+                       if _meaning(raw, assessment) != _meaning(originals.get((assessment.id, sid), ""), assessment)}
+            if changed:  # blank cells still without a mark become absent, as in any column with marks
+                changed.update({sid: raw for sid, raw in column.items() if str(raw or "").strip() == ""
+                                and (assessment.id, sid) not in grid.marks})
+            for sid, raw in changed.items():
+                original = _meaning(originals.get((assessment.id, sid), ""), assessment)
+                current_text = grid.shown(assessment, _Student(sid))
+                current = _meaning(current_text, assessment)
+                if current != original and current != _meaning(raw, assessment):
+                    errors[(assessment.id, sid)] = _(
+                        'changed meanwhile by another user to "%(value)s": check it and save again',
+                        value=current_text or "-")
+            column = changed
         has_existing = any((assessment.id, s.id) in grid.marks for s in grid.students)
         if not has_existing and all(str(v or "").strip() == "" for v in column.values()):
             continue
         for student_id, raw in column.items():
+            if (assessment.id, student_id) in errors:
+                continue
             try:
                 parsed[(assessment.id, student_id)] = parse_cell(raw, assessment.kind, assessment.max_score)
             except CellError as error:

@@ -212,3 +212,12 @@ def set_value(indicator: Indicator, year_id: int, term_id: Optional[int], value:
     audit_record("update" if before else "create", "indicator_value", existing.id, school_id=indicator.school_id,
                  user_id=user_id, before=before, after=snapshot(existing), remote_addr=remote_addr)
     return existing
+
+
+def entered_values(indicator: Indicator, year_id: int) -> dict[str, str]:
+    """{period key ("" for the whole year, else the term's id as text): the value entered now,
+    as text} of a manual indicator in a year: the originals a value page carries, so that a
+    save from a stale page never replaces a value someone else entered meanwhile."""
+    rows = db.session.execute(select(IndicatorValue.term_id, IndicatorValue.value).where(
+        IndicatorValue.indicator_id == indicator.id, IndicatorValue.year_id == year_id)).all()
+    return {"" if term_id is None else str(term_id): f"{value:g}" for term_id, value in rows}

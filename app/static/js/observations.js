@@ -105,10 +105,17 @@
     });
   }
 
+  // The value of each field when the page was served (or last synced): sent with a change, so
+  // the server writes only what changed here and refuses what another device changed too.
+  var base = {};
+  try { base = JSON.parse((form.querySelector("[name=_orig]") || {}).value || "{}"); } catch (e) { base = {}; }
+
   function remember(name) {
     if (!/^(score|note|value)-/.test(name)) { return; }
     var data = load();
     data.answers = data.answers || {};
+    data.originals = data.originals || {};
+    if (!(name in data.originals) && name in base) { data.originals[name] = base[name]; }
     data.answers[name] = fieldValue(name);
     data.dirty = true;
     data.savedAt = new Date().toISOString();
@@ -126,17 +133,23 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ answers: data.answers })
+      body: JSON.stringify({ answers: data.answers, originals: data.originals || {} })
     }).then(function (response) {
       return response.json().then(function (body) { return { status: response.status, body: body }; },
         function () { return { status: response.status, body: {} }; });
     }).then(function (result) {
       sending = false;
       if (result.status === 200 && result.body.ok) {
+        if (result.body.values) { base = result.body.values; }
         var now = load();
         // Only forget what was sent; answers changed meanwhile stay dirty.
         if (JSON.stringify(now.answers) === sent) { store({ answers: {}, dirty: false }); }
-        else { sync(); }
+        else {  // what was sent is stored now: it is the original of a later change
+          now.originals = now.originals || {};
+          Object.keys(JSON.parse(sent)).forEach(function (n) { if (n in base) { now.originals[n] = base[n]; } });
+          store(now);
+          sync();
+        }
         say("ok", msg("saved"));
       } else if (result.status === 409) {
         store({ answers: {}, dirty: false });

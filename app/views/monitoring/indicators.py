@@ -35,6 +35,7 @@ from app.services.monitoring.labels import (
     fmt,
 )
 from app.views.monitoring.registers import REGISTERS
+from app.web import conflicts
 from forms.monitoring.indicators import IndicatorForm, IndicatorTargetForm, IndicatorValueForm
 from forms.monitoring.measures import IssueForm
 
@@ -95,10 +96,18 @@ def indicator(indicator_id):
     item = _indicator(indicator_id)
     year = requested_year()
     form = _value_form(item, year) if ind_service.may_enter(current_principal(), item) else None
+    status = 200
     if request.method == "POST":
         if form is None:
             abort(403)
-        if form.validate_on_submit():
+        period = "" if form.term_id.data in (None, "") else str(form.term_id.data)
+        stored = ind_service.entered_values(item, year.id).get(period, "")
+        page = conflicts.posted_originals()  # the values of the page (None: a client without them)
+        original = stored if page is None else page.get(period, "")
+        if form.validate_on_submit() and stored != original and stored != f"{form.value.data:g}":
+            conflicts.flash_conflicts([(str(form.value.label.text), stored or "-")])  # entered meanwhile
+            status = 409
+        elif form.validate_on_submit():
             try:
                 ind_service.set_value(item, year.id, form.term_id.data, form.value.data, form.note.data or None,
                                       form.evidence.data or None, current_user.id, request.remote_addr)
@@ -118,9 +127,10 @@ def indicator(indicator_id):
     endpoint = ind_service.page_of(item)
     if endpoint and endpoint in current_app.view_functions:
         drill_url = url_for(endpoint)
+    originals = conflicts.json_field(ind_service.entered_values(item, year.id)) if form is not None else None
     return render_template("monitoring/indicator.html", drill_url=drill_url, item=item, year=year, years=school_years(), form=form,
                            history=history, terms=terms, row=row, chart=chart, lang=current_language(),
-                           periodicity=PERIODICITY_LABELS, good=GOOD_LABELS)
+                           periodicity=PERIODICITY_LABELS, good=GOOD_LABELS, originals=originals), status
 
 
 def _role_choices():

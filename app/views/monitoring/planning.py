@@ -31,7 +31,7 @@ from app.services.monitoring.labels import (
     PARTICIPANT_LABELS,
 )
 from app.services.monitoring.planning import PLANNERS
-from app.web import flash_errors, local_url
+from app.web import conflicts, flash_errors, local_url
 from forms.monitoring.planning import (
     ApproveForm,
     CopyForm,
@@ -143,21 +143,31 @@ def _save_item(item=None):
     year = db.session.get(AcademicYear, item.cyclogram.year_id) if item else requested_year()
     form = CyclogramItemForm(obj=item, year=year)
     form.responsible_id.choices = [("", "—")] + reg.staff_choices(current_user.school_id)
+    stored = None
+    if item is not None:  # the page's originals; a save changes only what its user changed
+        stored = CyclogramItemForm(formdata=None, obj=item, year=year)
+        stored.responsible_id.choices = form.responsible_id.choices
+    status = 200
     if form.validate_on_submit():
-        before = snapshot(item) if item else None
-        if item is None:
-            cyc = planning.get_cyclogram(current_user.school_id, year.id, create=True)
-            item = CyclogramItem(school_id=current_user.school_id, cyclogram=cyc)
-            db.session.add(item)
-        form.populate_obj(item)
-        item.school_id = current_user.school_id
-        planning.mark_status(item, form.status.data)
-        db.session.flush()
-        audit("update" if before else "create", "cyclogram_item", item.id, before=before, after=snapshot(item))
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("planning.cyclogram", year_id=year.id))
-    return render_template("monitoring/planning/item_form.html", form=form, item=item, year=year)
+        if stored is not None and not conflicts.check(form, stored):
+            status = 409  # someone else changed a field this user changed too: nothing is saved
+        else:
+            before = snapshot(item) if item else None
+            if item is None:
+                cyc = planning.get_cyclogram(current_user.school_id, year.id, create=True)
+                item = CyclogramItem(school_id=current_user.school_id, cyclogram=cyc)
+                db.session.add(item)
+            form.populate_obj(item)
+            item.school_id = current_user.school_id
+            planning.mark_status(item, form.status.data)
+            db.session.flush()
+            audit("update" if before else "create", "cyclogram_item", item.id, before=before, after=snapshot(item))
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("planning.cyclogram", year_id=year.id))
+    originals = conflicts.originals_field(stored) if stored is not None else None
+    return render_template("monitoring/planning/item_form.html", form=form, item=item, year=year,
+                           originals=originals), status
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
