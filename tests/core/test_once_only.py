@@ -40,6 +40,7 @@ ONCE_ENDPOINTS = {
     "monitoring.indicator", "monitoring.indicator_new", "monitoring.indicator_edit", "exports.start_annual",
     "exports.expert_import", "achievement.new_assessment", "achievement.record_action", "achievement.import_marks",
     "instruments.import_xlsform", "admin.user_new", "admin.user_edit", "admin.roster",
+    "issued.issue_note", "issued.issue_report",
 }
 
 
@@ -88,7 +89,7 @@ def test_every_once_only_post_sent_twice_changes_nothing_the_second_time(app, sc
         token = _token(app, user)
         sample = CSRF_SAMPLE_DATA.get(endpoint, lambda s: {})
         first = client.post(url, data={**sample(school), "_once": token})
-        _wait_for_export_threads()  # a started job writes by itself (not a second POST)
+        _wait_for_export_threads(app)  # a started job writes by itself (not a second POST)
         assert first.status_code != 303 or "already sent" not in client.get("/").get_data(as_text=True), url
         jobs = db.session.scalar(select(func.count(ExportJob.id)))
         before = snapshot_tables(skip=("spent_token", "export_job"))  # a started job moves on by itself
