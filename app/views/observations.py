@@ -1,7 +1,6 @@
 """Observation pages: start, checklist (works without JS; offline drafts with JS), read-only
 view, amendment, teacher acknowledgement, the school's summary and the workbook."""
 import re
-from datetime import date
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,6 +22,7 @@ from app.security import (
     school_years,
     scoped,
 )
+from app.services.core import clock
 from app.services.core import school as school_service
 from app.services.exports.core import new_temp_path
 from app.services.observations import access, aggregates, answers, labels, workbook
@@ -89,7 +89,7 @@ def new():
     form = StartObservationForm()
     _start_form_choices(form, year)
     if request.method == "GET":
-        form.observed_on.data = date.today()
+        form.observed_on.data = clock.today(clock.school_zone(current_user.school_id))
         form.teacher_id.data = request.args.get("teacher_id", type=int)
     if form.validate_on_submit():
         if not (form.assignment_id.data or form.teacher_id.data):
@@ -200,7 +200,9 @@ def sync(obs_id):
     except svc.ObservationError as error:
         db.session.rollback()
         return jsonify(ok=False, error=error.message, errors=error.errors), 400
-    return jsonify(ok=True, revision=obs.revision, progress=svc.progress(obs))
+    cleaned = sorted(request.control_fields)  # stored without their control characters
+    return jsonify(ok=True, revision=obs.revision, progress=svc.progress(obs), cleaned=cleaned,
+                   notice=_("Invisible control characters were removed from the text.") if cleaned else None)
 
 
 @bp.route("/<int:obs_id>/amend", methods=["POST"])

@@ -95,15 +95,17 @@ class Incident(SchoolOwned, Timestamped, db.Model):
 
 
 class Classroom(SchoolOwned, Timestamped, db.Model):
-    """A classroom with its equipment (R3.5); the current state, edited when it changes."""
+    """A classroom with its equipment (R3.5) in one academic year: each year keeps its own
+    state, so that a comparison with last year compares two years (not this year twice)."""
 
     __tablename__ = "classroom"
     __table_args__ = (
-        UniqueConstraint("school_id", "name"),
+        UniqueConstraint("school_id", "year_id", "name"),
         CheckConstraint("equipment_percent BETWEEN 0 AND 100", name="equipment_percent"),
         CheckConstraint("ict_units >= 0", name="ict_units"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     subject_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subject.id", ondelete="SET NULL"))
     equipment_percent: Mapped[int] = mapped_column(default=0)

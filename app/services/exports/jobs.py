@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.features import installed
 from app.models import ExportJob, User
-from app.models.base import utcnow
+from app.services.core import clock
 from app.services.core.files import private_dir, private_file
 from app.services.exports.core import in_language
 
@@ -118,7 +118,7 @@ def run_job(app: Flask, job_id: str) -> None:
                 name = kind.build(str(partial), school_id, params, report)
             os.replace(partial, final)
             _set(app, job_id, status="done", progress=100, file_path=str(final), download_name=name,
-                 finished_at=utcnow())
+                 finished_at=clock.now())
         except ExportError as error:
             _fail(app, job_id, partial, str(error))
         except Exception:  # noqa: BLE001 - the user gets a message, the log gets the trace
@@ -132,7 +132,7 @@ def run_job(app: Flask, job_id: str) -> None:
 
 def _fail(app: Flask, job_id: str, partial: Path, message: str) -> None:
     partial.unlink(missing_ok=True)
-    _set(app, job_id, status="failed", error=message, finished_at=utcnow())
+    _set(app, job_id, status="failed", error=message, finished_at=clock.now())
 
 
 def get_job(job_id: str, *, school_id: int, user_id: int) -> Optional[ExportJob]:
@@ -166,7 +166,7 @@ def take_file(job: ExportJob) -> Optional[str]:
 def cleanup(app: Optional[Flask] = None) -> int:
     """Delete expired jobs and their files; mark jobs that died with their worker as failed."""
     app = app or current_app
-    now = utcnow()
+    now = clock.now()
     removed = 0
     for job in db.session.scalars(select(ExportJob).where(ExportJob.created_at < now - JOB_TTL)):
         if job.file_path:

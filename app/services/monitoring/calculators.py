@@ -280,26 +280,27 @@ def textbook_provision(school_id, period):
     return Result(covered * 100.0 / needed)
 
 
-def _classrooms(school_id, *columns):
+def _classrooms(school_id, year_id, *columns):
+    """(rooms, *columns) over the classrooms recorded for the year."""
     return db.session.execute(select(func.count(Classroom.id), *columns).where(
-        Classroom.school_id == school_id)).one()
+        Classroom.school_id == school_id, Classroom.year_id == year_id)).one()
 
 
 @CALCULATORS("ict_per_classroom")
 def ict_per_classroom(school_id, period):
-    rooms, units = _classrooms(school_id, func.sum(Classroom.ict_units))
+    rooms, units = _classrooms(school_id, period.year_id, func.sum(Classroom.ict_units))
     return Result(units / rooms, rooms) if rooms else None
 
 
 @CALCULATORS("classrooms_compliant")
 def classrooms_compliant(school_id, period):
-    rooms, ok = _classrooms(school_id, func.sum(case((Classroom.meets_requirements.is_(True), 1), else_=0)))
+    rooms, ok = _classrooms(school_id, period.year_id, func.sum(case((Classroom.meets_requirements.is_(True), 1), else_=0)))
     return Result(ok * 100.0 / rooms, rooms) if rooms else None
 
 
 @CALCULATORS("equipment_completeness")
 def equipment_completeness(school_id, period):
-    rooms, mean = _classrooms(school_id, func.avg(Classroom.equipment_percent))
+    rooms, mean = _classrooms(school_id, period.year_id, func.avg(Classroom.equipment_percent))
     return Result(mean, rooms) if rooms else None
 
 

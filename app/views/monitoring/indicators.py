@@ -153,8 +153,9 @@ def indicator_edit(indicator_id):
         form.responsible_role.choices = _role_choices()
     if form.validate_on_submit():
         before = snapshot(item)
-        key = item.key
+        key, old_target, old_threshold = item.key, item.target, item.threshold
         form.populate_obj(item)
+        ind_service.keep_past_targets(item, old_target, old_threshold)  # last year keeps its target
         item.key = key if item.invariant else item.key.strip().lower()
         item.name_en = item.name_en or item.name_ru
         try:

@@ -150,7 +150,7 @@ REGISTERS = Crud("register", [
                Column(_l("ICT units"), lambda o: o.ict_units),
                Column(_l("Meets the minimum requirements"), lambda o: "✓" if o.meets_requirements else "✗"),
                Column(_l("Methodical materials"), lambda o: "✓" if o.methodical_materials else "✗")],
-              lambda: [Classroom.name], date_field=None, yearly=False, choices=_subject_opt),
+              lambda: [Classroom.name], date_field=None, choices=_subject_opt),
     _register("textbooks", TextbookProvision, TextbookForm, _l("Textbook provision"),
               [Column(_l("Grade"), lambda o: o.grade), Column(_l("Subject"), lambda o: localized_name(o.subject)),
                Column(_l("Needed"), lambda o: o.needed), Column(_l("Available"), lambda o: o.available),
