@@ -2,12 +2,20 @@
 months, classrooms of their own year, changes that round to zero are "no change"."""
 from datetime import date
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.i18n import change_text
-from app.models.monitoring.registers import Classroom
+from app.models.monitoring.registers import Classroom, Club
 from app.services.monitoring import indicators as indicator_service
 from app.services.monitoring import planning
-from app.services.monitoring.calculators import Period, classrooms_compliant, equipment_completeness, ict_per_classroom
+from app.services.monitoring.calculators import (
+    Period,
+    classrooms_compliant,
+    club_enrolment,
+    equipment_completeness,
+    ict_per_classroom,
+)
 from tests.factories import make_year
 from tests.factories.monitoring import indicator, make_cyclogram_item, make_indicator_value
 from tests.factories.surveys import make_campaign
@@ -78,3 +86,37 @@ def test_a_new_target_leaves_last_years_status_as_it_was(school, login):
     client.post(f"/monitoring/indicators/{ind.id}/edit", data={"target": "90", "threshold": "60", "active": "y"})
     last_year = {r.indicator.key: r for r in indicator_service.evaluate(school.school.id, last)}
     assert last_year["catering_coverage"].target == 85.0
+
+
+def test_club_coverage_counts_each_student_once(school):
+    c7, c8 = school.classes
+    s7, s8 = school.students[c7.id], school.students[c8.id]
+    sid = school.school.id
+    chess = Club(school_id=sid, year_id=school.year.id, name="Chess", enrolled=3)
+    komuz = Club(school_id=sid, year_id=school.year.id, name="Komuz", enrolled=2)
+    chess.member_ids = [s7[0].id, s7[1].id, s8[0].id]
+    komuz.member_ids = [s7[0].id, s8[0].id]
+    db.session.add_all([chess, komuz])
+    db.session.commit()
+    period = Period.of_year(school.year)
+    assert round(club_enrolment(sid, period).value, 1) == 25.0  # 3 of 12 students (5 places: 41.7)
+    # A club without a list adds its places, never beyond the school's students.
+    db.session.add(Club(school_id=sid, year_id=school.year.id, name="Football", enrolled=30))
+    db.session.commit()
+    assert club_enrolment(sid, period).value == 100.0
+    komuz.member_ids = [s7[0].id]
+    db.session.commit()
+    assert sorted(komuz.member_ids) == [s7[0].id]
+
+
+def test_club_members_are_chosen_on_the_register_page(school, login):
+    c7 = school.classes[0]
+    pupils = school.students[c7.id]
+    client = login(school.user("admin"))
+    page = client.get("/registers/clubs/new")
+    assert page.status_code == 200 and pupils[0].full_name in page.get_data(as_text=True)
+    response = client.post("/registers/clubs/new", data={
+        "name": "Chess", "kind": "club", "enrolled": "2", "member_ids": [pupils[0].id, pupils[1].id]})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    club = db.session.scalar(select(Club))
+    assert sorted(club.member_ids) == sorted([pupils[0].id, pupils[1].id])

@@ -20,6 +20,7 @@ from app.models import AcademicYear, Enrollment, TeachingAssignment, Term
 from app.models.monitoring.registers import (
     Classroom,
     Club,
+    ClubMember,
     Incident,
     SelfGovernmentActivity,
     StudentAchievement,
@@ -311,11 +312,17 @@ def club_enrolment(school_id, period):
     total = students_count(school_id, period.year_id)
     if not total:
         return None
-    places = db.session.scalar(select(func.sum(Club.enrolled)).where(
-        Club.school_id == school_id, Club.year_id == period.year_id))
-    if places is None:
+    listed = select(ClubMember.club_id)
+    clubs = (Club.school_id == school_id, Club.year_id == period.year_id)
+    students = db.session.scalar(select(func.count(func.distinct(ClubMember.student_id))).join(
+        Club, Club.id == ClubMember.club_id).where(*clubs)) or 0
+    places, n_clubs = db.session.execute(select(func.sum(Club.enrolled), func.count(Club.id)).where(
+        *clubs, Club.id.not_in(listed))).one()
+    if not n_clubs and not students:
         return None
-    return Result(places * 100.0 / total, total)
+    # Each listed student once; a club without a list adds its places (it may count a student
+    # twice), never beyond the school's students.
+    return Result(min(students + (places or 0), total) * 100.0 / total, total)
 
 
 @CALCULATORS("self_government")

@@ -11,6 +11,7 @@ from app.models.monitoring.planning import Interview
 from app.models.monitoring.registers import (
     Classroom,
     Club,
+    ClubMember,
     Incident,
     SelfGovernmentActivity,
     StudentAchievement,
@@ -94,6 +95,11 @@ def demo_step(ctx: DemoContext) -> None:
             {"school_id": sid, "year_id": year.id, "name": name, "kind": kind, "leader": rng.choice(ctx.teachers).full_name,
              "grades": rng.choice(["1-4", "5-7", "5-11", "8-11"]), "enrolled": rng.randint(8, 25) * (4 if big else 1)}
             for name, kind in CLUBS])
+        # The clubs' students: some in two clubs (places exceed students; coverage counts each once).
+        pupils = list(db.session.scalars(select(Enrollment.student_id).where(Enrollment.year_id == year.id)))
+        for club_id, places in db.session.execute(select(Club.id, Club.enrolled).where(Club.year_id == year.id)):
+            db.session.execute(insert(ClubMember), [{"club_id": club_id, "student_id": s}
+                                                    for s in rng.sample(pupils, min(places, len(pupils)))])
         db.session.execute(insert(SelfGovernmentActivity), [
             {"school_id": sid, "year_id": year.id, "on_date": on, "body": "Окуучулар кеңеши",
              "title": rng.choice(["Өзүн-өзү башкаруу күнү", "Экологиялык акция", "Ардагерлерге жардам", "Спорттук майрам"]),
