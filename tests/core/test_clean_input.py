@@ -99,3 +99,30 @@ def test_a_nul_in_a_staff_form_is_refused_on_the_field(school, login, client):
     text = response.get_data(as_text=True)
     assert response.status_code != 500
     assert "Invisible control characters were removed" in text and "Дроби" in text
+
+
+def test_an_import_reads_the_visible_sheet_and_cleans_escapes(school, login, client):
+    import io
+
+    import openpyxl
+
+    from app.models import ClassGroup, Student
+    book = openpyxl.Workbook()
+    hidden = book.active
+    hidden.title, hidden.sheet_state = "old", "hidden"
+    hidden.append(["class", "student_code", "full_name"])
+    hidden.append(["7-А", "OLD-1", "Should not be read"])
+    sheet = book.create_sheet("Roster")
+    sheet.append(["Class ", "Student code", "Full name  "])
+    sheet.append(["7-A", "N-1 ", "Асан_x0000_ов Бакыт  "])  # Latin A, escape, trailing spaces
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    login(school.user("admin"))
+    response = client.post("/admin/roster", data={"file": (data, "roster.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[-800:]
+    student = db.session.scalar(select(Student).where(Student.code == "N-1"))
+    assert student.full_name == "Асанов Бакыт"
+    assert db.session.scalar(select(Student).where(Student.code == "OLD-1")) is None
+    # "7-A" with a Latin A went to the existing class 7-А: no second class was made.
+    assert db.session.scalar(select(func.count(ClassGroup.id)).where(ClassGroup.grade == 7)) == 1
