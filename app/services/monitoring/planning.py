@@ -120,9 +120,7 @@ def _manual_values_state(item: CyclogramItem, year: AcademicYear) -> Optional[st
 def _interviews_state(item: CyclogramItem, year: AcademicYear) -> Optional[str]:
     if item.method != "interview":
         return None
-    start, end = item_window(item, year)
-    n = db.session.scalar(select(func.count(Interview.id)).where(
-        Interview.item_id == item.id, Interview.on_date >= start, Interview.on_date <= end)) or 0
+    n = db.session.scalar(select(func.count(Interview.id)).where(Interview.item_id == item.id)) or 0
     return "in_progress" if n else None
 
 
