@@ -20,6 +20,7 @@ from app.features import achievement, core, exports, monitoring, observations, s
 from app.i18n import init_i18n
 from app.models import User
 from app.security import set_security_headers
+from app.services.core import clock
 from app.services.core.files import private_dir
 from app.web import public_url
 from app.web.request import SapatRequest
@@ -78,6 +79,13 @@ def select_locale():
     return request.accept_languages.best_match(languages) or Config.BABEL_DEFAULT_LOCALE
 
 
+def select_timezone():
+    """The time zone every shown time is read in: the signed-in user's school's (School.timezone)."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return clock.zone(current_user.school).key
+    return None  # BABEL_DEFAULT_TIMEZONE
+
+
 def create_app(config="development"):
     """Application factory. `config` is a name from config.CONFIGS or a config class."""
     config_class = CONFIGS[config] if isinstance(config, str) else config
@@ -107,7 +115,7 @@ def create_app(config="development"):
     csrf.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

@@ -71,7 +71,17 @@ def display(value) -> str:
     return str(value)
 
 
+def change_text(value, digits: int = 1) -> str:
+    """A change between two figures as shown: "+1.2", "-0.3", or "no change" when it rounds to
+    zero at the shown precision (never "+0.0"); "—" without a value."""
+    if value is None:
+        return "—"
+    shown = round(float(value), digits) + 0.0
+    return gettext("no change") if shown == 0 else f"{shown:+.{digits}f}"
+
+
 def init_i18n(app: Flask) -> None:
     app.jinja_env.globals.update(lname=localized_name, pick_text=pick_text, current_language=current_language)
     app.jinja_env.filters["display"] = display
+    app.jinja_env.filters["change"] = change_text
     app.jinja_env.add_extension("jinja2.ext.do")

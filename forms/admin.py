@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.services.core import school as school_service
+from app.services.core.text import fold_cyrillic
 from forms.base import SapatForm, StrongPassword
 
 ROLE_LABELS = {
@@ -118,7 +119,9 @@ class SubjectForm(SapatForm):
 class ClassGroupForm(SapatForm):
     year_id = SelectField(_l("Academic year"), coerce=int, validators=[DataRequired()])
     grade = IntegerField(_l("Grade"), validators=[DataRequired(), NumberRange(min=1, max=11)])
-    letter = StringField(_l("Letter"), validators=[DataRequired(), Length(max=4)])
+    # "7-A" typed with a Latin A is the class 7-А (look-alike letters folded to Cyrillic).
+    letter = StringField(_l("Letter"), validators=[DataRequired(), Length(max=4)],
+                         filters=[lambda v: fold_cyrillic(v.strip().upper()) if isinstance(v, str) else v])
     class_teacher_id = SelectField(_l("Class teacher"), coerce=_optional_id, validators=[Optional()])
 
 

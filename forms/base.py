@@ -1,13 +1,29 @@
-"""The base form: Flask-WTF (CSRF) plus WTForms messages in the user's language."""
+"""The base form: Flask-WTF (CSRF) plus WTForms messages in the user's language, and a
+message on every field from which the request took control characters out (app.web.request)."""
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from app.i18n import FORM_TRANSLATIONS
+
+CONTROL_MESSAGE = _l("Invisible control characters were removed from this field. Check the text and send again.")
 
 
 class SapatForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return FORM_TRANSLATIONS
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks; then a field that came with control characters is refused
+        once with CONTROL_MESSAGE (its cleaned text is shown again; the other fields keep theirs)."""
+        valid = super().validate(extra_validators)
+        dirty = getattr(request, "control_fields", ()) if has_request_context() else ()
+        for field in self._fields.values():
+            if field.name in dirty:
+                field.errors = [*field.errors, CONTROL_MESSAGE]
+                valid = False
+        return valid
 
 
 # WTForms' and Flask-WTF's own messages, listed so that the extractor puts them in our

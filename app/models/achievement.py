@@ -6,7 +6,6 @@ from typing import Optional
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import SchoolOwned, Timestamped, utcnow
+from app.models.base import AwareDateTime, SchoolOwned, Timestamped, utcnow
 
 # Internal kinds carry marks 1-5; external kinds carry a numeric score out of max_score.
 INTERNAL_KINDS = ("control", "test", "term", "semester", "annual")
@@ -93,7 +92,7 @@ class SupportAction(SchoolOwned, Timestamped, db.Model):
     contact_date: Mapped[Optional[date]] = mapped_column(Date)
     contact_note: Mapped[Optional[str]] = mapped_column(Text)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     student = relationship("Student")
     created_by = relationship("User")

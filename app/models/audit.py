@@ -2,11 +2,11 @@
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import AwareDateTime, utcnow
 
 
 class AuditLog(db.Model):
@@ -22,7 +22,7 @@ class AuditLog(db.Model):
     before: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     after: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     remote_addr: Mapped[Optional[str]] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, index=True)
 
     user = relationship("User")
 
@@ -35,4 +35,4 @@ class SpentToken(db.Model):
     __tablename__ = "spent_token"
     token: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    spent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    spent_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, index=True)

@@ -3,10 +3,37 @@ from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, ForeignKey
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+DEFAULT_TZ = "Asia/Bishkek"  # a school's time zone unless it sets another (School.timezone)
 
 
 def utcnow() -> datetime:
+    """The system clock, aware, in UTC: the only read of it (app.services.core.clock.now)."""
     return datetime.now(timezone.utc)
+
+
+class AwareDateTime(TypeDecorator):
+    """A datetime stored in UTC and read back time-zone aware on every database (SQLite keeps
+    no zone: its values come back naive and are UTC). A naive value written is taken as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
 
 
 class SchoolOwned:
@@ -22,7 +49,7 @@ class SchoolOwned:
 
 
 class Timestamped:
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
 def one_of(column: str, values) -> str:

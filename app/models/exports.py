@@ -2,11 +2,11 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import SchoolOwned, utcnow
+from app.models.base import AwareDateTime, SchoolOwned, utcnow
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
@@ -36,10 +36,10 @@ class ExportJob(SchoolOwned, db.Model):
     file_path: Mapped[Optional[str]] = mapped_column(String(500))
     download_name: Mapped[Optional[str]] = mapped_column(String(200))
     error: Mapped[Optional[str]] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
 
     user = relationship("User")
 
@@ -76,7 +76,7 @@ class ExpertScore(SchoolOwned, db.Model):
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     source_file: Mapped[str] = mapped_column(String(255), default="")
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     imported_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     # The expert's own account when they uploaded the sheet themselves; None for the sheet of an
     # expert without an account (named in B2, uploaded by the director, a deputy or the CLI).

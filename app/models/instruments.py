@@ -9,11 +9,11 @@ from datetime import datetime
 from functools import cached_property
 from typing import Optional
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import one_of, utcnow
+from app.models.base import AwareDateTime, one_of, utcnow
 from surveys.kinds import KIND_NAMES
 from surveys.schema import parse
 
@@ -35,7 +35,7 @@ class Instrument(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     definition: Mapped[dict] = mapped_column(JSON)
     source_file: Mapped[Optional[str]] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     @cached_property
     def spec(self):

@@ -14,7 +14,6 @@ from typing import Optional
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import SchoolOwned, Timestamped, one_of, utcnow
+from app.models.base import AwareDateTime, SchoolOwned, Timestamped, one_of, utcnow
 from surveys.kinds import OBSERVATION
 
 OBSERVATION_KINDS = ("lesson", "event", "parent_meeting")
@@ -68,11 +67,11 @@ class Observation(SchoolOwned, Timestamped, db.Model):
         ForeignKey("observation.id", ondelete="SET NULL"), index=True)
     strengths: Mapped[Optional[str]] = mapped_column(Text)
     recommendations: Mapped[Optional[str]] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    finalized_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
+    finalized_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     # Bumped on every saved change; the browser's offline draft compares against it.
     revision: Mapped[int] = mapped_column(default=0)
-    acknowledged_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
     teacher_comment: Mapped[Optional[str]] = mapped_column(Text)
 
     instrument = relationship("Instrument")

@@ -3,12 +3,12 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models.base import SchoolOwned, Timestamped
+from app.models.base import AwareDateTime, SchoolOwned, Timestamped
 
 # admin is the director. Parents and students never get accounts.
 ROLES = ("admin", "deputy", "mo_head", "teacher", "class_teacher", "psychologist", "expert")
@@ -83,8 +83,8 @@ class LoginThrottle(db.Model):
     __tablename__ = "login_throttle"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
-    blocked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[Optional[datetime]] = mapped_column(AwareDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
 
 class UserRole(db.Model):

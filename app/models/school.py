@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import SchoolOwned, Timestamped
+from app.models.base import DEFAULT_TZ, SchoolOwned, Timestamped
 
 TERM_KINDS = ("quarter", "semester", "year")
 
@@ -18,6 +18,8 @@ class School(Timestamped, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     name_ru: Mapped[Optional[str]] = mapped_column(String(200))
     address: Mapped[Optional[str]] = mapped_column(String(300))
+    # IANA zone of the school's wall clock: campaign windows, due dates, shown times (core.clock)
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TZ, server_default=DEFAULT_TZ)
 
     def __repr__(self) -> str:
         return f"<School {self.code}>"

@@ -1,7 +1,6 @@
 """Observation pages: start, checklist (works without JS; offline drafts with JS), read-only
 view, amendment, teacher acknowledgement, the school's summary and the workbook."""
 import re
-from datetime import date
 from typing import Optional
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -25,6 +24,7 @@ from app.security import (
     school_years,
     scoped,
 )
+from app.services.core import clock
 from app.services.core import school as school_service
 from app.services.exports.core import new_temp_path
 from app.services.observations import access, aggregates, agreement, answers, labels, workbook
@@ -92,7 +92,7 @@ def new():
     _start_form_choices(form, year)
     joint = _joint_target(request.args.get("joint") if request.method == "GET" else form.joint_with_id.data)
     if request.method == "GET":
-        form.observed_on.data = date.today()
+        form.observed_on.data = clock.today(clock.school_zone(current_user.school_id))
         form.teacher_id.data = request.args.get("teacher_id", type=int)
         if joint is not None:
             form.joint_with_id.data, form.instrument_id.data = joint.id, joint.instrument_id
@@ -246,7 +246,10 @@ def sync(obs_id):
     protocol = protocol_of(obs.instrument)
     stored = checklist_form(protocol, current_language())(
         formdata=None, data=answers.form_data(protocol, obs.scores, CHECKLIST), meta={"csrf": False})
-    return jsonify(ok=True, revision=obs.revision, progress=svc.progress(obs), values=conflicts.form_values(stored))
+    cleaned = sorted(request.control_fields)  # stored without their control characters
+    return jsonify(ok=True, revision=obs.revision, progress=svc.progress(obs), values=conflicts.form_values(stored),
+                   cleaned=cleaned,
+                   notice=_("Invisible control characters were removed from the text.") if cleaned else None)
 
 
 @bp.route("/<int:obs_id>/amend", methods=["POST"])

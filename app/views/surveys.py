@@ -3,7 +3,6 @@
 The public answering pages are in surveys_public.py. Admin, deputy and psychologist run
 campaigns; experts and MA heads may read results.
 """
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from app.extensions import db
 from app.i18n import current_language
 from app.models import Campaign, CampaignClass, ClassGroup, Instrument
 from app.security import REPORT_READERS, SURVEY_MANAGERS, audit, current_principal, get_scoped_or_404, role_required
+from app.services.core import clock
 from app.services.core import instruments as instrument_service
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
@@ -108,7 +108,7 @@ def detail(campaign_id):
     return render_template("surveys/detail.html", campaign=campaign, codes=codes, labels=_labels(),
                            status_form=StatusForm(), codes_form=codes_form, lang=current_language(),
                            can_manage=campaign_service.may_manage(current_principal(), campaign),
-                           accepts=campaign_service.accepts_answers(campaign, date.today()),
+                           accepts=campaign_service.accepts_answers(campaign, clock.today(clock.school_zone(campaign.school_id))),
                            spec=campaign.instrument.spec)
 
 

@@ -40,6 +40,7 @@ from markupsafe import Markup
 from app.extensions import csrf, db, limiter
 from app.i18n import current_language
 from app.security import public
+from app.services.core import clock
 from app.services.surveys import campaigns as campaign_service
 from app.services.surveys import public as public_service
 from app.web import set_private_cookie
@@ -105,8 +106,9 @@ def _error_message(error: campaign_service.SurveyError) -> str:
     }.get(error.code, _("The answer could not be saved."))
 
 
-def _today() -> date:
-    return date.today()
+def _today(link) -> date:
+    """Today on the wall clock of the campaign's school (not the server's)."""
+    return clock.today(link.school_timezone)
 
 
 def _closed(link, spec, lang):
@@ -151,7 +153,7 @@ def survey(slug):
     link = _link_or_404(slug)
     spec = public_service.link_spec(link)
     lang = current_language()
-    if not campaign_service.accepts_answers(link, _today()):
+    if not campaign_service.accepts_answers(link, _today(link)):
         return _closed(link, spec, lang)
     form_class, questions = _blank_form(link, lang)
     secret = current_app.config["SECRET_KEY"]
@@ -174,7 +176,7 @@ def survey(slug):
         form.client_uuid.data, form.signature.data = public_service.issue_uuid(secret, slug)
     elif form.validate():
         try:
-            stored = public_service.submit_response(link, spec, form.client_uuid.data, form_answers(form), _today(),
+            stored = public_service.submit_response(link, spec, form.client_uuid.data, form_answers(form), _today(link),
                                                     code=form.code.data, language=lang)
             db.session.commit()
             g.survey_stored = stored

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import SpentToken
-from app.models.base import utcnow
+from app.services.core import clock
 
 FIELD = "_once"
 TOKEN_MINUTES = 2 * 24 * 60
@@ -72,7 +72,7 @@ def spend(token: str) -> bool:
     nonce = _valid(token)
     if nonce is None:
         return False
-    now = utcnow()
+    now = clock.now()
     try:
         db.session.execute(insert(SpentToken.__table__),
                            {"token": nonce, "user_id": current_user.id if current_user.is_authenticated else None,

@@ -1,6 +1,16 @@
-"""The app's request class: JSON bodies too large or nested too deep are refused."""
+"""The app's request class: the one place where input from a browser is made safe.
+
+JSON bodies too large or nested too deep are refused; control characters (a NUL, which
+PostgreSQL refuses, and the rest: app.services.core.text.clean) are taken out of every form
+field and every JSON string before a view sees them. `request.control_fields` names the form
+fields (or JSON paths) that had any: SapatForm puts a message on those fields, the JSON views
+report them.
+"""
 from flask import Request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+from app.services.core.text import clean, clean_tree
 
 JSON_MAX_DEPTH = 32  # the checklist's draft is two levels deep
 
@@ -23,7 +33,31 @@ def _json_depth_exceeds(value, limit: int) -> bool:
 class SapatRequest(Request):
     """JSON bodies above JSON_MAX_BYTES are refused (413), and bodies nested too deep for the
     parser (RecursionError, once a 500) or deeper than JSON_MAX_DEPTH are a bad request (400,
-    or None with silent=True) like any other malformed JSON."""
+    or None with silent=True) like any other malformed JSON. Form fields and JSON strings come
+    without control characters; control_fields lists where some were removed."""
+
+    @property
+    def control_fields(self) -> frozenset:
+        return self.__dict__.get("_control_fields", frozenset())
+
+    def _note_control(self, names) -> None:
+        self.__dict__["_control_fields"] = self.control_fields | frozenset(names)
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if not form:
+            return
+        items, dirty = [], set()
+        for key, value in form.items(multi=True):
+            key, key_dirty = clean(key)
+            value, value_dirty = clean(value)
+            if key_dirty or value_dirty:
+                dirty.add(key)
+            items.append((key, value))
+        if dirty:
+            self.__dict__["form"] = ImmutableMultiDict(items)
+            self._note_control(dirty)
 
     def get_json(self, force=False, silent=False, cache=True):
         from flask import current_app
@@ -38,4 +72,8 @@ class SapatRequest(Request):
             if silent:
                 return None
             raise BadRequest("The JSON body is nested too deeply.")
+        if data is not None:
+            data, dirty = clean_tree(data)
+            if dirty:
+                self._note_control(dirty)
         return data

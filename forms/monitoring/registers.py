@@ -1,7 +1,7 @@
 """Forms of the continuous-monitoring registers. Choices of people, classes and subjects
 are filled by the view from the current school."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.services.monitoring.labels import (
@@ -86,6 +86,8 @@ class ClubForm(SapatForm):
     leader = StringField(_l("Leader"), validators=[Optional(), Length(max=200)])
     grades = StringField(_l("Grades"), validators=[Optional(), Length(max=40)], description=_l("For example 5-7"))
     enrolled = IntegerField(_l("Students enrolled"), validators=[InputRequired(), NumberRange(min=0, max=5000)])
+    member_ids = SelectMultipleField(_l("Students of the club"), coerce=int, validators=[Optional()],
+                                     description=_l("A student in several clubs counts once in the coverage."))
 
 
 class SelfGovernmentForm(_Dated):

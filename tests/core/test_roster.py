@@ -19,7 +19,7 @@ def _counts():
 
 
 @pytest.mark.parametrize("raw, expected", [("7-Б", (7, "Б")), ("7Б", (7, "Б")), ("11 а", (11, "А")),
-                                            ("1-A", (1, "A")), ("10.В", (10, "В"))])
+                                            ("1-A", (1, "А")), ("10.В", (10, "В"))])
 def test_class_names(raw, expected):
     assert parse_class_name(raw) == expected
 

@@ -47,7 +47,7 @@ def _register_defaults(school, key: str) -> tuple[type, dict]:
             year_id=year.id, class_id=c7.id, on_date=date(2026, 10, 1), kind="injury", description="Fell in PE",
             measures="First aid")),
         "classrooms": (registers.Classroom, dict(
-            name="101", ict_units=3, meets_requirements=True, equipment_percent=80, notes="Projector")),
+            year_id=year.id, name="101", ict_units=3, meets_requirements=True, equipment_percent=80, notes="Projector")),
         "textbooks": (registers.TextbookProvision, dict(
             year_id=year.id, grade=7, subject_id=maths.id, needed=10, available=8)),
         "clubs": (registers.Club, dict(year_id=year.id, name="Chess", enrolled=6, leader="Coach")),

@@ -152,6 +152,10 @@ def test_cyclogram_items_follow_campaigns_marks_and_observations(marks, protocol
     assert planning.effective_status(lessons, today) == "in_progress"
     assert planning.effective_status(survey, today) == "planned"
     campaign = make_campaign(school, status="open")
+    # Only a campaign in the item's months (March-April) counts (issue 16 §7).
+    assert planning.effective_status(survey, today) == "planned"
+    campaign.opens_on, campaign.closes_on = date(2027, 3, 10), date(2027, 3, 31)
+    db.session.commit()
     assert planning.effective_status(survey, today) == "in_progress"
     campaign.status = "closed"
     db.session.commit()

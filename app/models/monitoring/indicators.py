@@ -7,11 +7,11 @@ computed on demand from Sapat data; IndicatorValue holds what people enter.
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import SchoolOwned, Timestamped, utcnow
+from app.models.base import AwareDateTime, SchoolOwned, Timestamped, utcnow
 
 DIRECTIONS = (1, 2, 3, 4, 5, 6, 7)
 UNITS = ("percent", "count", "mean", "index", "points", "ratio", "flag")
@@ -73,9 +73,23 @@ class IndicatorValue(SchoolOwned, db.Model):
     note: Mapped[Optional[str]] = mapped_column(Text)
     evidence: Mapped[Optional[str]] = mapped_column(Text)
     entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    entered_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     indicator: Mapped[Indicator] = relationship(back_populates="values")
     year = relationship("AcademicYear")
     term = relationship("Term")
     entered_by = relationship("User")
+
+
+class IndicatorTarget(SchoolOwned, db.Model):
+    """The target and threshold that held in one academic year. Indicator.target is the one
+    in force now; when it changes, every earlier year without a row keeps the old one here,
+    so that last year's status stays what it was (services.monitoring.indicators.targets_of)."""
+
+    __tablename__ = "indicator_target"
+    __table_args__ = (UniqueConstraint("indicator_id", "year_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id", ondelete="CASCADE"), index=True)
+    target: Mapped[Optional[float]] = mapped_column(Float)
+    threshold: Mapped[Optional[float]] = mapped_column(Float)

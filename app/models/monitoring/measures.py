@@ -10,11 +10,11 @@ its number, date and author, its figures (JSON) and its rendered HTML, never rec
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import SchoolOwned, Timestamped, one_of, utcnow
+from app.models.base import AwareDateTime, SchoolOwned, Timestamped, one_of, utcnow
 
 SOURCES = ("indicator", "note", "observation", "survey", "student")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
@@ -79,7 +79,7 @@ class IssuedDocument(SchoolOwned, db.Model):
     lang: Mapped[str] = mapped_column(String(5))
     figures: Mapped[list] = mapped_column(JSON)
     html: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     year = relationship("AcademicYear")
     author = relationship("User")

@@ -2,11 +2,11 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import SchoolOwned, Timestamped
+from app.models.base import AwareDateTime, SchoolOwned, Timestamped
 
 METHODS = ("survey", "observation", "control_work", "statistics", "interview", "expert")
 FORMS = ("continuous", "periodic")
@@ -24,7 +24,7 @@ class Cyclogram(SchoolOwned, Timestamped, db.Model):
     order_number: Mapped[Optional[str]] = mapped_column(String(40))
     order_date: Mapped[Optional[date]] = mapped_column(Date)
     approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    approved_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[Optional[datetime]] = mapped_column(AwareDateTime())
 
     year = relationship("AcademicYear")
     items: Mapped[list["CyclogramItem"]] = relationship(

@@ -95,15 +95,17 @@ class Incident(SchoolOwned, Timestamped, db.Model):
 
 
 class Classroom(SchoolOwned, Timestamped, db.Model):
-    """A classroom with its equipment (R3.5); the current state, edited when it changes."""
+    """A classroom with its equipment (R3.5) in one academic year: each year keeps its own
+    state, so that a comparison with last year compares two years (not this year twice)."""
 
     __tablename__ = "classroom"
     __table_args__ = (
-        UniqueConstraint("school_id", "name"),
+        UniqueConstraint("school_id", "year_id", "name"),
         CheckConstraint("equipment_percent BETWEEN 0 AND 100", name="equipment_percent"),
         CheckConstraint("ict_units >= 0", name="ict_units"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("academic_year.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     subject_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subject.id", ondelete="SET NULL"))
     equipment_percent: Mapped[int] = mapped_column(default=0)
@@ -133,7 +135,9 @@ class TextbookProvision(SchoolOwned, db.Model):
 
 
 class Club(SchoolOwned, Timestamped, db.Model):
-    """An extracurricular club or additional-education group with its enrolment count."""
+    """An extracurricular club or additional-education group with its enrolment count and,
+    where the school lists them, its students (ClubMember): a student in two clubs is one
+    student in the coverage, two places in the clubs."""
 
     __tablename__ = "club"
     __table_args__ = (CheckConstraint("enrolled >= 0", name="enrolled"),)
@@ -144,6 +148,28 @@ class Club(SchoolOwned, Timestamped, db.Model):
     leader: Mapped[Optional[str]] = mapped_column(String(200))
     grades: Mapped[Optional[str]] = mapped_column(String(40))
     enrolled: Mapped[int] = mapped_column(default=0)
+
+    members: Mapped[list["ClubMember"]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def member_ids(self) -> list[int]:
+        return [m.student_id for m in self.members]
+
+    @member_ids.setter
+    def member_ids(self, ids) -> None:
+        wanted = {int(i) for i in ids or ()}
+        self.members = [m for m in self.members if m.student_id in wanted] + [
+            ClubMember(student_id=i) for i in sorted(wanted - set(self.member_ids))]
+
+
+class ClubMember(db.Model):
+    """A student of a club (one row per student and club)."""
+
+    __tablename__ = "club_member"
+    __table_args__ = (UniqueConstraint("club_id", "student_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    club_id: Mapped[int] = mapped_column(ForeignKey("club.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
 
 
 class SelfGovernmentActivity(SchoolOwned, Timestamped, db.Model):

@@ -30,6 +30,7 @@ from app.models import (
 from app.security import Principal
 from app.services.achievement.access import student_view, visible
 from app.services.achievement.metrics import metrics_select, rollup, run_metrics, teacher_join, term_metrics
+from app.services.core import clock
 from app.services.core import school as school_service
 
 DEFAULT_THRESHOLD = 0.5  # marks on the 5-point scale; config key ACHIEVEMENT_EXTERNAL_THRESHOLD
@@ -60,7 +61,7 @@ def terms(school_id: int) -> list[Term]:
 
 def default_term(school_id: int, today: Optional[date] = None) -> Optional[Term]:
     """The latest quarter of the current year that has begun (else its first term)."""
-    today = today or date.today()
+    today = today or clock.today(clock.school_zone(school_id))
     year = school_service.current_year(school_id)
     if year is None:
         return None

@@ -36,7 +36,7 @@ def build_achievement_workbook(scope: Principal, term, target: Optional[str] = N
     if threshold is None:
         threshold = float(current_app.config.get("ACHIEVEMENT_EXTERNAL_THRESHOLD", analysis.DEFAULT_THRESHOLD))
     period = f"{term.name} ({term.year.name})"
-    with WorkbookWriter(path, school_name=localized_name(school), period=period,
+    with WorkbookWriter(path, school=school, school_name=localized_name(school), period=period,
                         filters={_("Marks"): _("term marks") if basis == "term" else _("control works and tests")}) as book:
         sheet = book.add_table(_("Summary"), _("Learning results by class and subject"),
                                [Column(_("class"), TEXT), Column(_("subject"), TEXT, 24),

@@ -1,18 +1,17 @@
 """Reading the audit trail (filters, pages, before/after differences) and keeping it
 append-only: the ORM refuses to update or delete an AuditLog row."""
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Optional
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import AuditLog, User
+from app.services.core import clock
 
 PAGE_SIZE = 50
-LOCAL_TZ = ZoneInfo("Asia/Bishkek")
 
 
 class AuditLogIsAppendOnly(RuntimeError):
@@ -61,8 +60,8 @@ class AuditPage:
     pages: int
 
 
-def _local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+def _local_midnight_utc(day: date, school_id: int) -> datetime:
+    return clock.day_start(day, clock.school_zone(school_id))
 
 
 def _short(value: Any, limit: int = 200) -> Any:
@@ -93,9 +92,9 @@ def search(school_id: int, flt: AuditFilter, page: int = 1) -> AuditPage:
     if flt.entity_id:
         conditions.append(AuditLog.entity_id == flt.entity_id)
     if flt.date_from:
-        conditions.append(AuditLog.created_at >= _local_midnight_utc(flt.date_from))
+        conditions.append(AuditLog.created_at >= _local_midnight_utc(flt.date_from, school_id))
     if flt.date_to:
-        conditions.append(AuditLog.created_at < _local_midnight_utc(flt.date_to + timedelta(days=1)))
+        conditions.append(AuditLog.created_at < _local_midnight_utc(flt.date_to + timedelta(days=1), school_id))
     total = db.session.scalar(select(func.count(AuditLog.id)).where(*conditions)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)

@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from app.extensions import db, refresh_statistics
+from app.services.core import clock
 
 FORMAT = "sapat-backup"
 VERSION = 1
@@ -69,7 +70,7 @@ def _encode(value: Any) -> Any:
 
 
 def _decoder(column):
-    kind = column.type
+    kind = getattr(column.type, "impl", column.type)  # AwareDateTime decorates a DateTime
     if isinstance(kind, DateTime):
         return datetime.fromisoformat
     if isinstance(kind, Date):
@@ -189,7 +190,7 @@ def _backup_jsonl(engine: Engine, path: Path) -> dict[str, int]:
             with conn.begin(), gzip.open(tmp, "wt", encoding="utf-8") as out:
                 header = {"format": FORMAT, "version": VERSION, "dialect": conn.dialect.name,
                           "alembic": _alembic_revision(conn), "tables": [t.name for t in tables()],
-                          "created_at": datetime.now().astimezone().isoformat()}
+                          "created_at": clock.now().isoformat()}
                 out.write(json.dumps(header, ensure_ascii=False) + "\n")
                 for table in tables():
                     n = 0

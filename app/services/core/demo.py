@@ -26,6 +26,7 @@ from app.models import (
     User,
     UserRole,
 )
+from app.services.core import clock
 
 DEMO_SCHOOL_CODE = "balasagyn"
 DEMO_PASSWORD = "sapat-demo-2026"
@@ -156,7 +157,7 @@ def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None
         raise DemoError("exists")
     rng = random.Random(seed)
     params = SCALES[scale]
-    today = today or date.today()
+    today = today or clock.today()
     start = _school_year_start(today)
 
     school = School(code=DEMO_SCHOOL_CODE, name="Ж. Баласагын атындагы орто мектеп",

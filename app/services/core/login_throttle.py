@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Optional
 
 from flask import current_app
@@ -31,6 +31,7 @@ from sqlalchemy import case, delete, insert, literal, or_, update
 
 from app.extensions import db
 from app.models import LoginThrottle
+from app.services.core import clock
 
 DEVICE_COOKIE = "sapat_device"
 DEVICE_COOKIE_DAYS = 365
@@ -80,7 +81,7 @@ def claim(keys: list[tuple[str, Rule]], now: Optional[datetime] = None) -> Optio
     """Count one attempt on every key, atomically, unless one of them is blocked. Returns the
     attempt's number on each key, or None when the attempt must wait (then nothing is
     counted). Commits the session (call it before anything else is written)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     stale = now - timedelta(hours=_config("LOGIN_WINDOW_HOURS", 24))
     table = LoginThrottle.__table__
     moment = table.c.blocked_until.type
@@ -124,7 +125,7 @@ def settle(keys: list[tuple[str, Rule]], numbers: list[int], success: bool,
     """After the password check: forget the keys on success, else start each key's wait
     (a failure within the free attempts leaves the key as it is: a parallel attempt may have
     blocked it meanwhile). Returns True when this failure started a wait. Commits."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     table = LoginThrottle.__table__
     started = False
     for (key, rule), number in zip(keys, numbers):

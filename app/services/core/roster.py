@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ClassGroup, Enrollment, Student
+from app.services.core import clock
+from app.services.core.text import fold_cyrillic
 from app.services.core.xlsx_input import (
     ImportReport,
     SpreadsheetError,
@@ -39,14 +41,15 @@ GENDERS = {
 
 
 def parse_class_name(value) -> tuple[int, str]:
-    """'7-Б', '7Б', '7 б' -> (7, 'Б'); raises ValueError for anything else."""
+    """'7-Б', '7Б', '7 б' -> (7, 'Б'); a Latin letter that looks Cyrillic is read as that
+    letter ('7-A' with a Latin A -> (7, 'А')); raises ValueError for anything else."""
     match = CLASS_PATTERN.match(text(value))
     if not match:
         raise ValueError(value)
     grade = int(match.group(1))
     if not 1 <= grade <= 11:
         raise ValueError(value)
-    return grade, match.group(2).upper()
+    return grade, fold_cyrillic(match.group(2).upper())
 
 
 def import_roster(stream: IO[bytes], *, school_id: int, year_id: int) -> ImportReport:
@@ -60,7 +63,7 @@ def import_roster(stream: IO[bytes], *, school_id: int, year_id: int) -> ImportR
 
     seen_codes: dict[str, int] = {}
     parsed = []
-    today = date.today()
+    today = clock.today()
     for number, row in rows:
         class_raw, code, name = text(row.get("class")), text(row.get("student_code")), text(row.get("full_name"))
         try:

@@ -13,6 +13,7 @@ from typing import IO, Any, Optional
 
 from flask_babel import gettext as _
 
+from app.services.core.text import clean
 from app.services.core.xlsx_output import restore
 from app.services.core.xlsx_safety import (  # noqa: F401 - SpreadsheetError is imported from here too
     BadCell,
@@ -41,6 +42,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     tables: tuple[str, ...] = ()  # the tables the import writes: their statistics are refreshed after a large one
+    sheet: Optional[str] = None  # the title of the sheet that was read (read_rows sets it)
 
     @property
     def ok(self) -> bool:
@@ -142,6 +144,8 @@ def read_rows(stream: IO[bytes], columns: dict[str, tuple[str, ...]], required: 
     sheet = read_sheet(read_upload(stream), max_col=MAX_COLUMNS, max_rows=MAX_ROWS, keep=frozenset(aliases))
     if sheet is None or not sheet.rows:
         raise SpreadsheetError(_("The workbook is empty."))
+    if report is not None:
+        report.sheet = sheet.title
     header = sheet.rows[0][1]
     positions: dict[str, int] = {}
     for index, cell in enumerate(header):
@@ -192,13 +196,14 @@ def template_workbook(sheet_name: str, headers: list[str], examples: list[tuple[
 
 
 def text(value: Any) -> str:
-    """A cell as trimmed text: whole floats without ".0", and the apostrophe Sapat puts before
-    text that begins with = + - @ (xlsx_output.neutralise) taken off again."""
+    """A cell as trimmed text: whole floats without ".0", control characters and their
+    `_x0000_` escapes taken out (text.clean), and the apostrophe Sapat puts before text that
+    begins with = + - @ (xlsx_output.neutralise) taken off again."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return restore(str(value).strip())
+    return restore(clean(str(value))[0].strip())
 
 
 def parse_date(value: Any) -> Optional[date]:

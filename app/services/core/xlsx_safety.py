@@ -301,7 +301,8 @@ class SheetRows:
 def _parse(data: bytes, sheet_names: tuple[str, ...], max_col: int, max_rows: int,
            keep: Optional[frozenset]) -> Optional[SheetRows]:
     """Parse one sheet of `data` (already checked by check_package). `sheet_names`: the
-    first sheet whose title is one of these (casefolded), else the first sheet; None when
+    first sheet whose title is one of these (casefolded), else the first visible sheet (a
+    hidden or very hidden sheet is never read unless it is named); None when
     none matches. `keep`: when given, the first non-empty row is the header and only the
     columns whose header (normalised by `normalise_header`) is in `keep` are kept, at their
     own positions (others become None). Raises UploadRefused."""
@@ -313,7 +314,7 @@ def _parse(data: bytes, sheet_names: tuple[str, ...], max_col: int, max_rows: in
                 wanted = {name.casefold() for name in sheet_names}
                 sheet = next((ws for ws in sheets if ws.title.strip().casefold() in wanted), None)
             else:
-                sheet = sheets[0] if sheets else None
+                sheet = next((ws for ws in sheets if getattr(ws, "sheet_state", "visible") == "visible"), None)
             if sheet is None:
                 return None
             parser = _parser_class()(sheet._get_source(), sheet._shared_strings, data_only=True,

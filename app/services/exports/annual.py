@@ -26,6 +26,7 @@ from app.extensions import db
 from app.features import installed
 from app.i18n import current_language
 from app.models import AcademicYear, ClassGroup, Enrollment, School
+from app.services.core import clock
 from app.services.core import school as school_service
 from app.services.exports.core import INT, Column, Progress, WorkbookWriter, in_language
 from app.services.exports.expert import ExpertRow, write_expert_sheet
@@ -169,7 +170,7 @@ def build_annual(path, school_id: int, year: AcademicYear, progress: Optional[Ca
     try:
         if pool:
             pending = [pool.submit(_fetch_in_thread, app, s.fetch, ctx) for s in parts]
-        with WorkbookWriter(path, school_name=ctx.school_name, period=_("Academic year %(year)s", year=year.name),
+        with WorkbookWriter(path, school=clock.school_zone(ctx.school_id).key, school_name=ctx.school_name, period=_("Academic year %(year)s", year=year.name),
                             filters={_("Previous year"): ctx.prev_name or "—"}) as book:
             opened = []  # (section, its sheets, its future): filled before the expert sheet
             for index, section in enumerate(parts):

@@ -22,6 +22,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from app.services.core import clock
 from app.services.core.xlsx_output import SafeWorkbook, apostrophe_note
 
 TEXT, INT, NUMBER, PCT, MEAN, DATE = "text", "int", "number", "pct", "mean", "date"
@@ -199,7 +200,7 @@ class WorkbookWriter:
     """Opens a workbook with Sapat's safe settings; use as a context manager."""
 
     def __init__(self, target, *, school_name: str, period: str, filters: Optional[dict] = None,
-                 constant_memory: bool = True):
+                 constant_memory: bool = True, school=None):
         options = {
             "strings_to_formulas": False,
             "strings_to_urls": False,
@@ -215,7 +216,7 @@ class WorkbookWriter:
         self.school_name = school_name
         self.period = period
         self.filters = filters or {}
-        self.generated_at = datetime.now()
+        self.generated_at = clock.local_now(school)  # the school's wall clock (a School or zone name)
         self.sheet_names: set[str] = set()
         self.notes: list[tuple[str, str]] = []
         self.cells = 0  # non-empty data cells written through SheetWriter.write_row (for benchmarks)

@@ -30,7 +30,7 @@ from sqlalchemy import and_, or_, select, update
 from app.extensions import db
 from app.features import installed
 from app.models import ExportJob, User
-from app.models.base import utcnow
+from app.services.core import clock
 from app.services.core.files import private_dir, private_file
 from app.services.exports import queue, storage
 from app.services.exports.core import in_language
@@ -122,7 +122,7 @@ def _claim(job_id: str) -> Optional[int]:
     with db.engine.begin() as conn:
         attempt = conn.scalar(
             update(ExportJob).where(ExportJob.id == job_id, ExportJob.status == "queued")
-            .values(status="running", attempts=ExportJob.attempts + 1, heartbeat_at=utcnow(), progress=1)
+            .values(status="running", attempts=ExportJob.attempts + 1, heartbeat_at=clock.now(), progress=1)
             .returning(ExportJob.attempts))
     return attempt
 
@@ -140,7 +140,7 @@ class _Heartbeat(threading.Thread):
         while not self.stopped.wait(every):
             try:
                 with self.app.app_context():
-                    _set(self.job_id, self.attempt, heartbeat_at=utcnow())
+                    _set(self.job_id, self.attempt, heartbeat_at=clock.now())
             except Exception:  # noqa: BLE001 - the next beat tries again
                 log.warning("heartbeat of export job %s failed", self.job_id)
 
@@ -169,14 +169,14 @@ def run_job(app: Flask, job_id: str) -> None:
                     raise ExportError(_("Your role does not give you this workbook."))
 
                 def report(pct: int) -> None:
-                    _set(job_id, attempt, progress=max(1, min(99, int(pct))), heartbeat_at=utcnow())
+                    _set(job_id, attempt, progress=max(1, min(99, int(pct))), heartbeat_at=clock.now())
 
                 name = kind.build(str(partial), school_id, params, report)
             blob = f"file-{job_id}"
             storage.save_file(blob, partial)
             partial.unlink(missing_ok=True)
             if not _set(job_id, attempt, status="done", progress=100, file_path=storage.reference(blob),
-                        download_name=name, finished_at=utcnow()):
+                        download_name=name, finished_at=clock.now()):
                 storage.remove(blob)  # the job was given up meanwhile (expired, or failed as stale)
         except ExportError as error:
             _fail(job_id, attempt, partial, str(error))
@@ -192,7 +192,7 @@ def run_job(app: Flask, job_id: str) -> None:
 
 def _fail(job_id: str, attempt: int, partial: Path, message: str) -> None:
     partial.unlink(missing_ok=True)
-    _set(job_id, attempt, status="failed", error=message, finished_at=utcnow())
+    _set(job_id, attempt, status="failed", error=message, finished_at=clock.now())
 
 
 def recover(app: Optional[Flask] = None, job_id: Optional[str] = None) -> dict[str, int]:
@@ -202,7 +202,7 @@ def recover(app: Optional[Flask] = None, job_id: Optional[str] = None) -> dict[s
     {"retried", "failed", "requeued"}. Every change is conditional on the row as read, so
     workers and web nodes may run this at the same time."""
     app = app or current_app._get_current_object()
-    now = utcnow()
+    now = clock.now()
     cutoff = now - lease(app)
     limit = int(app.config.get("QUEUE_MAX_ATTEMPTS", 2))
     counts = {"retried": 0, "failed": 0, "requeued": 0}
@@ -251,7 +251,7 @@ def get_job(job_id: str, *, school_id: int, user_id: int) -> Optional[ExportJob]
         return None
     if job.status in ("queued", "running"):
         beat = job.heartbeat_at or job.created_at
-        if beat is not None and _aware(beat) < utcnow() - lease():
+        if beat is not None and _aware(beat) < clock.now() - lease():
             recover(job_id=job.id)
             db.session.expire_all()
             job = db.session.get(ExportJob, job_id)
@@ -298,7 +298,7 @@ def take_file(job: ExportJob) -> Optional[str]:
 def cleanup(app: Optional[Flask] = None) -> int:
     """Delete expired jobs and their files; fail jobs queued or running for STALE_RUNNING."""
     app = app or current_app
-    now = utcnow()
+    now = clock.now()
     removed = 0
     for job in db.session.scalars(select(ExportJob).where(ExportJob.created_at < now - JOB_TTL)):
         blob = storage.blob_of(job.file_path)

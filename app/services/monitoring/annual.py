@@ -42,7 +42,7 @@ def fetch_indicators(ctx: Context) -> list[AnnualIndicator]:
     for row in monitoring.evaluate(ctx.school_id, year_of(ctx)):
         ind = row.indicator
         hidden = suppress(row)
-        target = None if ind.target is None else ("≤ " if ind.good == "lower" else "≥ ") + fmt(ind.target, ind.unit)
+        target = None if row.target is None else ("≤ " if ind.good == "lower" else "≥ ") + fmt(row.target, ind.unit)
         out.append(AnnualIndicator(
             ind.direction, ind.key, ind.name_in(ctx.lang), str(UNIT_LABELS.get(ind.unit, ind.unit)),
             None if hidden else row.value, target, None if hidden else row.previous,

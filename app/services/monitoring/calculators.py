@@ -20,6 +20,7 @@ from app.models import AcademicYear, Enrollment, TeachingAssignment, Term
 from app.models.monitoring.registers import (
     Classroom,
     Club,
+    ClubMember,
     Incident,
     SelfGovernmentActivity,
     StudentAchievement,
@@ -280,26 +281,27 @@ def textbook_provision(school_id, period):
     return Result(covered * 100.0 / needed)
 
 
-def _classrooms(school_id, *columns):
+def _classrooms(school_id, year_id, *columns):
+    """(rooms, *columns) over the classrooms recorded for the year."""
     return db.session.execute(select(func.count(Classroom.id), *columns).where(
-        Classroom.school_id == school_id)).one()
+        Classroom.school_id == school_id, Classroom.year_id == year_id)).one()
 
 
 @CALCULATORS("ict_per_classroom")
 def ict_per_classroom(school_id, period):
-    rooms, units = _classrooms(school_id, func.sum(Classroom.ict_units))
+    rooms, units = _classrooms(school_id, period.year_id, func.sum(Classroom.ict_units))
     return Result(units / rooms, rooms) if rooms else None
 
 
 @CALCULATORS("classrooms_compliant")
 def classrooms_compliant(school_id, period):
-    rooms, ok = _classrooms(school_id, func.sum(case((Classroom.meets_requirements.is_(True), 1), else_=0)))
+    rooms, ok = _classrooms(school_id, period.year_id, func.sum(case((Classroom.meets_requirements.is_(True), 1), else_=0)))
     return Result(ok * 100.0 / rooms, rooms) if rooms else None
 
 
 @CALCULATORS("equipment_completeness")
 def equipment_completeness(school_id, period):
-    rooms, mean = _classrooms(school_id, func.avg(Classroom.equipment_percent))
+    rooms, mean = _classrooms(school_id, period.year_id, func.avg(Classroom.equipment_percent))
     return Result(mean, rooms) if rooms else None
 
 
@@ -310,11 +312,17 @@ def club_enrolment(school_id, period):
     total = students_count(school_id, period.year_id)
     if not total:
         return None
-    places = db.session.scalar(select(func.sum(Club.enrolled)).where(
-        Club.school_id == school_id, Club.year_id == period.year_id))
-    if places is None:
+    listed = select(ClubMember.club_id)
+    clubs = (Club.school_id == school_id, Club.year_id == period.year_id)
+    students = db.session.scalar(select(func.count(func.distinct(ClubMember.student_id))).join(
+        Club, Club.id == ClubMember.club_id).where(*clubs)) or 0
+    places, n_clubs = db.session.execute(select(func.sum(Club.enrolled), func.count(Club.id)).where(
+        *clubs, Club.id.not_in(listed))).one()
+    if not n_clubs and not students:
         return None
-    return Result(places * 100.0 / total, total)
+    # Each listed student once; a club without a list adds its places (it may count a student
+    # twice), never beyond the school's students.
+    return Result(min(students + (places or 0), total) * 100.0 / total, total)
 
 
 @CALCULATORS("self_government")

@@ -1,6 +1,6 @@
 """Demo data of the monitoring programme (runs after the other features' steps, order 90):
 registers for both years, manual indicators for two years, an approved cyclogram."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import insert, select
 
@@ -11,6 +11,7 @@ from app.models.monitoring.planning import Interview
 from app.models.monitoring.registers import (
     Classroom,
     Club,
+    ClubMember,
     Incident,
     SelfGovernmentActivity,
     StudentAchievement,
@@ -18,6 +19,7 @@ from app.models.monitoring.registers import (
     TeacherAchievement,
     TextbookProvision,
 )
+from app.services.core import clock
 from app.services.core.demo import DemoContext
 from app.services.core.school import year_of_date
 from app.services.monitoring import planning
@@ -44,7 +46,7 @@ def demo_step(ctx: DemoContext) -> None:
     sid = school.id
     big = ctx.scale == "large"
     ensure_catalogue(sid)
-    today = date.today()
+    today = clock.today(school)
     subjects = list(ctx.subjects.values())
     for year in ctx.years:
         past = year.ends_on < today
@@ -93,6 +95,11 @@ def demo_step(ctx: DemoContext) -> None:
             {"school_id": sid, "year_id": year.id, "name": name, "kind": kind, "leader": rng.choice(ctx.teachers).full_name,
              "grades": rng.choice(["1-4", "5-7", "5-11", "8-11"]), "enrolled": rng.randint(8, 25) * (4 if big else 1)}
             for name, kind in CLUBS])
+        # The clubs' students: some in two clubs (places exceed students; coverage counts each once).
+        pupils = list(db.session.scalars(select(Enrollment.student_id).where(Enrollment.year_id == year.id)))
+        for club_id, places in db.session.execute(select(Club.id, Club.enrolled).where(Club.year_id == year.id)):
+            db.session.execute(insert(ClubMember), [{"club_id": club_id, "student_id": s}
+                                                    for s in rng.sample(pupils, min(places, len(pupils)))])
         db.session.execute(insert(SelfGovernmentActivity), [
             {"school_id": sid, "year_id": year.id, "on_date": on, "body": "Окуучулар кеңеши",
              "title": rng.choice(["Өзүн-өзү башкаруу күнү", "Экологиялык акция", "Ардагерлерге жардам", "Спорттук майрам"]),
@@ -116,10 +123,15 @@ def demo_step(ctx: DemoContext) -> None:
             db.session.add(IndicatorValue(school_id=sid, indicator_id=ind.id, year_id=year.id, value=round(value, 1),
                                           note="Демо", evidence="Мектептин отчету",
                                           entered_by_id=ctx.staff["deputy"].id))
-    db.session.add_all([Classroom(school_id=sid, name=f"{100 + n}", subject_id=rng.choice(subjects).id,
-                                  equipment_percent=rng.randint(40, 95), ict_units=rng.randint(0, 3),
-                                  meets_requirements=rng.random() < 0.75, methodical_materials=rng.random() < 0.8)
-                        for n in range(1, (41 if big else 16))])
+    # Each year has its own state of the classrooms (a few fewer and less equipped last year).
+    for year, rooms, better in ((ctx.last_year, 38 if big else 14, 0.0), (ctx.current_year, 40 if big else 15, 0.1)):
+        db.session.add_all([Classroom(school_id=sid, year_id=year.id, name=f"{100 + n}",
+                                      subject_id=rng.choice(subjects).id,
+                                      equipment_percent=min(100, rng.randint(40, 90) + int(better * 50)),
+                                      ict_units=rng.randint(0, 3) + (1 if better and rng.random() < 0.3 else 0),
+                                      meets_requirements=rng.random() < 0.65 + better,
+                                      methodical_materials=rng.random() < 0.8)
+                            for n in range(1, rooms + 1)])
     db.session.flush()
     # cyclograms: last year's done, this year's approved with progress up to today
     last = planning.create_default(sid, ctx.last_year, "ky")

@@ -7,12 +7,14 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AcademicYear, Term
-from app.models.monitoring.indicators import Indicator, IndicatorValue
+from app.models.monitoring.indicators import Indicator, IndicatorTarget, IndicatorValue
+from app.services.core import clock
 from app.services.core import school as school_service
 from app.services.core.audit import record as audit_record
 from app.services.core.audit import snapshot
 from app.services.monitoring.calculators import Period, Result, compute, shared_queries
 from app.services.monitoring.catalogue import ensure_catalogue
+from app.services.monitoring.labels import decimals
 
 MIN_GROUP = 5  # the default minimum group size of anonymous results (DESIGN)
 
@@ -37,16 +39,28 @@ class Row:
     previous: Optional[float]
     status: str
     entered: Optional[IndicatorValue] = None
+    year_target: Optional[IndicatorTarget] = None  # the target kept for this (earlier) year
+
+    @property
+    def target(self) -> Optional[float]:
+        """The target that holds in the row's year (IndicatorTarget, else the indicator's)."""
+        return self.year_target.target if self.year_target else self.indicator.target
+
+    @property
+    def threshold(self) -> Optional[float]:
+        return self.year_target.threshold if self.year_target else self.indicator.threshold
 
     @property
     def change(self) -> Optional[float]:
+        """value - previous, rounded as the value is shown (labels.decimals): a change that
+        shows as 0.0 is no change ("same"), never "got better by 0.0"."""
         if self.value is None or self.previous is None:
             return None
-        return round(self.value - self.previous, 2)
+        return round(self.value - self.previous, decimals(self.indicator.unit)) + 0.0
 
     @property
     def trend(self) -> str:
-        """'up' when it got better, 'down' when worse, 'same' or '' without data."""
+        """'up' when it got better, 'down' when worse, 'same' (no change as shown) or '' without data."""
         if self.change is None:
             return ""
         if self.change == 0:
@@ -93,17 +107,43 @@ def evaluate(school_id: int, year: AcademicYear, direction: Optional[int] = None
     prev_entered = _entered(school_id, ids, prev_year.id, None) if prev_year else {}
     rows = []
     with shared_queries():
-        _evaluate_into(rows, items, period, entered, prev_year, prev_entered)
+        _evaluate_into(rows, items, period, entered, prev_year, prev_entered, targets_of(ids, year.id))
     return rows
 
 
-def _evaluate_into(rows, items, period, entered, prev_year, prev_entered):
+def _evaluate_into(rows, items, period, entered, prev_year, prev_entered, targets):
     for ind in items:
         result = value_of(ind, period, entered.get(ind.id))
         previous = value_of(ind, Period.of_year(prev_year), prev_entered.get(ind.id)) if prev_year else None
         value = result.value if result else None
+        kept = targets.get(ind.id)
+        target, threshold = (kept.target, kept.threshold) if kept else (ind.target, ind.threshold)
         rows.append(Row(ind, value, result.n if result else None, previous.value if previous else None,
-                        status(value, ind.target, ind.threshold, ind.good), entered.get(ind.id)))
+                        status(value, target, threshold, ind.good), entered.get(ind.id), kept))
+
+
+def targets_of(indicator_ids, year_id: int) -> dict[int, IndicatorTarget]:
+    """indicator id -> the target kept for that year (indicators without one use their own)."""
+    if not indicator_ids:
+        return {}
+    return {t.indicator_id: t for t in db.session.scalars(select(IndicatorTarget).where(
+        IndicatorTarget.indicator_id.in_(indicator_ids), IndicatorTarget.year_id == year_id))}
+
+
+def keep_past_targets(indicator: Indicator, old_target: Optional[float], old_threshold: Optional[float]) -> int:
+    """Before an indicator's target or threshold changes: every year that ended before the
+    school's current year and has no kept target keeps the old pair. Returns rows added."""
+    current = school_service.current_year(indicator.school_id)
+    if current is None or (old_target, old_threshold) == (indicator.target, indicator.threshold):
+        return 0
+    kept = set(db.session.scalars(select(IndicatorTarget.year_id).where(
+        IndicatorTarget.indicator_id == indicator.id)))
+    years = db.session.scalars(select(AcademicYear.id).where(
+        AcademicYear.school_id == indicator.school_id, AcademicYear.ends_on < current.starts_on))
+    added = [IndicatorTarget(school_id=indicator.school_id, indicator_id=indicator.id, year_id=y,
+                             target=old_target, threshold=old_threshold) for y in years if y not in kept]
+    db.session.add_all(added)
+    return len(added)
 
 
 def value_at(indicator: Indicator, year: AcademicYear, term: Optional[Term] = None) -> Optional[float]:
@@ -206,8 +246,7 @@ def set_value(indicator: Indicator, year_id: int, term_id: Optional[int], value:
                                   term_id=term_id, value=value)
         db.session.add(existing)
     existing.value, existing.note, existing.evidence, existing.entered_by_id = value, note, evidence, user_id
-    from app.models.base import utcnow
-    existing.entered_at = utcnow()
+    existing.entered_at = clock.now()
     db.session.flush()
     audit_record("update" if before else "create", "indicator_value", existing.id, school_id=indicator.school_id,
                  user_id=user_id, before=before, after=snapshot(existing), remote_addr=remote_addr)

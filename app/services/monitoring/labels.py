@@ -63,6 +63,11 @@ MONTH_LABELS = {1: _l("January"), 2: _l("February"), 3: _l("March"), 4: _l("Apri
                 11: _l("November"), 12: _l("December")}
 
 
+def decimals(unit: str = "") -> int:
+    """Decimals a value of this unit is shown with: 2 for means, ratios and points, else 1."""
+    return 2 if unit in ("mean", "ratio", "points") else 1
+
+
 def fmt(value, unit: str = "") -> str:
     """A value for display: integers without decimals, others with one or two."""
     if value is None:
@@ -70,7 +75,7 @@ def fmt(value, unit: str = "") -> str:
     if float(value).is_integer():
         text = str(int(value))
     else:
-        text = f"{value:.2f}" if unit in ("mean", "ratio", "points") else f"{value:.1f}"
+        text = f"{value:.{decimals(unit)}f}"
     return text + (" %" if unit == "percent" else "")
 MEASURE_STATUS_LABELS = {"planned": _l("planned"), "in_progress": _l("in progress"), "done": _l("done"),
                          "cancelled": _l("cancelled")}

@@ -15,10 +15,11 @@ from typing import Iterable, Optional
 from sqlalchemy import select, union
 
 from app.extensions import db
-from app.models import AcademicYear, Term, User
+from app.models import AcademicYear, School, Term, User
 from app.models.monitoring.indicators import Indicator
 from app.models.monitoring.measures import OPEN_STATUSES, Measure
 from app.security import Principal, RowScope
+from app.services.core import clock
 from app.services.core import school as school_service
 from app.services.monitoring.indicators import status, value_at
 
@@ -46,13 +47,13 @@ def may_set_status(principal: Principal, measure: Measure) -> bool:
 def mark_status(measure: Measure, new_status: str, today: Optional[date] = None) -> None:
     """A done measure keeps the day it was done (today when it becomes done)."""
     measure.status = new_status
-    measure.done_on = (measure.done_on or today or date.today()) if new_status == "done" else None
+    measure.done_on = (measure.done_on or today or clock.today(measure.school)) if new_status == "done" else None
 
 
 def overdue(school_id: int, today: Optional[date] = None, scope: Optional[RowScope] = None) -> list[Measure]:
     """Measures planned or in progress whose deadline has passed, oldest deadline first."""
     stmt = select(Measure).where(Measure.school_id == school_id, Measure.status.in_(OPEN_STATUSES),
-                                 Measure.due_on < (today or date.today()))
+                                 Measure.due_on < (today or clock.today(db.session.get(School, school_id))))
     if scope is not None:
         stmt = stmt.where(scope.clause())
     return list(db.session.scalars(stmt.order_by(Measure.due_on, Measure.id)))

@@ -1,7 +1,7 @@
 """The annual monitoring cyclogram: default items from the regulations, derived statuses,
 the months × directions grid, "my tasks", approval and copying to the next year."""
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -14,6 +14,7 @@ from app.features import installed
 from app.models import AcademicYear, User, UserRole
 from app.models.monitoring.indicators import Indicator, IndicatorValue
 from app.models.monitoring.planning import Cyclogram, CyclogramItem, Interview
+from app.services.core import clock
 from app.services.core.audit import record as audit_record
 from app.services.core.audit import snapshot
 
@@ -43,7 +44,7 @@ def mark_status(item: CyclogramItem, status: str, today: Optional[date] = None) 
     """Set an item's marked status: a done item keeps the day it was done (today when it
     becomes done); an item not done has no such day."""
     item.status = status
-    item.done_on = (item.done_on or today or date.today()) if status == "done" else None
+    item.done_on = (item.done_on or today or clock.today(clock.school_zone(item.school_id))) if status == "done" else None
 
 
 @lru_cache(maxsize=1)
@@ -138,7 +139,7 @@ DERIVERS = (_manual_values_state, _interviews_state)
 def effective_status(item: CyclogramItem, today: Optional[date] = None) -> str:
     """planned | in_progress | done | overdue: what was marked, corrected by the linked data;
     an item not done after its due date is overdue."""
-    today = today or date.today()
+    today = today or clock.today(clock.school_zone(item.school_id))
     if item.status == "done":
         return "done"
     year = item.cyclogram.year
@@ -187,7 +188,7 @@ def grid(views: list[ItemView]) -> dict[tuple[int, int], list[ItemView]]:
 def approve(cyc: Cyclogram, order_number: str, order_date: date, user_id: int, remote_addr=None) -> None:
     before = snapshot(cyc)
     cyc.order_number, cyc.order_date = order_number, order_date
-    cyc.approved_by_id, cyc.approved_at = user_id, datetime.now(timezone.utc)
+    cyc.approved_by_id, cyc.approved_at = user_id, clock.now()
     db.session.flush()
     audit_record("approve", "cyclogram", cyc.id, school_id=cyc.school_id, user_id=user_id, before=before,
                  after=snapshot(cyc), remote_addr=remote_addr)

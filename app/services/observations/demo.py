@@ -1,11 +1,12 @@
 """Demo data of the observations area: about 300 observations with --scale large, 40 with
 small, over last year and this year, with plans per observer."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import Observation, ObservationPlan, ObservationScore, TeachingAssignment
+from app.services.core import clock
 from app.services.observations.answers import score_range
 from app.services.observations.protocols import PROTOCOL_KINDS, ensure_protocols, protocol_of
 
@@ -18,7 +19,7 @@ def demo_observations(ctx) -> None:
     observers = [u for u in (ctx.staff.get("director"), ctx.staff.get("deputy"), ctx.staff.get("upbringing"),
                              ctx.staff.get("mohead")) if u is not None]
     total = 300 if ctx.scale == "large" else 40
-    today = date.today()
+    today = clock.today(ctx.school)
     per_year = {ctx.last_year.id: int(total * 0.3), ctx.current_year.id: total - int(total * 0.3)}
     # The teacher's underlying skill drifts upward a little over time (so that dynamics show).
     skill = {t.id: rng.uniform(0.6, 1.7) for t in ctx.teachers}

@@ -6,7 +6,7 @@ a mapping (request.form, or the JSON of an offline draft). The fields are parsed
 instrument language (surveys/answers.py, the items' own `parse`), the same parsing as
 questionnaires. Every change is audited in the caller's transaction; the caller commits.
 """
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any, Iterable, Mapping, Optional
 
 from flask_babel import gettext as _
@@ -30,6 +30,7 @@ from app.models import (
 from app.models.observations import PURPOSES
 from app.security import Principal
 from app.services.core import audit as audit_service
+from app.services.core import clock
 from app.services.core.audit import snapshot
 from app.services.observations import answers as stored
 from app.services.observations.access import OBSERVER_ROLES, can_see
@@ -200,7 +201,7 @@ def save_answers(actor: Principal, obs: Observation, data: Mapping[str, Any], la
             obs.scores.remove(row)
     if changed:
         obs.revision = (obs.revision or 0) + 1
-        obs.updated_at = datetime.now(timezone.utc)
+        obs.updated_at = clock.now()
         after = {k: _state(r) for k, r in rows.items() if r in obs.scores}
         _audit(actor, "update", obs.id,
                before={"revision": obs.revision - 1, "answers": {k: v for k, v in before.items() if after.get(k) != v}},
@@ -242,7 +243,7 @@ def finalize(actor: Principal, obs: Observation, lang: Optional[str] = None) -> 
         raise ObservationError(_("Score every criterion before finishing; %(n)d left.", n=len(missing)), missing)
     before = snapshot(obs)
     obs.status = "final"
-    obs.finalized_at = datetime.now(timezone.utc)
+    obs.finalized_at = clock.now()
     obs.is_current = True
     if obs.amends_id:
         previous = db.session.get(Observation, obs.amends_id)
@@ -293,7 +294,7 @@ def acknowledge(actor: Principal, obs: Observation, comment: Optional[str]) -> O
         raise ObservationError(_("Only a final observation can be acknowledged."))
     before = {"acknowledged_at": obs.acknowledged_at and obs.acknowledged_at.isoformat(),
               "teacher_comment": obs.teacher_comment}
-    obs.acknowledged_at = datetime.now(timezone.utc)
+    obs.acknowledged_at = clock.now()
     obs.teacher_comment = (comment or "").strip()[:4000] or None
     db.session.flush()
     _audit(actor, "acknowledge", obs.id, before=before,

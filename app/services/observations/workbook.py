@@ -83,7 +83,7 @@ def build_workbook(target, *, actor: Principal, year_id: int, lang: Optional[str
     not_applicable = _("not applicable")
     observer = aliased(User)
     teacher = aliased(User)
-    with WorkbookWriter(target, school_name=school.name, period=_("Academic year %(year)s", year=year.name),
+    with WorkbookWriter(target, school=school, school_name=school.name, period=_("Academic year %(year)s", year=year.name),
                         filters={_("Counted"): _("final observations, latest amended version")}) as book:
         for instrument in protocols():
             protocol = protocol_of(instrument)

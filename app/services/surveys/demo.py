@@ -9,6 +9,7 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import Answer, Campaign, Response
+from app.services.core import clock
 from app.services.core import instruments as instrument_service
 from app.services.core.demo import DemoContext
 from app.services.surveys import campaigns, public
@@ -106,7 +107,7 @@ def demo_surveys(ctx: DemoContext) -> None:
     school, year, last = ctx.school, ctx.current_year, ctx.last_year
     director = ctx.staff["director"]
     psychologist = ctx.staff["psychologist"]
-    today = date.today()
+    today = clock.today(ctx.school)
     parents_texts = {"like_most": PARENT_TEXTS_LIKE, "change": PARENT_TEXTS_CHANGE, "*": PARENT_TEXTS_CHANGE}
 
     def campaign(instrument_key, title, classes, year_obj, status, opens, closes, created, by, audience="parents",

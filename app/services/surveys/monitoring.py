@@ -17,6 +17,7 @@ from app.models import Campaign, CampaignClass, Instrument, TeachingAssignment
 from app.services.monitoring import profiles
 from app.services.monitoring.calculators import CalculatorTable, Period, Result
 from app.services.monitoring.labels import fmt
+from app.services.monitoring.planning import item_window
 from app.services.surveys import disclosure, results
 
 CALCULATORS = CalculatorTable()
@@ -63,16 +64,21 @@ def _survey(instrument_key):
 
 def campaign_state(item, year) -> Optional[str]:
     """A survey item of the cyclogram: a closed campaign of a linked instrument in the item's
-    months -> done, an open one -> in progress."""
+    months -> done, an open one -> in progress. A campaign is in the months when its dates
+    (opens_on..closes_on, either alone when the other is empty) meet the item's window
+    (planning.item_window); a campaign of another season of the year does not count."""
     if item.method != "survey":
         return None
     keys = [SURVEY_INDICATORS.get(k, k) for k in item.keys] + ([item.instrument] if item.instrument else [])
     if not keys:
         return None
+    start, end = item_window(item, year)
     states = set(db.session.scalars(
         select(Campaign.status).join(Instrument, Instrument.id == Campaign.instrument_id)
         .where(Campaign.school_id == item.school_id, Instrument.key.in_(keys), Campaign.status != "draft",
-               or_(Campaign.year_id == year.id, Campaign.year_id.is_(None)))))
+               or_(Campaign.year_id == year.id, Campaign.year_id.is_(None)),
+               func.coalesce(Campaign.closes_on, Campaign.opens_on) >= start,
+               func.coalesce(Campaign.opens_on, Campaign.closes_on) <= end)))
     if "closed" in states:
         return "done"
     return "in_progress" if "open" in states else None

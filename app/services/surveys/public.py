@@ -23,17 +23,21 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AccessCode, Answer, Campaign, CampaignClass, Instrument, Response, School
+from app.services.core.text import fold_latin
 from app.services.surveys.campaigns import SurveyError, accepts_answers
 from surveys import scoring
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+# New codes: no character that is read or written like another (0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B,
+# U/V); 20^8 codes. Codes printed before (with those characters) are still accepted.
+CODE_ALPHABET = "ACDEFHJKMNPRTWXY3479"
 CODE_LENGTH = 8
 
 
 # --- access codes -------------------------------------------------------------------------
 
 def _hash_code(campaign: Campaign, code: str) -> str:
-    normalized = "".join(ch for ch in code.upper() if ch.isalnum())
+    # Typed on a Cyrillic keyboard or a phone: look-alike letters are folded to Latin first.
+    normalized = "".join(ch for ch in fold_latin(code.upper()) if ch.isalnum())
     return hashlib.sha256(f"{campaign.code_salt}:{normalized}".encode()).hexdigest()
 
 
@@ -88,6 +92,7 @@ class PublicLink:
     instrument_hash: str
     school_name: str
     school_name_ru: Optional[str]
+    school_timezone: str  # the school's wall clock decides the campaign's window (core.clock)
 
     def school_in(self, lang: str) -> str:
         return self.school_name_ru if lang == "ru" and self.school_name_ru else self.school_name
@@ -97,7 +102,8 @@ class PublicLink:
 _PUBLIC_LINK_QUERY = (
     select(CampaignClass.id, CampaignClass.slug, CampaignClass.label, CampaignClass.class_id, Campaign.id,
            Campaign.status, Campaign.opens_on, Campaign.closes_on, Campaign.access_mode, Campaign.code_salt,
-           Instrument.id, Instrument.content_hash, School.name, School.name_ru)
+           Instrument.id, Instrument.content_hash, School.name, School.name_ru,
+           School.timezone)
     .join(Campaign, Campaign.id == CampaignClass.campaign_id)
     .join(Instrument, Instrument.id == Campaign.instrument_id)
     .join(School, School.id == Campaign.school_id)

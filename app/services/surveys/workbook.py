@@ -36,7 +36,7 @@ def write_campaign_workbook(campaign: Campaign, target, lang: str | None = None)
     withheld = None if res.shown else (
         _("Results are shown when the campaign is closed, so that they do not change with each answer.")
         if not res.released else _("fewer than %(n)d respondents: not shown", n=campaign.min_group_size))
-    with WorkbookWriter(target, school_name=school.name, period=period or campaign.title, filters=filters) as book:
+    with WorkbookWriter(target, school=school, school_name=school.name, period=period or campaign.title, filters=filters) as book:
         max_options = max((len(it.options) for it in res.items), default=0)
         columns = [Column(_("Key"), TEXT, 12), Column(_("Question"), TEXT, 60), Column(_("Scale"), TEXT, 16),
                    Column(_("Reverse"), TEXT, 8), Column("n", INT), Column(_("Mean"), MEAN),

@@ -1,6 +1,5 @@
 """The monitoring programme: the director's dashboard, indicators (catalogue, drill-down,
 entering values, the variable part), справки and the annual public report."""
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +12,7 @@ from app.i18n import current_language
 from app.models import ROLES, AcademicYear, ClassGroup, User
 from app.models.monitoring.indicators import Indicator
 from app.security import audit, current_principal, get_scoped_or_404, requested_year, role_required, school_years
+from app.services.core import clock
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
 from app.services.monitoring import indicators as ind_service
@@ -172,8 +172,9 @@ def indicator_edit(indicator_id):
         form.responsible_role.choices = _role_choices()
     if form.validate_on_submit():
         before = snapshot(item)
-        key = item.key
+        key, old_target, old_threshold = item.key, item.target, item.threshold
         form.populate_obj(item)
+        ind_service.keep_past_targets(item, old_target, old_threshold)  # last year keeps its target
         item.key = key if item.invariant else item.key.strip().lower()
         item.name_en = item.name_en or item.name_ru
         try:
@@ -225,7 +226,7 @@ def note():
     """A справка on one indicator (?indicator=ID) or a direction (?direction=N)."""
     context = note_context(requested_year(), request.args.get("indicator", type=int),
                            request.args.get("direction", type=int))
-    issue_form = IssueForm(issued_on=date.today()) if current_user.has_role(*ISSUERS) else None
+    issue_form = IssueForm(issued_on=clock.today(current_user.school)) if current_user.has_role(*ISSUERS) else None
     return render_template("monitoring/note.html", issue_form=issue_form, **context)
 
 
@@ -253,7 +254,7 @@ def report_context(year: AcademicYear, parents: bool) -> dict:
 def report():
     """The annual public report; ?version=parents hides personal data and small groups."""
     context = report_context(requested_year(), request.args.get("version") == "parents")
-    issue_form = IssueForm(issued_on=date.today()) if current_user.has_role(*ISSUERS) else None
+    issue_form = IssueForm(issued_on=clock.today(current_user.school)) if current_user.has_role(*ISSUERS) else None
     return render_template("monitoring/report.html", years=school_years(), issue_form=issue_form, **context)
 
 

@@ -68,6 +68,10 @@ def _student_choices(form, year):
         form.mentor_id.choices = [("", "—")] + reg.staff_choices(sid)
 
 
+def _club_choices(form, year):
+    form.member_ids.choices = reg.students_of_year(current_user.school_id, year.id if year else 0)
+
+
 def _class_choices(form, year):
     form.class_id.choices = [("", "—")] + reg.class_choices(current_user.school_id, year.id if year else 0)
 
@@ -150,7 +154,7 @@ REGISTERS = Crud("register", [
                Column(_l("ICT units"), lambda o: o.ict_units),
                Column(_l("Meets the minimum requirements"), lambda o: "✓" if o.meets_requirements else "✗"),
                Column(_l("Methodical materials"), lambda o: "✓" if o.methodical_materials else "✗")],
-              lambda: [Classroom.name], date_field=None, yearly=False, choices=_subject_opt),
+              lambda: [Classroom.name], date_field=None, choices=_subject_opt),
     _register("textbooks", TextbookProvision, TextbookForm, _l("Textbook provision"),
               [Column(_l("Grade"), lambda o: o.grade), Column(_l("Subject"), lambda o: localized_name(o.subject)),
                Column(_l("Needed"), lambda o: o.needed), Column(_l("Available"), lambda o: o.available),
@@ -161,7 +165,8 @@ REGISTERS = Crud("register", [
               [Column(_l("Name"), lambda o: o.name), Column(_l("Kind"), lambda o: CLUB_KIND_LABELS.get(o.kind, o.kind)),
                Column(_l("Leader"), lambda o: o.leader or ""), Column(_l("Grades"), lambda o: o.grades or ""),
                Column(_l("Students enrolled"), lambda o: o.enrolled)],
-              lambda: [Club.name], date_field=None, filters=[Filter("kind", _l("Kind"), CLUB_KIND_LABELS)]),
+              lambda: [Club.name], date_field=None, filters=[Filter("kind", _l("Kind"), CLUB_KIND_LABELS)],
+              choices=_club_choices),
     _register("selfgov", SelfGovernmentActivity, SelfGovernmentForm, _l("Student self-government"),
               [Column(_l("Date"), lambda o: o.on_date), Column(_l("Body"), lambda o: o.body),
                Column(_l("Activity"), lambda o: o.title), Column(_l("Participants"), lambda o: o.participants)],

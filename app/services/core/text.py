@@ -1,0 +1,77 @@
+"""Clean text from people: control characters out, look-alike letters folded.
+
+Every input path goes through here: the request class (app.web.request: form fields and JSON
+strings), the spreadsheet reader (xlsx_input.text) and the keys a person types (access codes,
+class letters).
+
+- clean(s) -> (text, removed): control characters (C0 except tab/line feed/carriage return,
+  DEL, C1, and the Excel escapes `_x0000_` .. `_x001F_` for them) taken out; removed is True
+  when anything was. PostgreSQL refuses NUL in text (a 500 once); a NUL is never meant.
+- clean_tree(value) -> (value, paths): the same over JSON (dict keys and string values).
+- fold_latin(s): Cyrillic letters that look like Latin ones, as Latin (access codes are Latin:
+  "GУ4N-ZУМ9" typed on a Cyrillic keyboard is GY4N-ZYM9); NFKC first (full-width digits).
+- fold_cyrillic(s): Latin letters that look like Cyrillic ones, as Cyrillic (class letters are
+  Cyrillic: "7-A" with a Latin A is 7-А).
+"""
+import re
+import unicodedata
+from typing import Any
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|_x00[01][0-9A-Fa-f]_")
+# Pairs that look alike in capitals and in lower case (Cyrillic, Latin).
+_TWINS = [("А", "A"), ("В", "B"), ("С", "C"), ("Е", "E"), ("Н", "H"), ("К", "K"), ("М", "M"),
+          ("О", "O"), ("Р", "P"), ("Т", "T"), ("Х", "X"), ("У", "Y"),
+          ("а", "a"), ("с", "c"), ("е", "e"), ("о", "o"), ("р", "p"), ("х", "x"), ("у", "y"),
+          ("і", "i"), ("І", "I"), ("ј", "j"), ("Ј", "J"), ("ѕ", "s"), ("Ѕ", "S")]
+_TO_LATIN = str.maketrans({c: latin for c, latin in _TWINS})
+_TO_CYRILLIC = str.maketrans({latin: c for c, latin in _TWINS if c not in "іІјЈѕЅ"})
+
+
+def clean(value: str) -> tuple[str, bool]:
+    """`value` without control characters, and whether any were removed. The escapes of tab,
+    line feed and carriage return become those characters."""
+    removed = False
+
+    def drop(match: re.Match) -> str:
+        nonlocal removed
+        token = match.group(0)
+        if token.startswith("_x") and int(token[2:6], 16) in (0x09, 0x0A, 0x0D):
+            return chr(int(token[2:6], 16))
+        removed = True
+        return ""
+
+    return CONTROL.sub(drop, value), removed
+
+
+def clean_tree(value: Any, path: str = "") -> tuple[Any, list[str]]:
+    """A JSON value with every string cleaned; the paths ("answers.note") where any was."""
+    found: list[str] = []
+    if isinstance(value, str):
+        text, removed = clean(value)
+        return text, [path] if removed else []
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            new_key = clean(key)[0] if isinstance(key, str) else key
+            sub = f"{path}.{new_key}" if path else str(new_key)
+            out[new_key], more = clean_tree(item, sub)
+            found += more
+        return out, found
+    if isinstance(value, list):
+        out_list = []
+        for index, item in enumerate(value):
+            cleaned, more = clean_tree(item, f"{path}[{index}]")
+            out_list.append(cleaned)
+            found += more
+        return out_list, found
+    return value, found
+
+
+def fold_latin(value: str) -> str:
+    """Look-alike Cyrillic letters as Latin ones (after NFKC): for codes and Latin keys."""
+    return unicodedata.normalize("NFKC", value).translate(_TO_LATIN)
+
+
+def fold_cyrillic(value: str) -> str:
+    """Look-alike Latin letters as Cyrillic ones (after NFKC): for class letters."""
+    return unicodedata.normalize("NFKC", value).translate(_TO_CYRILLIC)
