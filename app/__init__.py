@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-from app.features import achievement, core, exports, monitoring, observations, surveys
+from app.features import achievement, core, diagnostics, exports, monitoring, observations, surveys
 from app.i18n import init_i18n
 from app.models import User
 from app.security import set_security_headers
@@ -122,8 +122,8 @@ def create_app(config="development"):
 
     init_i18n(app)
     # The features this app installs, in the order of their navigation entries.
-    for feature in (core.feature, surveys.feature, observations.feature, achievement.feature,
-                    monitoring.feature, exports.feature):
+    for feature in (core.feature, surveys.feature, observations.feature, diagnostics.feature,
+                    achievement.feature, monitoring.feature, exports.feature):
         feature.init_app(app)
 
     @login_manager.user_loader

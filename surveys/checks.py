@@ -81,6 +81,8 @@ def check_references(instrument: Instrument) -> list[Problem]:
         if scale.key not in ranges:
             problems.append(Problem(f"scales[{i}]", f"scale '{scale.key}' has no items"))
     problems.extend(Problem(path, reason) for path, reason in KINDS[instrument.kind].problems(placed))
+    if instrument.confidential is not None and instrument.kind != "diagnostic":
+        problems.append(Problem("confidential", "only diagnostics (kind: diagnostic) may be confidential"))
     return problems
 
 

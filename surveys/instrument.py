@@ -3,7 +3,8 @@
 An instrument file (surveys/instruments/*.yaml) has a key, a version, a kind (surveys/kinds.py),
 texts in ky / ru / en, optional sub-scales, and sections of items (surveys/items/). Every item
 may be `required` (default true for scored items, false for text) and have `show_if`; a section
-may have `show_if` too.
+may have `show_if` too. A diagnostic (kind `diagnostic`) may be `confidential`: its records are
+seen only by the psychologist and the director (app/services/diagnostics/access.py).
 """
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ class Instrument(Strict):
     audience: list[Literal[AUDIENCES]] = Field(default_factory=list)
     grades: Optional[list[int]] = None
     sources: list[str] = Field(default_factory=list)
+    confidential: Optional[bool] = None  # diagnostics: the psychologist's and the director's only
     scales: list[Scale] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
 

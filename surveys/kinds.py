@@ -6,10 +6,14 @@
                 (app/services/observations/): every item type; one `observation_score` row per
                 answer key (app/services/observations/answers.py maps each item `storage` to
                 its columns)
+- diagnostic    filled in by staff (a class teacher, a teacher, the psychologist) about one named
+                student of their class, once a year (app/services/diagnostics/): every item type;
+                one `diagnostic_answer` row per answer key, stored like an observation's
 
 The item types of a kind are the registry's (surveys/items/) less those it refuses, so a new
 item type belongs to every kind at once; the database constraint on
-observation_score.item_kind is `OBSERVATION.item_types()` (app/models/observations.py).
+observation_score.item_kind is `OBSERVATION.item_types()` (app/models/observations.py), that
+on diagnostic_answer.item_kind `DIAGNOSTIC.item_types()` (app/models/diagnostics.py).
 """
 from __future__ import annotations
 
@@ -41,6 +45,7 @@ class Kind:
 
 SURVEY = Kind("survey", refused={"criterion": "criterion items belong to observation protocols (kind: observation)"})
 OBSERVATION = Kind("observation")
+DIAGNOSTIC = Kind("diagnostic")
 
-KINDS: dict[str, Kind] = {kind.key: kind for kind in (SURVEY, OBSERVATION)}
+KINDS: dict[str, Kind] = {kind.key: kind for kind in (SURVEY, OBSERVATION, DIAGNOSTIC)}
 KIND_NAMES = tuple(KINDS)

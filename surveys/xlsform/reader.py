@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from surveys.kinds import KIND_NAMES
 from surveys.loader import InstrumentError, validate_data
 from surveys.texts import KEY_PATTERN, LANGS, Problem, Text
 from surveys.xlsform.choices import read_choices
@@ -163,8 +164,9 @@ def _read_settings(ctx: Context, settings: Optional[Sheet], row: Optional[Row], 
                                                          "versions 1, 2, 3...); pass version=...", version=raw))
             data["version"] = 1
     kind_value = kind or get("sapat::kind") or "survey"
-    if kind_value not in ("survey", "observation"):
-        ctx.refuse(sheet_name, number, "sapat::kind", N_("'%(kind)s' is not survey or observation", kind=kind_value))
+    if kind_value not in KIND_NAMES:
+        ctx.refuse(sheet_name, number, "sapat::kind", N_("'%(kind)s' is not survey, observation or diagnostic",
+                                                         kind=kind_value))
     data["kind"] = kind_value
     if title is not None:
         data["title"] = ({c: title for c in LANGS} if isinstance(title, str) else

@@ -17,9 +17,20 @@ message saying which row to add.
 from typing import Any, Callable
 
 from tests.factories import SchoolFixture
-from tests.security import Canary, FuzzForm, Tables, achievement, core, exports, monitoring, observations, surveys
+from tests.security import (
+    Canary,
+    FuzzForm,
+    Tables,
+    achievement,
+    core,
+    diagnostics,
+    exports,
+    monitoring,
+    observations,
+    surveys,
+)
 
-DOMAINS: list[Tables] = [core.TABLES, surveys.TABLES, observations.TABLES, achievement.TABLES,
+DOMAINS: list[Tables] = [core.TABLES, surveys.TABLES, observations.TABLES, diagnostics.TABLES, achievement.TABLES,
                          monitoring.TABLES, exports.TABLES]
 
 ROLES_UNDER_TEST = ("anonymous", "admin", "deputy", "mo_head", "teacher", "class_teacher",

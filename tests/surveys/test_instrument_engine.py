@@ -182,7 +182,7 @@ def test_kinds_and_the_database_constraints_share_the_registry():
     constraint = next(c for c in ObservationScore.__table__.constraints if c.name.endswith("item_kind"))
     assert str(constraint.sqltext) == one_of("item_kind", ITEM_TYPES)
     kind = next(c for c in Instrument.__table__.constraints if getattr(c, "name", "") == "ck_instrument_kind")
-    assert str(kind.sqltext) == "kind IN ('survey', 'observation')"
+    assert str(kind.sqltext) == "kind IN ('survey', 'observation', 'diagnostic')"
 
 
 def test_every_shipped_instrument_still_loads_with_the_same_content():

@@ -55,6 +55,9 @@ class Period:
 class Result:
     value: float
     n: Optional[int] = None  # the group the value rests on (students, respondents ...), for suppression
+    # Where the value comes from: "computed" (a calculator), "entered" (typed for a manual
+    # indicator) or "records" (a manual indicator computed from records, e.g. diagnostics).
+    basis: str = "computed"
 
 
 Calculator = Callable[[int, Period], Optional[Result]]

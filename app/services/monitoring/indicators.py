@@ -1,6 +1,11 @@
 """Indicator values for a period: automatic ones computed, manual ones as entered; the
-status against target and threshold; entering values; the variable part."""
-from dataclasses import dataclass
+status against target and threshold; entering values; the variable part.
+
+A manual indicator may also have a calculator (the diagnostics domain declares those of
+adaptation, learning skills, upbringing, health, continuing education and gifted children):
+where it finds records for the period, their value counts (basis "records") and no value may be
+typed; where it finds none, the typed value counts (basis "entered")."""
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from sqlalchemy import select
@@ -40,6 +45,7 @@ class Row:
     status: str
     entered: Optional[IndicatorValue] = None
     year_target: Optional[IndicatorTarget] = None  # the target kept for this (earlier) year
+    basis: Optional[str] = None  # "computed", "records", "entered" or None (no value)
 
     @property
     def target(self) -> Optional[float]:
@@ -89,11 +95,26 @@ def _entered(school_id: int, indicator_ids, year_id: int, term_id: Optional[int]
 
 
 def value_of(indicator: Indicator, period: Period, entered: Optional[IndicatorValue]) -> Optional[Result]:
+    """The value of an automatic indicator, or of a manual one: computed from records when its
+    calculator finds any (basis "records"), else the typed value (basis "entered")."""
     if indicator.source == "auto":
         return compute(indicator.key, indicator.school_id, period)
+    computed = compute(indicator.key, indicator.school_id, period)
+    if computed is not None:
+        return replace(computed, basis="records")
     if entered is not None:
-        return Result(entered.value)
+        return Result(entered.value, basis="entered")
     return None
+
+
+def computed_from_records(indicator: Indicator, year_id: int, term_id: Optional[int]) -> bool:
+    """True when a manual indicator's value for the period comes from records (nothing may be typed)."""
+    if indicator.source != "manual":
+        return False
+    year = db.session.get(AcademicYear, year_id)
+    term = db.session.get(Term, term_id) if term_id else None
+    period = Period.of_term(term) if term else Period.of_year(year)
+    return compute(indicator.key, indicator.school_id, period) is not None
 
 
 def evaluate(school_id: int, year: AcademicYear, direction: Optional[int] = None,
@@ -119,7 +140,8 @@ def _evaluate_into(rows, items, period, entered, prev_year, prev_entered, target
         kept = targets.get(ind.id)
         target, threshold = (kept.target, kept.threshold) if kept else (ind.target, ind.threshold)
         rows.append(Row(ind, value, result.n if result else None, previous.value if previous else None,
-                        status(value, target, threshold, ind.good), entered.get(ind.id), kept))
+                        status(value, target, threshold, ind.good), entered.get(ind.id), kept,
+                        result.basis if result else None))
 
 
 def targets_of(indicator_ids, year_id: int) -> dict[int, IndicatorTarget]:
@@ -207,6 +229,9 @@ _PAGE_OF = {
     "parent_satisfaction": "surveys.index", "student_satisfaction": "surveys.index", "psych_climate": "surveys.index",
     "pass_rate": "achievement.index", "quality": "achievement.index", "sou": "achievement.index",
     "mean_mark": "achievement.index", "failing_students": "achievement.index",
+    "adaptation": "diagnostics.summary", "uud_level": "diagnostics.summary", "upbringing_level": "diagnostics.summary",
+    "health_main_group": "diagnostics.summary", "continuing_education": "diagnostics.summary",
+    "gifted_programme": "diagnostics.summary",
 }
 
 
@@ -233,6 +258,8 @@ def set_value(indicator: Indicator, year_id: int, term_id: Optional[int], value:
     another year."""
     if indicator.source != "manual":
         raise ValueError("automatic")
+    if computed_from_records(indicator, year_id, term_id):
+        raise ValueError("records")
     if term_id is not None:
         term = db.session.get(Term, term_id)
         if term is None or term.year_id != year_id:

@@ -97,6 +97,8 @@ def indicator(indicator_id):
     year = requested_year()
     form = _value_form(item, year) if ind_service.may_enter(current_principal(), item) else None
     status = 200
+    if form is not None and ind_service.computed_from_records(item, year.id, None):
+        form = None  # computed from this year's records (diagnostics): nothing to type
     if request.method == "POST":
         if form is None:
             abort(403)

@@ -1,0 +1,17 @@
+"""Diagnostics: instruments of kind `diagnostic` filled in by staff about a named student
+(adaptation, learning skills, upbringing, health groups, graduates' destinations, the
+gifted-children programme); the monitoring indicators computed from them; the diagnostics part
+of class profiles."""
+from flask_babel import lazy_gettext as _l
+
+from app.features import Feature, Link, Ordered
+from app.services.diagnostics import access, monitoring
+from app.views import diagnostics
+
+feature = Feature(
+    name="diagnostics",
+    blueprints=(diagnostics.bp,),
+    nav=(Link(access.ROLES, _l("Diagnostics"), "diagnostics.index"),),
+    calculators=monitoring.CALCULATORS,
+    class_profile=(Ordered(25, monitoring.class_diagnostics),),
+)
