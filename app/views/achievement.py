@@ -80,7 +80,7 @@ def index():
     if year is not None and current_user.has_role("teacher", "class_teacher", "admin", "deputy"):
         lookup = analysis.names(current_user.school_id)
         pairs = [(lookup["classes"][c], lookup["subjects"][s])
-                 for c, s in access.visible_pairs(access.own_lessons(scope), year.id)]
+                 for c, s in access.grid_pairs(scope, year.id)]
     return render_template("achievement/index.html", term=term, terms=analysis.terms(current_user.school_id),
                            summary=summary, chart=chart, pairs=pairs, everything=scope.everything, basis=basis,
                            can_open_grid=access.may_open_any_grid(scope), grades=grades, grade=grade)

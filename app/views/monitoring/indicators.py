@@ -36,12 +36,20 @@ bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
 READERS = ("admin", "deputy", "mo_head", "expert", "psychologist")
 EDITORS = ("admin",)
+# The annual public report: the whole-school roles and the MO heads (not the psychologist).
+REPORT_ROLES = ("admin", "deputy", "mo_head", "expert")
+
+
+def dashboard_title() -> str:
+    """The dashboard is the director's for the director; the other readers see it by its subject."""
+    return _("Director's dashboard") if current_user.has_role("admin") else _("Monitoring dashboard")
 
 
 @bp.app_context_processor
 def _helpers():
     return {"fmt": fmt, "DIRECTION_LABELS": DIRECTION_LABELS, "STATUS_LABELS": STATUS_LABELS,
-            "UNIT_LABELS": UNIT_LABELS, "SOURCE_LABELS": SOURCE_LABELS}
+            "UNIT_LABELS": UNIT_LABELS, "SOURCE_LABELS": SOURCE_LABELS,
+            "dashboard_title": dashboard_title}
 
 
 
@@ -59,7 +67,8 @@ def dashboard():
     overdue = planning.overdue(current_user.school_id, year.id)
     return render_template("monitoring/dashboard.html", year=year, years=school_years(), blocks=blocks, overdue=overdue,
                            previous=school_service.previous_year(year), charts=charts,
-                           lang=current_language())
+                           lang=current_language(), title=dashboard_title(),
+                           can_report=current_user.has_role(*REPORT_ROLES))
 
 
 @bp.route("/indicators/")
@@ -204,7 +213,7 @@ def note():
 
 
 @bp.route("/report")
-@role_required("admin", "deputy", "mo_head", "expert")
+@role_required(*REPORT_ROLES)
 def report():
     """The annual public report; ?version=parents hides personal data and small groups."""
     year = requested_year()
