@@ -10,6 +10,7 @@ import sys
 import uuid
 
 from flask import Flask, g, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -111,6 +112,10 @@ def create_app(config="development"):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    # Flask-Login's own English sentence on every language's login page, unless it is ours,
+    # translated when it is flashed (a lazy string cannot go into the session).
+    login_manager.login_message = _l("Please log in to access this page.")
+    login_manager.localize_callback = str
 
     init_i18n(app)
     # The features this app installs, in the order of their navigation entries.

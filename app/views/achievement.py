@@ -190,7 +190,7 @@ def _term_label(term) -> str:
     """Two short lines under a chart point: the quarter as in school reports (I-IV), then the years."""
     years = term.year.name
     short = f"{years[2:4]}-{years[-2:]}" if len(years) == 9 else years
-    first = ("I", "II", "III", "IV")[term.number - 1] if term.kind == "quarter" and 1 <= term.number <= 4 else term.name
+    first = ("I", "II", "III", "IV")[term.number - 1] if term.kind == "quarter" and 1 <= term.number <= 4 else term.label
     return f"{first}\n{short}"
 
 

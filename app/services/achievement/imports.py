@@ -157,7 +157,7 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
             on = term.ends_on
         if term is not None and on is not None and not (term.starts_on <= on <= term.ends_on):
             report.add(number, "date", _("the date %(date)s is outside the term %(term)s",
-                                         date=on.strftime("%d.%m.%Y"), term=term.name))
+                                         date=on.strftime("%d.%m.%Y"), term=term.label))
             ok = False
         value = score = None
         absent = False

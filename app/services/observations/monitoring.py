@@ -13,6 +13,7 @@ from sqlalchemy import Float, and_, cast, func, select
 
 from app.extensions import db
 from app.models import AcademicYear, Observation, ObservationScore, Term
+from app.models.school import term_label
 from app.services.monitoring import profiles
 from app.services.monitoring.calculators import CalculatorTable, Period, Result
 from app.services.monitoring.labels import fmt
@@ -60,14 +61,14 @@ def _observation_rows(viewer, conds):
     of the observation lists; an MO head's class profile counts their association's lessons
     and their own, a teacher's their own)."""
     points, maximum = criterion_points(), criterion_maximum()
-    stmt = (select(Term.name, AcademicYear.name, func.count(func.distinct(Observation.id)),
+    stmt = (select(Term.number, AcademicYear.name, func.count(func.distinct(Observation.id)),
                    cast(100.0 * points / func.nullif(maximum, 0), Float))
             .select_from(ObservationScore).join(Observation, Observation.id == ObservationScore.observation_id)
             .join(Term, and_(Term.school_id == Observation.school_id, Term.kind == "quarter",
                              Observation.observed_on >= Term.starts_on, Observation.observed_on <= Term.ends_on))
             .join(AcademicYear, AcademicYear.id == Term.year_id)
             .where(*counted(viewer), Observation.kind == "lesson", scored_criteria(), *conds)
-            .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name).order_by(Term.starts_on))
+            .group_by(Term.id, Term.number, Term.starts_on, AcademicYear.name).order_by(Term.starts_on))
     return db.session.execute(stmt).all()
 
 
@@ -75,7 +76,7 @@ def _observation_section(rows):
     if not rows:
         return None
     return profiles.Section(_l("Observed lessons"), [_l("Quarter"), _l("Lessons observed"), _l("Quality, %")],
-                            [[f"{name} {year}", n, fmt(pct, "percent")] for name, year, n, pct in rows])
+                            [[f"{term_label('quarter', number)} {year}", n, fmt(pct, "percent")] for number, year, n, pct in rows])
 
 
 def class_observations(cls, viewer):

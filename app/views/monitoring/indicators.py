@@ -84,7 +84,7 @@ def _value_form(indicator: Indicator, year: AcademicYear) -> IndicatorValueForm:
     form = IndicatorValueForm()
     choices = [("", _("Whole year"))]
     if indicator.periodicity == "term":
-        choices += [(t.id, t.name) for t in year.terms if t.kind == "quarter"]
+        choices += [(t.id, t.label) for t in year.terms if t.kind == "quarter"]
     form.term_id.choices = choices
     return form
 
