@@ -24,6 +24,7 @@ from app.security import set_security_headers
 from app.services.core.files import private_dir
 from app.web import public_url
 from app.web.request import SapatRequest
+from app.web.static import init_static
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
 
 
@@ -118,6 +119,7 @@ def create_app(config="development"):
     login_manager.localize_callback = str
 
     init_i18n(app)
+    init_static(app)
     # The features this app installs, in the order of their navigation entries.
     for feature in (core.feature, surveys.feature, observations.feature, achievement.feature,
                     monitoring.feature, exports.feature):
