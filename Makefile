@@ -23,7 +23,7 @@ migrate: translations
 	$(FLASK) db upgrade
 
 demo: migrate
-	$(FLASK) demo --if-empty
+	HOST=$(HOST) PORT=$(PORT) $(FLASK) demo --if-empty
 
 ## make run: set up, migrate, load the demo school if the database is empty, serve. The `flask`
 ## command runs in development, which generates its secret key into instance/secret_key (0600)

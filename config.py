@@ -126,12 +126,13 @@ class Config:
     LOGIN_WINDOW_HOURS = 24  # a counter idle this long starts again
     # Survey sends (views/surveys_public.py): every POST per address; stored new responses per
     # address and link, per address, per link; all POSTs of one response UUID (retries).
-    SURVEY_RATE_LIMIT = "600 per minute"
-    SURVEY_LINK_ADDRESS_LIMIT = "100 per hour"
-    SURVEY_ADDRESS_LIMIT = "600 per hour"
-    SURVEY_LINK_LIMIT = "300 per hour"
-    SURVEY_UUID_LIMIT = "10 per minute"
-    SURVEY_WRONG_CODE_LIMIT = "30 per 10 minutes"
+    # Each may be set in the environment (e.g. SURVEY_RATE_LIMIT="1200 per minute").
+    SURVEY_RATE_LIMIT = os.environ.get("SURVEY_RATE_LIMIT") or "600 per minute"
+    SURVEY_LINK_ADDRESS_LIMIT = os.environ.get("SURVEY_LINK_ADDRESS_LIMIT") or "100 per hour"
+    SURVEY_ADDRESS_LIMIT = os.environ.get("SURVEY_ADDRESS_LIMIT") or "600 per hour"
+    SURVEY_LINK_LIMIT = os.environ.get("SURVEY_LINK_LIMIT") or "300 per hour"
+    SURVEY_UUID_LIMIT = os.environ.get("SURVEY_UUID_LIMIT") or "10 per minute"
+    SURVEY_WRONG_CODE_LIMIT = os.environ.get("SURVEY_WRONG_CODE_LIMIT") or "30 per 10 minutes"
     # The task queue of export jobs (app/services/exports/queue.py, Huey): sqlite:///PATH (default
     # instance/queue.db), redis://HOST:PORT/DB for several machines, memory:// in one process.
     QUEUE_URL = os.environ.get("QUEUE_URL") or None

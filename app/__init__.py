@@ -10,6 +10,7 @@ import sys
 import uuid
 
 from flask import Flask, g, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -24,6 +25,7 @@ from app.services.core import clock
 from app.services.core.files import private_dir
 from app.web import public_url
 from app.web.request import SapatRequest
+from app.web.static import init_static
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
 
 
@@ -119,8 +121,13 @@ def create_app(config="development"):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    # Flask-Login's own English sentence on every language's login page, unless it is ours,
+    # translated when it is flashed (a lazy string cannot go into the session).
+    login_manager.login_message = _l("Please log in to access this page.")
+    login_manager.localize_callback = str
 
     init_i18n(app)
+    init_static(app)
     # The features this app installs, in the order of their navigation entries.
     for feature in (core.feature, surveys.feature, observations.feature, diagnostics.feature,
                     achievement.feature, monitoring.feature, exports.feature):

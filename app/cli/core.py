@@ -140,3 +140,24 @@ def _print_logins():
         user = users.get(f"{e}@{DEMO_DOMAIN}")
         if user:
             click.echo(f"  {user.email:<32} {', '.join(sorted(user.roles))}")
+    link = demo_survey_link()
+    if link:
+        click.echo(_("The open demo survey (no login): %(link)s", link=link))
+
+
+def demo_survey_link() -> str | None:
+    """The public link of the demo school's first open campaign without access codes, on
+    PUBLIC_BASE_URL or http://HOST:PORT/ (the address `make run` serves on)."""
+    import os
+
+    from app.models import Campaign, CampaignClass
+
+    slug = db.session.scalar(
+        select(CampaignClass.slug).join(Campaign, Campaign.id == CampaignClass.campaign_id)
+        .where(Campaign.status == "open", Campaign.access_mode == "link")
+        .order_by(CampaignClass.class_id.is_(None), Campaign.id, CampaignClass.id).limit(1))
+    if slug is None:
+        return None
+    base = os.environ.get("PUBLIC_BASE_URL") or \
+        f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+    return f"{base.rstrip('/')}/s/{slug}"

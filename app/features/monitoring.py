@@ -17,8 +17,10 @@ feature = Feature(
     nav=(Link(monitoring.READERS, _l("Monitoring"), "monitoring.dashboard"),
          Link(planning_views.READERS, _l("Cyclogram"), "planning.cyclogram"),
          Link(registers.ALL_REGISTER_ROLES, _l("Registers"), "registers.index")),
-    tiles=(Link(monitoring.READERS, _l("Director's dashboard"), "monitoring.dashboard"),
-           Link(("admin", "deputy", "mo_head", "expert"), _l("Annual public report"), "monitoring.report"),
+    # The home page shows the first tile of an endpoint the user may open: the director's own.
+    tiles=(Link(("admin",), _l("Director's dashboard"), "monitoring.dashboard"),
+           Link(monitoring.READERS, _l("Monitoring dashboard"), "monitoring.dashboard"),
+           Link(monitoring.REPORT_ROLES, _l("Annual public report"), "monitoring.report"),
            Link(monitoring.PROFILE_ROLES, _l("Class and teacher profiles"), "monitoring.profiles_index"),
            Link(STAFF, _l("My monitoring tasks"), "planning.my_tasks"),
            Link(STAFF, _l("Measures"), "measures.index"),

@@ -7,10 +7,14 @@ from app.security import OBSERVERS, REPORT_READERS, STAFF
 from app.services.observations import annual, cli, demo, monitoring
 from app.views import observations
 
+# The menu entry for those who observe or are observed (`access.visibility_clause`): a
+# psychologist gives no lessons as such, so their list would always be empty.
+MENU_ROLES = tuple(role for role in STAFF if role != "psychologist")
+
 feature = Feature(
     name="observations",
     blueprints=(observations.bp,),
-    nav=(Link(STAFF, _l("Observations"), "observations.index"),),
+    nav=(Link(MENU_ROLES, _l("Observations"), "observations.index"),),
     tiles=(Link(OBSERVERS, _l("Observe a lesson"), "observations.new"),
            Link(REPORT_READERS, _l("Observation results"), "observations.summary")),
     export_commands=(cli.export_observations_command,),

@@ -2,6 +2,7 @@
 from datetime import date
 from typing import Optional
 
+from flask_babel import gettext
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,6 +10,16 @@ from app.extensions import db
 from app.models.base import DEFAULT_TZ, SchoolOwned, Timestamped
 
 TERM_KINDS = ("quarter", "semester", "year")
+
+
+def term_label(kind: str, number: int) -> str:
+    """A term's name in the current language, made from its kind and number ("2-чейрек",
+    "2-я четверть", "Quarter 2"); stored names are the school's own and are not shown."""
+    if kind == "quarter":
+        return gettext("Quarter %(n)d", n=number)
+    if kind == "semester":
+        return gettext("Half-year %(n)d", n=number)
+    return gettext("School year")
 
 
 class School(Timestamped, db.Model):
@@ -58,8 +69,13 @@ class Term(SchoolOwned, db.Model):
 
     year: Mapped[AcademicYear] = relationship(back_populates="terms")
 
+    @property
+    def label(self) -> str:
+        """The term's name in the page's language (`term_label`)."""
+        return term_label(self.kind, self.number)
+
     def __str__(self) -> str:
-        return f"{self.name} ({self.year.name})"
+        return f"{self.label} ({self.year.name})"
 
 
 class MethodicalAssociation(SchoolOwned, db.Model):

@@ -80,7 +80,7 @@ def index():
     if year is not None and current_user.has_role("teacher", "class_teacher", "admin", "deputy"):
         lookup = analysis.names(current_user.school_id)
         pairs = [(lookup["classes"][c], lookup["subjects"][s])
-                 for c, s in access.visible_pairs(access.own_lessons(scope), year.id)]
+                 for c, s in access.grid_pairs(scope, year.id)]
     return render_template("achievement/index.html", term=term, terms=analysis.terms(current_user.school_id),
                            summary=summary, chart=chart, pairs=pairs, everything=scope.everything, basis=basis,
                            can_open_grid=access.may_open_any_grid(scope), grades=grades, grade=grade)
@@ -194,7 +194,7 @@ def _term_label(term) -> str:
     """Two short lines under a chart point: the quarter as in school reports (I-IV), then the years."""
     years = term.year.name
     short = f"{years[2:4]}-{years[-2:]}" if len(years) == 9 else years
-    first = ("I", "II", "III", "IV")[term.number - 1] if term.kind == "quarter" and 1 <= term.number <= 4 else term.name
+    first = ("I", "II", "III", "IV")[term.number - 1] if term.kind == "quarter" and 1 <= term.number <= 4 else term.label
     return f"{first}\n{short}"
 
 

@@ -17,7 +17,11 @@ def home():
     school_id = current_user.school_id
     year = school_service.current_year(school_id)
     counts = school_service.school_counts(school_id, year.id if year else None)
-    links = [(tile.label, url_for(tile.endpoint)) for tile in installed().tiles if current_user.has_role(*tile.roles)]
+    shown = {}  # one tile per page: the first one declared for the user's roles
+    for tile in installed().tiles:
+        if current_user.has_role(*tile.roles):
+            shown.setdefault(tile.endpoint, tile.label)
+    links = [(label, url_for(endpoint)) for endpoint, label in shown.items()]
     my_classes = school_service.classes_of_class_teacher(current_user.id, year.id) if year else []
     my_assignments = school_service.assignments_of_teacher(current_user.id, year.id) if year else []
     return render_template("main/home.html", year=year, counts=counts, links=links,

@@ -1,5 +1,11 @@
 """The audit log page (read-only) and the refusal of NUL characters in any request."""
+import re
+from datetime import date, datetime, timezone
+from typing import Any
+
 from flask import Blueprint, abort, render_template, request
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -12,6 +18,14 @@ bp = Blueprint("security", __name__, url_prefix="/security")
 AUDITORS = ("admin",)
 
 ACTION_LABELS = {
+    "acknowledge": _l("acknowledged"),
+    "amend": _l("amended"),
+    "approve": _l("approved"),
+    "copy": _l("copied"),
+    "finalize": _l("finalized"),
+    "issue_codes": _l("issued access codes"),
+    "logout": _l("logged out"),
+    "status": _l("changed the state"),
     "create": _l("created"),
     "update": _l("changed"),
     "delete": _l("deleted"),
@@ -37,7 +51,65 @@ ENTITY_LABELS = {
     "observation": _l("Lesson observation"),
     "campaign": _l("Survey"),
     "indicator": _l("Indicator"),
+    "assessment": _l("Work in the marks grid"),
+    "marks": _l("Marks"),
+    "cyclogram": _l("Cyclogram"),
+    "cyclogram_item": _l("Cyclogram item"),
+    "expert_scores": _l("Expert scores"),
+    "instrument": _l("Questionnaire or protocol"),
+    "interview": _l("Interview"),
+    "observation_plan": _l("Observation plan"),
+    "support_action": _l("Support action"),
 }
+
+# Column and answer names of the recorded rows, as the forms call them.
+FIELD_LABELS = {
+    "name": _l("Name"), "name_ru": _l("Name in Russian"), "full_name": _l("Full name"), "email": _l("Email"),
+    "roles": _l("Roles"), "active": _l("Active"), "school_id": _l("School"), "year_id": _l("Academic year"),
+    "term_id": _l("Term"), "class_id": _l("Class"), "subject_id": _l("Subject"), "teacher_id": _l("Teacher"),
+    "student_id": _l("Student"), "observer_id": _l("Observer"), "user_id": _l("Staff member"),
+    "grade": _l("Grade"), "letter": _l("Letter"), "kind": _l("Kind"), "number": _l("Number"),
+    "starts_on": _l("Starts on"), "ends_on": _l("Ends on"), "opens_on": _l("Opens on"), "closes_on": _l("Closes on"),
+    "status": _l("State"), "title": _l("Title"), "topic": _l("Topic"), "date": _l("Date"), "mark": _l("Mark"),
+    "value": _l("Value"), "target": _l("Target"), "threshold": _l("Threshold"), "note": _l("Note"),
+    "comment": _l("Comment"), "answers": _l("Answers"), "revision": _l("Revision"), "version": _l("Version"),
+    "reason": _l("Reason"), "created_at": _l("Created"), "updated_at": _l("Changed"),
+    "acknowledged_at": _l("Acknowledged"), "finalized_at": _l("Finalized"), "observed_on": _l("Observed on"),
+    "due_on": _l("Due on"), "done_on": _l("Done on"), "object": _l("Object"), "document": _l("Document"),
+    "responsible_id": _l("Responsible"), "audience": _l("Who answers"), "access_mode": _l("Access"),
+    "min_group_size": _l("Minimum group size for breakdowns"), "instrument_id": _l("Questionnaire"),
+    "is_current": _l("Current"), "purpose": _l("Purpose"), "count": _l("Number"),
+}
+
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def audit_value(value: Any) -> str:
+    """A recorded value as people read it: dates 30.11.2026 (with 14:05 for a moment, in the
+    school's time), yes / no, lists and mappings as "key: value" lines, never Python text."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, dict):
+        text = "; ".join(f"{FIELD_LABELS.get(k, k)}: {audit_value(v)}" for k, v in value.items())
+        return text if len(text) <= 300 else text[:300] + "…"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(audit_value(v) for v in value)
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return format_date(date.fromisoformat(value), "dd.MM.yyyy")
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return format_datetime(moment, "dd.MM.yyyy HH:mm")
+    return str(value)
+
+
+@bp.app_template_filter("audit_when")
+def _audit_when(moment) -> str:
+    return format_datetime(moment, "dd.MM.yyyy HH:mm") if moment else ""
 
 
 
@@ -70,5 +142,6 @@ def audit_log_page():
     result = audit_log.search(school_id, flt, int(page) if page.isdigit() and len(page) < 7 else 1)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("security/audit.html", form=form, result=result, args=args,
-                           action_labels=ACTION_LABELS, entity_labels=ENTITY_LABELS)
+                           action_labels=ACTION_LABELS, entity_labels=ENTITY_LABELS, field_labels=FIELD_LABELS,
+                           audit_value=audit_value)
 

@@ -87,8 +87,14 @@ def new():
                 opens_on=form.opens_on.data, closes_on=form.closes_on.data,
                 min_group_size=form.min_group_size.data, year_id=year.id if year else None,
                 created_by_id=current_user.id, whole_school=form.whole_school.data == "yes")
-        except campaign_service.SurveyError:
+        except campaign_service.SurveyError as error:
             db.session.rollback()
+            # The refusal marks the field it concerns, not only the page.
+            mark = {"dates": (form.closes_on, _("The closing date is before the opening date.")),
+                    "unknown_class": (form.classes, _("Choose at least one class.")),
+                    "no_targets": (form.classes, _("Choose at least one class."))}.get(error.code)
+            if mark:
+                mark[0].errors = [*mark[0].errors, mark[1]]
             flash(_("The campaign could not be created: check the classes and dates."), "error")
         else:
             audit("create", "campaign", campaign.id, after=snapshot(campaign))

@@ -156,7 +156,7 @@ def test_learning_results_equal_the_marks_service(app, school, tmp_path):
 
     scope = Principal.system(school.school.id)
     expected = {(m.class_id, m.subject_id): m.rounded() for m in metrics.term_metrics(scope, q1.id, "class_subject")}
-    detail = [r for r in table("Class x subject") if r["Quarter"] == "Q1"]
+    detail = [r for r in table("Class x subject") if r["Quarter"] == "Quarter 1"]
     assert len(detail) == 2
     for r in detail:
         cls = c7 if r["Class"] == "7-А" else c8
@@ -170,7 +170,7 @@ def test_learning_results_equal_the_marks_service(app, school, tmp_path):
     assert by_class["8-Б"]["n"] == 5  # the control work is not a term mark
     quarters = {r["Quarter"]: r for r in table("Results by quarter")}
     school_q1 = metrics.term_metrics(scope, q1.id, "school")[0].rounded()
-    assert quarters["2026-2027 Q1"]["quality %"] == school_q1["quality"]
+    assert quarters["2026-2027 Quarter 1"]["quality %"] == school_q1["quality"]
     # Native charts: the distribution of marks per class and quality by subject.
     assert book["Results by class"]._charts and book["Results by subject"]._charts
 

@@ -56,6 +56,15 @@ def visible_pairs(principal: Principal, year_id: int) -> list[tuple[int, int]]:
     )]
 
 
+def grid_pairs(principal: Principal, year_id: int) -> list[tuple[int, int]]:
+    """The "Enter marks" buttons of the results page: (class id, subject id) pairs of the
+    principal's own lessons and own class (`own_lessons`) whose marks grid they may open
+    (`may_enter_marks`); a class teacher sees their class's other subjects' results, not
+    buttons to grids that would refuse them."""
+    return [(c, s) for c, s in visible_pairs(own_lessons(principal), year_id)
+            if may_enter_marks(principal, c, s)]
+
+
 def own_lessons(principal: Principal) -> Principal:
     """The principal as the teacher of their own lessons (a director may teach too) and the
     class teacher of their own class: "my classes" of the results page."""

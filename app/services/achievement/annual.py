@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.i18n import localized_name
 from app.models import Assessment, Term
+from app.models.school import term_label
 from app.services.achievement import analysis, metrics
 from app.services.achievement.workbook import _metric_columns, _metric_values
 from app.services.exports.annual import Context, Section
@@ -17,7 +18,7 @@ from app.services.exports.core import TEXT, Column, WorkbookWriter
 def _fetch_achievement(ctx: Context) -> dict:
     years = [y for y in (ctx.prev_id, ctx.year_id) if y]
     quarters = db.session.execute(
-        select(Term.id, Term.name, Term.year_id).where(Term.school_id == ctx.school_id, Term.year_id.in_(years),
+        select(Term.id, Term.number, Term.year_id).where(Term.school_id == ctx.school_id, Term.year_id.in_(years),
                                                        Term.kind == "quarter").order_by(Term.starts_on)).all()
     this_year = [q.id for q in quarters if q.year_id == ctx.year_id]
     base = (Assessment.school_id == ctx.school_id, Assessment.kind == "term")
@@ -35,7 +36,7 @@ def _fetch_achievement(ctx: Context) -> dict:
     last_year = [q.id for q in quarters if q.year_id != ctx.year_id]
     earlier = run({"term_id": Assessment.term_id}, Assessment.term_id.in_(last_year)) if last_year else []
     return {
-        "quarters": {q.id: (q.name, ctx.year_name if q.year_id == ctx.year_id else ctx.prev_name) for q in quarters},
+        "quarters": {q.id: (term_label("quarter", q.number), ctx.year_name if q.year_id == ctx.year_id else ctx.prev_name) for q in quarters},
         "quarter_order": [q.id for q in quarters],
         "by_quarter": earlier + metrics.rollup(detail, "term_id"),
         "by_class": metrics.rollup(detail, "class_id"),

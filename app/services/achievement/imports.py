@@ -157,7 +157,7 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
             on = term.ends_on
         if term is not None and on is not None and not (term.starts_on <= on <= term.ends_on):
             report.add(number, "date", _("the date %(date)s is outside the term %(term)s",
-                                         date=on.strftime("%d.%m.%Y"), term=term.name))
+                                         date=on.strftime("%d.%m.%Y"), term=term.label))
             ok = False
         value = score = None
         absent = False
@@ -236,13 +236,17 @@ def _assessments_for(school_id: int, keys: set[tuple], report: ImportReport) -> 
     return found, earlier
 
 
+# The template's header row in the app's words (docs/glossary.yaml: "Класс", "Предмет").
+TEMPLATE_HEADERS = {
+    "en": ["class", "student_code", "subject", "term", "kind", "date", "mark"],
+    "ru": ["класс", "код ученика", "предмет", "четверть", "вид работы", "дата", "оценка"],
+    "ky": ["класс", "окуучунун коду", "предмет", "чейрек", "иштин түрү", "күнү", "баа"],
+}
+
+
 def marks_template(lang: str = "en") -> io.BytesIO:
     """A workbook with the header (in the user's language), example rows and notes."""
-    headers = {
-        "en": ["class", "student_code", "subject", "term", "kind", "date", "mark"],
-        "ru": ["класс", "код ученика", "предмет", "четверть", "вид работы", "дата", "оценка"],
-        "ky": ["сынып", "окуучунун коду", "сабак", "чейрек", "иштин түрү", "күнү", "баа"],
-    }.get(lang, None) or ["class", "student_code", "subject", "term", "kind", "date", "mark"]
+    headers = TEMPLATE_HEADERS.get(lang) or TEMPLATE_HEADERS["en"]
     examples = [("7-Б", "S-0001", "Математика", "1", "control", "15.10.2026", "5"),
                 ("7-Б", "S-0002", "Математика", "1", "control", "15.10.2026", "н"),
                 ("7-Б", "S-0001", "Математика", "1", "term", "", "4"),

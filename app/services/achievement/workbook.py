@@ -35,7 +35,7 @@ def build_achievement_workbook(scope: Principal, term, target: Optional[str] = N
     summary = analysis.summary(scope, term, analysis.BASES[basis])
     if threshold is None:
         threshold = float(current_app.config.get("ACHIEVEMENT_EXTERNAL_THRESHOLD", analysis.DEFAULT_THRESHOLD))
-    period = f"{term.name} ({term.year.name})"
+    period = f"{term.label} ({term.year.name})"
     with WorkbookWriter(path, school=school, school_name=localized_name(school), period=period,
                         filters={_("Marks"): _("term marks") if basis == "term" else _("control works and tests")}) as book:
         sheet = book.add_table(_("Summary"), _("Learning results by class and subject"),

@@ -65,8 +65,8 @@ def _local_midnight_utc(day: date, school_id: int) -> datetime:
 
 
 def _short(value: Any, limit: int = 200) -> Any:
-    if isinstance(value, (dict, list)):
-        value = str(value)
+    """Long text cut at `limit` characters; mappings and lists stay as they are for the page
+    to write out (views.security.audit_value)."""
     if isinstance(value, str) and len(value) > limit:
         return value[:limit] + "…"
     return value

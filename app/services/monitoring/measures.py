@@ -116,5 +116,5 @@ def recheck(measure: Measure) -> Optional[Recheck]:
     helped = None
     if value is not None and measure.value_before is not None and value != measure.value_before:
         helped = value > measure.value_before if indicator.good == "higher" else value < measure.value_before
-    return Recheck(term.name if term else year.name, value,
+    return Recheck(term.label if term else year.name, value,
                    status(value, indicator.target, indicator.threshold, indicator.good), helped)

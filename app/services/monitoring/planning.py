@@ -17,6 +17,7 @@ from app.models.monitoring.planning import Cyclogram, CyclogramItem, Interview
 from app.services.core import clock
 from app.services.core.audit import record as audit_record
 from app.services.core.audit import snapshot
+from app.services.monitoring import catalogue
 
 DEFAULT_FILE = Path(__file__).with_name("cyclogram.yaml")
 ACADEMIC_MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8)
@@ -50,6 +51,35 @@ def mark_status(item: CyclogramItem, status: str, today: Optional[date] = None) 
 @lru_cache(maxsize=1)
 def default_items() -> tuple[dict, ...]:
     return tuple(yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))["items"])
+
+
+@lru_cache(maxsize=1)
+def _default_texts() -> dict[str, dict]:
+    """Every language's text of the default items' objects and documents -> all its languages."""
+    found = {}
+    for raw in default_items():
+        for field in ("object", "document"):
+            for text in raw[field].values():
+                found[text] = raw[field]
+    return found
+
+
+def plan_text(text: Optional[str], lang: str) -> str:
+    """An item's object or document in the page's language when it is one of the default
+    cyclogram's (stored in the language the cyclogram was made in); the school's own text as is."""
+    if not text:
+        return text or ""
+    texts = _default_texts().get(text)
+    return (texts.get(lang) or text) if texts else text
+
+
+def indicator_names(school_id: int, lang: str) -> dict[str, str]:
+    """Indicator key -> its name in `lang`, for the items' linked indicators: the school's
+    own names, else the shipped catalogue's (a key is never shown as such)."""
+    names = {item["key"]: item["name"][lang] for item in catalogue.shipped()}
+    names.update({ind.key: ind.name_in(lang) for ind in db.session.scalars(
+        select(Indicator).where(Indicator.school_id == school_id))})
+    return names
 
 
 def month_date(year: AcademicYear, month: int, day: int) -> date:

@@ -34,6 +34,7 @@ from app.models import (
     User,
     UserRole,
 )
+from app.models.school import term_label
 from app.security import Principal
 from app.services.observations import joint
 from app.services.observations.access import OBSERVER_ROLES, counted, visibility_clause
@@ -96,29 +97,29 @@ def teacher_dynamics(actor: Principal, teacher_id: int) -> list[dict]:
     """Percentage by quarter and section for one teacher, over every year (SQL join on the
     quarter whose dates contain the observation date)."""
     rows, items = joint.lesson_rows(counted(actor))
-    stmt = (rows.add_columns(Term.id, Term.name, Term.starts_on, AcademicYear.name, items.c.section_key,
+    stmt = (rows.add_columns(Term.id, Term.number, Term.starts_on, AcademicYear.name, items.c.section_key,
                              joint.lessons(items), joint.pct(items))
             .join(Term, and_(Term.school_id == Observation.school_id, Term.kind == "quarter",
                              Observation.observed_on >= Term.starts_on, Observation.observed_on <= Term.ends_on))
             .join(AcademicYear, AcademicYear.id == Term.year_id)
             .where(Observation.teacher_id == teacher_id)
-            .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name, items.c.section_key)
+            .group_by(Term.id, Term.number, Term.starts_on, AcademicYear.name, items.c.section_key)
             .order_by(Term.starts_on))
-    return [{"term_id": tid, "term": _term_label(tname, yname), "starts_on": start, "section": sec, "count": c,
-             "pct": _round(p)} for tid, tname, start, yname, sec, c, p in db.session.execute(stmt)]
+    return [{"term_id": tid, "term": _term_label(number, yname), "starts_on": start, "section": sec, "count": c,
+             "pct": _round(p)} for tid, number, start, yname, sec, c, p in db.session.execute(stmt)]
 
 
 def teacher_overall_dynamics(actor: Principal, teacher_id: int) -> list[dict]:
     rows, items = joint.lesson_rows(counted(actor))
-    stmt = (rows.add_columns(Term.id, Term.name, Term.starts_on, AcademicYear.name,
+    stmt = (rows.add_columns(Term.id, Term.number, Term.starts_on, AcademicYear.name,
                              joint.lessons(items), joint.pct(items))
             .join(Term, and_(Term.school_id == Observation.school_id, Term.kind == "quarter",
                              Observation.observed_on >= Term.starts_on, Observation.observed_on <= Term.ends_on))
             .join(AcademicYear, AcademicYear.id == Term.year_id)
             .where(Observation.teacher_id == teacher_id)
-            .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name).order_by(Term.starts_on))
-    return [{"term_id": tid, "term": _term_label(tname, yname), "count": c, "pct": _round(p)}
-            for tid, tname, _start, yname, c, p in db.session.execute(stmt)]
+            .group_by(Term.id, Term.number, Term.starts_on, AcademicYear.name).order_by(Term.starts_on))
+    return [{"term_id": tid, "term": _term_label(number, yname), "count": c, "pct": _round(p)}
+            for tid, number, _start, yname, c, p in db.session.execute(stmt)]
 
 
 def by_ma(actor: Principal, year_id: Optional[int]) -> list[dict]:
@@ -192,11 +193,11 @@ def counted_count(actor: Principal, year_id: Optional[int]) -> int:
     return db.session.scalar(select(func.count(Observation.id)).where(*counted(actor, year_id))) or 0
 
 
-def _term_label(term_name: str, year_name: str) -> str:
-    """"1-чейрек" of "2025-2026" -> "1-чейрек 25/26"."""
+def _term_label(number: int, year_name: str) -> str:
+    """Quarter 1 of "2025-2026" -> "1-чейрек 25/26" (in the current language, `term_label`)."""
     parts = year_name.split("-")
     short = "/".join(p[-2:] for p in parts) if len(parts) == 2 else year_name
-    return f"{term_name} {short}"
+    return f"{term_label('quarter', number)} {short}"
 
 
 def _round(value, digits: int = 1):

@@ -14,6 +14,7 @@ from sqlalchemy import Float, and_, cast, func, select
 
 from app.extensions import db
 from app.models import AcademicYear, Observation, Term
+from app.models.school import term_label
 from app.services.monitoring import profiles
 from app.services.monitoring.calculators import CalculatorTable, Period, Result
 from app.services.monitoring.labels import fmt
@@ -60,12 +61,12 @@ def _observation_rows(viewer, conds):
     of the observation lists; an MO head's class profile counts their association's lessons
     and their own, a teacher's their own)."""
     rows, items = joint.lesson_rows([*counted(viewer), Observation.kind == "lesson"])
-    stmt = (rows.add_columns(Term.name, AcademicYear.name, joint.lessons(items), cast(joint.pct(items), Float))
+    stmt = (rows.add_columns(Term.number, AcademicYear.name, joint.lessons(items), cast(joint.pct(items), Float))
             .join(Term, and_(Term.school_id == Observation.school_id, Term.kind == "quarter",
                              Observation.observed_on >= Term.starts_on, Observation.observed_on <= Term.ends_on))
             .join(AcademicYear, AcademicYear.id == Term.year_id)
             .where(*conds)
-            .group_by(Term.id, Term.name, Term.starts_on, AcademicYear.name).order_by(Term.starts_on))
+            .group_by(Term.id, Term.number, Term.starts_on, AcademicYear.name).order_by(Term.starts_on))
     return db.session.execute(stmt).all()
 
 
@@ -73,7 +74,7 @@ def _observation_section(rows):
     if not rows:
         return None
     return profiles.Section(_l("Observed lessons"), [_l("Quarter"), _l("Lessons observed"), _l("Quality, %")],
-                            [[f"{name} {year}", n, fmt(pct, "percent")] for name, year, n, pct in rows])
+                            [[f"{term_label('quarter', number)} {year}", n, fmt(pct, "percent")] for number, year, n, pct in rows])
 
 
 def class_observations(cls, viewer):

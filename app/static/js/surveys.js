@@ -51,6 +51,13 @@
     parts.forEach(function (p) { p.hidden = p !== active; });
     if (codeField) codeField.hidden = position !== 0;
     if (intro) intro.hidden = position !== 0;  // the introduction belongs to the first part
+    // "Page 5 of 8" counts only the pages this respondent's answers show.
+    var pattern = form.querySelector("[data-step-pattern]");
+    visible.forEach(function (p, i) {
+      var step = p.querySelector(".step"), bar = p.querySelector("progress");
+      if (step && pattern) step.textContent = pattern.getAttribute("data-step-pattern").replace("1001", i + 1).replace("1002", visible.length);
+      if (bar) { bar.max = visible.length; bar.value = i + 1; }
+    });
     back.hidden = position === 0;
     next.hidden = position === visible.length - 1;
     send.hidden = !next.hidden;

@@ -43,13 +43,20 @@ bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
 READERS = ("admin", "deputy", "mo_head", "expert", "psychologist")
 EDITORS = ("admin",)
+# The annual public report: the whole-school roles and the MO heads (not the psychologist).
+REPORT_ROLES = ("admin", "deputy", "mo_head", "expert")
+
+
+def dashboard_title() -> str:
+    """The dashboard is the director's for the director; the other readers see it by its subject."""
+    return _("Director's dashboard") if current_user.has_role("admin") else _("Monitoring dashboard")
 
 
 @bp.app_context_processor
 def _helpers():
     return {"fmt": fmt, "DIRECTION_LABELS": DIRECTION_LABELS, "STATUS_LABELS": STATUS_LABELS,
             "UNIT_LABELS": UNIT_LABELS, "SOURCE_LABELS": SOURCE_LABELS,
-            "MEASURE_STATUS_LABELS": MEASURE_STATUS_LABELS}
+            "MEASURE_STATUS_LABELS": MEASURE_STATUS_LABELS, "dashboard_title": dashboard_title}
 
 
 
@@ -69,7 +76,8 @@ def dashboard():
     return render_template("monitoring/dashboard.html", year=year, years=school_years(), blocks=blocks, overdue=overdue,
                            late_measures=late, may_plan=current_user.has_role(*measure_service.MANAGERS),
                            previous=school_service.previous_year(year), charts=charts,
-                           lang=current_language())
+                           lang=current_language(), title=dashboard_title(),
+                           can_report=current_user.has_role(*REPORT_ROLES))
 
 
 @bp.route("/indicators/")
@@ -85,7 +93,7 @@ def _value_form(indicator: Indicator, year: AcademicYear) -> IndicatorValueForm:
     form = IndicatorValueForm()
     choices = [("", _("Whole year"))]
     if indicator.periodicity == "term":
-        choices += [(t.id, t.name) for t in year.terms if t.kind == "quarter"]
+        choices += [(t.id, t.label) for t in year.terms if t.kind == "quarter"]
     form.term_id.choices = choices
     return form
 
@@ -252,7 +260,7 @@ def report_context(year: AcademicYear, parents: bool) -> dict:
 
 
 @bp.route("/report")
-@role_required("admin", "deputy", "mo_head", "expert")
+@role_required(*REPORT_ROLES)
 def report():
     """The annual public report; ?version=parents hides personal data and small groups."""
     context = report_context(requested_year(), request.args.get("version") == "parents")

@@ -53,6 +53,12 @@ def _labels():
             "ACADEMIC_MONTHS": planning.ACADEMIC_MONTHS}
 
 
+@bp.app_template_filter("plan_text")
+def _plan_text(text):
+    """A cyclogram item's object or document in the page's language (`planning.plan_text`)."""
+    return planning.plan_text(text, current_language())
+
+
 
 
 @bp.route("/")
@@ -67,7 +73,8 @@ def cyclogram():
     return render_template("monitoring/planning/cyclogram.html", year=year, years=school_years(), cyc=cyc, views=views,
                            cells=planning.grid(views), directions=DIRECTION_LABELS, direction=direction,
                            approve_form=ApproveForm(obj=cyc), copy_form=copy_form,
-                           can_plan=current_user.has_role(*PLANNERS), can_approve=current_user.has_role("admin"))
+                           can_plan=current_user.has_role(*PLANNERS), can_approve=current_user.has_role("admin"),
+                           indicator_names=planning.indicator_names(current_user.school_id, current_language()))
 
 
 @bp.route("/mine")
@@ -226,7 +233,7 @@ def interviews():
     year = requested_year()
     form = InterviewForm()
     items = planning.items_with_status(current_user.school_id, year.id)
-    form.item_id.choices = [("", "—")] + [(v.item.id, v.item.object) for v in items]
+    form.item_id.choices = [("", "—")] + [(v.item.id, planning.plan_text(v.item.object, current_language())) for v in items]
     if request.method == "POST":
         if not current_user.has_role(*INTERVIEWERS):
             abort(403)
