@@ -5,6 +5,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.extensions import db
+from app.i18n import localized_name, pick_text
+from app.models import Subject
+from app.models.observations import PURPOSES
+from app.security import scoped
+from app.services.core import school as school_service
+from app.services.observations import labels
+from app.services.observations import records as svc
+from app.services.observations.protocols import protocol_of, protocols
 from forms.base import SapatForm
 from forms.builder import build_form
 from surveys.answers import CHECKLIST
@@ -50,3 +59,18 @@ class AcknowledgeForm(SapatForm):
 
 class PlanForm(SapatForm):
     """Plan fields are named plan-<observer id> and read in the view."""
+
+
+def fill_start_choices(form: StartObservationForm, school_id: int, year) -> None:
+    """The start form's choices: protocols, the year's teaching assignments, teachers, classes,
+    subjects and purposes of the school, in the page's language."""
+    form.instrument_id.choices = [(i.id, pick_text(protocol_of(i).title)) for i in protocols()]
+    form.assignment_id.choices = [("", "—")] + [
+        (a.id, f"{a.teacher.full_name} · {a.class_group.name} · {localized_name(a.subject)}")
+        for a in (svc.assignments(school_id, year.id) if year else [])]
+    form.teacher_id.choices = [("", "—")] + [(u.id, u.full_name) for u in svc.teacher_choices(school_id)]
+    form.class_id.choices = [("", "—")] + [(c.id, c.name) for c in
+                                          (school_service.classes_of_year(school_id, year.id) if year else [])]
+    form.subject_id.choices = [("", "—")] + [
+        (s.id, localized_name(s)) for s in db.session.scalars(scoped(Subject).order_by(Subject.name))]
+    form.purpose.choices = [(p, str(labels.PURPOSE_LABELS[p])) for p in PURPOSES]

@@ -1,7 +1,6 @@
 """Observation pages: start, checklist (works without JS; offline drafts with JS), read-only
 view, amendment, teacher acknowledgement, the school's summary and the workbook."""
 import re
-from typing import Optional
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,39 +10,41 @@ from werkzeug.datastructures import MultiDict
 from app import charts
 from app.extensions import db
 from app.i18n import current_language, localized_name, pick_text
-from app.models import Observation, Subject, User
-from app.models.observations import PURPOSES
+from app.models import Observation, User
 from app.security import (
     OBSERVERS,
     REPORT_READERS,
     STAFF,
-    Principal,
     current_principal,
     get_scoped_or_404,
     role_required,
     school_years,
-    scoped,
 )
 from app.services.core import clock
 from app.services.core import school as school_service
 from app.services.exports.core import new_temp_path
 from app.services.observations import access, aggregates, agreement, answers, labels, workbook
 from app.services.observations import records as svc
+from app.services.observations.joint import joinable
 from app.services.observations.protocols import criterion_labels, protocol_of, protocols
 from app.web import conflicts, send_xlsx
-from forms.observations import AcknowledgeForm, AmendForm, ChecklistForm, PlanForm, StartObservationForm, checklist_form
+from forms.observations import (
+    AcknowledgeForm,
+    AmendForm,
+    ChecklistForm,
+    PlanForm,
+    StartObservationForm,
+    checklist_form,
+    fill_start_choices,
+)
 from surveys.answers import CHECKLIST
 
 bp = Blueprint("observations", __name__, url_prefix="/observations")
 
 
-def _actor() -> Principal:
-    return current_principal()
-
-
 def _visible_or_404(obs_id: int) -> Observation:
     obs = get_scoped_or_404(Observation, obs_id)
-    if not access.can_see(_actor(), obs):
+    if not access.can_see(current_principal(), obs):
         abort(404)
     return obs
 
@@ -59,7 +60,7 @@ def _chosen_year():
 @bp.route("/")
 @role_required(*STAFF)
 def index():
-    actor = _actor()
+    actor = current_principal()
     year, years = _chosen_year()
     status = request.args.get("status")
     rows = access.list_observations(actor, year_id=year.id if year else None, status=status)
@@ -70,27 +71,13 @@ def index():
                                                     and o.status == "final" and not o.acknowledged_at])
 
 
-def _start_form_choices(form: StartObservationForm, year):
-    school_id = current_user.school_id
-    form.instrument_id.choices = [(i.id, pick_text(protocol_of(i).title)) for i in protocols()]
-    form.assignment_id.choices = [("", "—")] + [
-        (a.id, f"{a.teacher.full_name} · {a.class_group.name} · {localized_name(a.subject)}")
-        for a in (svc.assignments(school_id, year.id) if year else [])]
-    form.teacher_id.choices = [("", "—")] + [(u.id, u.full_name) for u in svc.teacher_choices(school_id)]
-    form.class_id.choices = [("", "—")] + [(c.id, c.name) for c in
-                                          (school_service.classes_of_year(school_id, year.id) if year else [])]
-    form.subject_id.choices = [("", "—")] + [
-        (s.id, localized_name(s)) for s in db.session.scalars(scoped(Subject).order_by(Subject.name))]
-    form.purpose.choices = [(p, str(labels.PURPOSE_LABELS[p])) for p in PURPOSES]
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*OBSERVERS)
 def new():
     year = school_service.current_year(current_user.school_id)
     form = StartObservationForm()
-    _start_form_choices(form, year)
-    joint = _joint_target(request.args.get("joint") if request.method == "GET" else form.joint_with_id.data)
+    fill_start_choices(form, current_user.school_id, year)
+    joint = joinable(current_principal(), request.args.get("joint") if request.method == "GET" else form.joint_with_id.data)
     if request.method == "GET":
         form.observed_on.data = clock.today(clock.school_zone(current_user.school_id))
         form.teacher_id.data = request.args.get("teacher_id", type=int)
@@ -105,7 +92,7 @@ def new():
         else:
             try:
                 obs = svc.start_observation(
-                    _actor(), instrument_id=form.instrument_id.data, teacher_id=form.teacher_id.data,
+                    current_principal(), instrument_id=form.instrument_id.data, teacher_id=form.teacher_id.data,
                     observed_on=form.observed_on.data, purpose=form.purpose.data,
                     year_id=year.id if year else None, class_id=form.class_id.data,
                     subject_id=form.subject_id.data, topic=form.topic.data,
@@ -119,14 +106,6 @@ def new():
                    for a in (svc.assignments(current_user.school_id, year.id) if year else [])}
     return render_template("observations/new.html", form=form, assignments=assignments, joint=joint), \
         (400 if request.method == "POST" else 200)
-
-
-def _joint_target(raw) -> Optional[Observation]:
-    """The observation a new one joins (?joint=ID, then the hidden field), if the reader sees it."""
-    if not (isinstance(raw, str) and raw.isdigit()):
-        return None
-    obs = db.session.get(Observation, int(raw))
-    return obs if obs is not None and access.can_see(_actor(), obs) else None
 
 
 def _context(obs: Observation):
@@ -162,7 +141,7 @@ def _changed_only(obs: Observation, submitted: MultiDict, originals) -> tuple[Mu
 @role_required(*STAFF)
 def show(obs_id):
     obs = _visible_or_404(obs_id)
-    actor = _actor()
+    actor = current_principal()
     if access.can_edit(actor, obs):
         return _checklist(obs)
     chain = svc.history(obs)
@@ -195,7 +174,7 @@ def save(obs_id):
     if obs.status != "draft":
         flash(_("This observation is final and can no longer be changed. Make an amendment."), "error")
         return redirect(url_for(".show", obs_id=obs.id))
-    actor = _actor()
+    actor = current_principal()
     action = request.form.get("action", "save")
     section = request.form.get("section", "")
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", section):
@@ -238,7 +217,7 @@ def sync(obs_id):
     if clashes:
         return jsonify(ok=False, conflict=True, error=" ".join(clashes)), 409
     try:
-        svc.save_answers(_actor(), obs, {k: payload["answers"][k] for k in data}, current_language())
+        svc.save_answers(current_principal(), obs, {k: payload["answers"][k] for k in data}, current_language())
         db.session.commit()
     except svc.ObservationError as error:
         db.session.rollback()
@@ -261,7 +240,7 @@ def amend(obs_id):
         flash(_("Give the reason for the amendment."), "error")
         return redirect(url_for(".show", obs_id=obs.id))
     try:
-        new_obs = svc.amend(_actor(), obs, form.reason.data)
+        new_obs = svc.amend(current_principal(), obs, form.reason.data)
         db.session.commit()
     except svc.ObservationError as error:
         db.session.rollback()
@@ -279,7 +258,7 @@ def acknowledge(obs_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        svc.acknowledge(_actor(), obs, form.comment.data)
+        svc.acknowledge(current_principal(), obs, form.comment.data)
         db.session.commit()
     except svc.ObservationError as error:
         db.session.rollback()
@@ -296,7 +275,7 @@ def summary():
     the tables by MA and against the observers' plan for the whole-school roles."""
     year, years = _chosen_year()
     year_id = year.id if year else None
-    actor = _actor()
+    actor = current_principal()
     whole = actor.everything
     lang = current_language()
     texts = criterion_labels(lang)
@@ -336,7 +315,7 @@ class _Named:
 @role_required(*STAFF)
 def teacher(teacher_id):
     person = get_scoped_or_404(User, teacher_id)
-    actor = _actor()
+    actor = current_principal()
     if not access.may_see_teacher(actor, teacher_id):
         abort(404)
     lang = current_language()
@@ -367,7 +346,7 @@ def plan():
     if year is None:
         abort(404)
     form = PlanForm()
-    rows = aggregates.observers_vs_plan(_actor(), year.id)
+    rows = aggregates.observers_vs_plan(current_principal(), year.id)
     if form.validate_on_submit():
         plans, errors = {}, []
         for row in rows:
@@ -379,7 +358,7 @@ def plan():
             else:
                 errors.append(_("%(name)s: the plan must be a whole number from 0 to 1000.", name=row["name"]))
         if not errors:
-            svc.set_plan(_actor(), year.id, plans)
+            svc.set_plan(current_principal(), year.id, plans)
             db.session.commit()
             flash(_("The plan is saved."), "success")
             return redirect(url_for(".summary"))
@@ -394,7 +373,7 @@ def calibration():
     """Observers' agreement on jointly observed lessons (agreement.py): overall, per criterion,
     per observer against the others, and the joint lessons."""
     year, years = _chosen_year()
-    lessons = agreement.joint_lessons(_actor(), year.id if year else None)
+    lessons = agreement.joint_lessons(current_principal(), year.id if year else None)
     texts = criterion_labels(current_language())
     criteria = agreement.by_criterion(lessons)
     for row in criteria:
@@ -411,5 +390,5 @@ def export():
     if year is None:
         abort(404)
     path = new_temp_path("sapat-observations-")
-    workbook.build_workbook(path, actor=_actor(), year_id=year.id, lang=current_language())
+    workbook.build_workbook(path, actor=current_principal(), year_id=year.id, lang=current_language())
     return send_xlsx(path, f"observations-{year.name}.xlsx")

@@ -33,6 +33,7 @@ def test_results_page_names_answers_in_the_readers_language(client, school, logi
     target = campaign.targets[0]
     for value in ("5", "1"):
         answer(campaign, target, {"a": value, "b": "3", "kids": "yes" if value == "5" else "no"})
+    db.session.get(Campaign, campaign.id).status = "closed"  # figures are published at close
     admin = school.user("admin")
     admin.locale = "ru"
     db.session.commit()

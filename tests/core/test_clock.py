@@ -88,7 +88,7 @@ def test_acknowledgement_shows_the_same_time_in_history_and_audit_log(utc_proces
     client.post("/logout")
     login(school.user("admin"))
     audit = client.get("/security/audit?entity=observation").get_data(as_text=True)
-    assert "11:54" in audit and "5:54" not in audit  # English short form: 11/30/26, 11:54 PM
+    assert "30.11.2026 23:54" in audit and "17:54" not in audit  # the audit log's dates as on every page
 
 
 def test_audit_log_day_filter_is_the_schools_day(school):

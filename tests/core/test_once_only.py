@@ -30,6 +30,7 @@ NOT_ONCE = {
     "achievement/grid.html#marks-form": "each cell carries its original value: a repeat changes no cell",
     "observations/checklist.html": "each score carries the observation's revision: a stale repeat is refused",
     "monitoring/planning/mine.html": "sets one status to a given value",
+    "diagnostics/fill.html#diagnostic-form": "one record per student, instrument and year: sending again corrects it to the same values",
 }
 
 # The endpoints of those forms that create rows or would change data again.

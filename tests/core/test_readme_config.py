@@ -24,6 +24,12 @@ CONFIG_ATTRIBUTES = {
     "SURVEY_LINK_LIMIT": ("SURVEY_LINK_LIMIT", "11 per hour", "11 per hour"),
     "SURVEY_UUID_LIMIT": ("SURVEY_UUID_LIMIT", "12 per minute", "12 per minute"),
     "SURVEY_WRONG_CODE_LIMIT": ("SURVEY_WRONG_CODE_LIMIT", "13 per 10 minutes", "13 per 10 minutes"),
+    "QUEUE_URL": ("QUEUE_URL", "redis://127.0.0.1:6379/1", "redis://127.0.0.1:6379/1"),
+    "QUEUE_IN_PROCESS": ("QUEUE_IN_PROCESS", "1", True),
+    "QUEUE_WORKERS": ("QUEUE_WORKERS", "3", 3),
+    "QUEUE_LEASE_SECONDS": ("QUEUE_LEASE_SECONDS", "30", 30.0),
+    "QUEUE_MAX_ATTEMPTS": ("QUEUE_MAX_ATTEMPTS", "4", 4),
+    "QUEUE_NAME": ("QUEUE_NAME", "district", "district"),
 }
 READ_IN_FILES = {
     "SAPAT_ENV": ("wsgi.py", 'os.environ.get("SAPAT_ENV")'),

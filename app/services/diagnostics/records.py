@@ -53,6 +53,7 @@ def save(principal: Principal, cls: ClassGroup, student: Student, instrument, an
     if not access.enrolled(student.id, cls):
         raise ValueError("student")
     spec = instrument.spec
+    day = on or clock.today(cls.school)  # before the new row joins the session (a lazy load flushes)
     record = record_of(student.id, cls.year_id, spec.key)
     before = _summary(record, answers_of(record)) if record is not None else None
     if record is None:
@@ -62,7 +63,7 @@ def save(principal: Principal, cls: ClassGroup, student: Student, instrument, an
     record.instrument_id, record.instrument = instrument.id, instrument
     record.class_id = cls.id
     record.filled_by_id = principal.user_id
-    record.filled_on = on or clock.today(cls.school)
+    record.filled_on = day
     record.confidential = bool(spec.confidential)
     record.outcome = outcome_of(spec, answers)
     record.answers = []

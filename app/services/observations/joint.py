@@ -24,10 +24,14 @@ A criterion that one observer scored and another marked N/A is the scorer's scor
 only what the reader may see. Window functions (row_number, min over a partition): SQLite >= 3.25
 and PostgreSQL.
 """
+from typing import Optional
+
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
+from app.extensions import db
 from app.models import Observation, ObservationScore
+from app.services.observations import access
 
 
 def _lesson_key() -> list:
@@ -91,3 +95,12 @@ def pct(items):
 def lessons(items):
     """Number of distinct lessons in a group."""
     return func.count(func.distinct(items.c.lesson_id))
+
+
+def joinable(principal, raw) -> Optional[Observation]:
+    """The observation a new one joins (?joint=ID, then the hidden field), if the principal
+    sees it; None for anything else."""
+    if not (isinstance(raw, str) and raw.isdigit()):
+        return None
+    obs = db.session.get(Observation, int(raw))
+    return obs if obs is not None and access.can_see(principal, obs) else None
