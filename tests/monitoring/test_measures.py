@@ -144,6 +144,6 @@ def test_a_measure_of_a_quarter_is_rechecked_at_the_next_quarter(school):
     assert measures.recheck(measure).value is None  # no marks of Q2 yet
     make_assessment(school, term=school.terms[1], marks=[5, 4, 3, 3, 5, 4])  # Q2: all pass
     found = measures.recheck(measure)
-    assert (found.label, found.value, found.status, found.helped) == ("Q2", 100.0, "ok", True)
+    assert (found.label, found.value, found.status, found.helped) == ("Quarter 2", 100.0, "ok", True)  # named in the page's language
     last = make_measure(school, "pass_rate", term_id=school.terms[3].id, value_before=100.0)
     assert measures.next_period(last) is None  # no quarter after Q4 in the calendar yet
