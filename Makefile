@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint test-sqlite test-postgres bench venv translations migrate demo i18n-update i18n-check clean
+.PHONY: run test lint test-sqlite test-postgres pytest-sqlite pytest-postgres bench venv translations migrate demo i18n-update i18n-check clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -32,22 +32,32 @@ run: demo
 	@echo "Sapat is at http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## make test: the whole suite on SQLite, then on PostgreSQL when 127.0.0.1:5432 answers.
-test: translations
-	@status=0; \
-	$(MAKE) --no-print-directory test-sqlite || status=1; \
-	if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
-		$(MAKE) --no-print-directory test-postgres || status=1; \
+## make test: ruff, then the whole suite on SQLite and, when 127.0.0.1:5432 answers, on PostgreSQL
+## at the same time (each run has its own database and files; the PostgreSQL run's output follows
+## the SQLite run's). `make test-sqlite` / `make test-postgres` run one of them.
+PG_UP = $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null
+test: translations lint
+	@status=0; pg=0; mkdir -p instance; \
+	if $(PG_UP); then \
+		pg=1; ( $(MAKE) --no-print-directory pytest-postgres > instance/test-postgres.log 2>&1; \
+			echo $$? > instance/test-postgres.rc ) & \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: skipping the PostgreSQL run"; fi; \
+	echo "== SQLite"; $(MAKE) --no-print-directory pytest-sqlite || status=1; \
+	if [ $$pg = 1 ]; then wait; echo "== PostgreSQL"; cat instance/test-postgres.log; \
+		[ "$$(cat instance/test-postgres.rc)" = 0 ] || status=1; fi; \
 	exit $$status
 
 lint: venv
 	$(VENV)/bin/ruff check .
 
-test-sqlite: translations lint
+test-sqlite: translations lint pytest-sqlite
+
+test-postgres: translations pytest-postgres
+
+pytest-sqlite:
 	SAPAT_TEST_DB=sqlite $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests
 
-test-postgres: translations
+pytest-postgres:
 	SAPAT_TEST_DB=postgres PG_ADMIN_URL=$(PG_ADMIN_URL) $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests
 
 bench: translations

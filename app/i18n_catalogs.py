@@ -11,6 +11,7 @@ core.
     python -m app.i18n_catalogs compile         write the .mo files
     python -m app.i18n_catalogs check           list messages without ky/ru translations
 """
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -138,8 +139,12 @@ def compile_all() -> None:
             catalog = load(area, lang)
             mo = po_path(area, lang).with_suffix(".mo")
             mo.parent.mkdir(parents=True, exist_ok=True)
-            with mo.open("wb") as f:
+            # Written aside, then renamed: a process reading the catalogue meanwhile (the other
+            # database's test run, a serving worker) never sees half a file.
+            part = mo.with_name(f"{mo.name}.{os.getpid()}.part")
+            with part.open("wb") as f:
                 write_mo(f, catalog, use_fuzzy=False)
+            os.replace(part, mo)
 
 
 def main(argv: list[str]) -> int:

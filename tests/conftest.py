@@ -72,6 +72,9 @@ def app(database_url):
     compile_all()
     config = type("RunConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
     application = create_app(config)
+    # Each run keeps its files (export files, import files the CLI reads) in its own folder,
+    # so that the SQLite and PostgreSQL runs of `make test` can go side by side.
+    application.instance_path = tempfile.mkdtemp(prefix="sapat-instance-")
     application.test_client_class = IsolatedClient
     with application.app_context():
         db.create_all()
@@ -79,6 +82,7 @@ def app(database_url):
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+    shutil.rmtree(application.instance_path, ignore_errors=True)
 
 
 def _wait_for_export_threads(app, timeout: float = 60.0) -> None:

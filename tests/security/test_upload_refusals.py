@@ -68,7 +68,10 @@ def _finished(client, job_id, timeout=120):
 
 
 def test_a_refusal_of_100000_bad_rows_is_a_short_page_and_a_workbook(app, school, monkeypatch):
-    data = bombs.many_bad_rows(100_000)
+    # The named case (100,000 rows) on SQLite; the PostgreSQL run proves the same path (the job row
+    # and the stored workbook in its database) with 20,000 rows, a minute less of CI.
+    rows = 100_000 if db.engine.dialect.name == "sqlite" else 20_000
+    data = bombs.many_bad_rows(rows)
     # The wall-clock limit is tested with bombs; on a loaded shared machine this legitimate
     # 5-second read must not be mistaken for one (the CPU limit still holds).
     monkeypatch.setitem(app.config, "XLSX_PARSE_WALL_SECONDS", 180)
@@ -87,15 +90,15 @@ def test_a_refusal_of_100000_bad_rows_is_a_short_page_and_a_workbook(app, school
     counts = dict(re.findall(r'<tr><td>(\w+)</td><td class="num">(\d+)</td>', body))
     assert set(counts) == {"class", "student_code", "gender"}
     assert sum(int(n) for n in counts.values()) == problems
-    record_figure("upload_100000_bad_rows", {"page_bytes": len(body), "listed": 50, "problems": problems,
+    record_figure(f"upload_{rows}_bad_rows", {"page_bytes": len(body), "listed": 50, "problems": problems,
                                              "seconds": round(seconds, 1)})
     assert _finished(client, job.id)["status"] == "done"
     download = client.get(f"/exports/jobs/{job.id}/download")
     assert download.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(download.data), read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(min_row=8, values_only=True))
-    assert len(rows) == problems and problems >= 299_999
-    assert rows[0][1] == 2 and rows[-1][1] == 100_001
+    listed_rows = list(sheet.iter_rows(min_row=8, values_only=True))
+    assert len(listed_rows) == problems and problems >= 3 * rows - 1
+    assert listed_rows[0][1] == 2 and listed_rows[-1][1] == rows + 1
     assert client.get(f"/exports/jobs/{job.id}/download").status_code == 302  # one download
     assert not list((app.config.get("EXPORTS_DIR") and Path(app.config["EXPORTS_DIR"]) or Path(app.instance_path)
                      / "exports").glob("problems-*"))  # the saved list is gone with the build
