@@ -49,31 +49,45 @@ def create_school_command(code, name):
 
 
 @click.command("demo")
-@click.option("--scale", type=click.Choice(["small", "large"]), default="small")
+@click.option("--scale", type=click.Choice(["small", "large", "district"]), default="small",
+              help="small: one school of 154 students; large: one school of 2,000; district: --schools "
+                   "schools of about 1,000 students each.")
+@click.option("--schools", type=click.IntRange(1, 99), default=None,
+              help="With --scale district: how many schools (20 by default).")
 @click.option("--seed", type=int, default=2026)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has a school.")
 @click.option("--replace", is_flag=True, help="Delete an existing demo school first.")
-def demo_command(scale, seed, if_empty, replace):
-    """Create the demo school (a Kyrgyz secondary school with realistic data)."""
+def demo_command(scale, schools, seed, if_empty, replace):
+    """Create the demo school (a Kyrgyz secondary school with realistic data), or a district of them."""
     from app.services.core import demo
 
+    if schools is not None and scale != "district":
+        fail(_("--schools goes with --scale district."))
     if if_empty and db.session.scalar(select(func.count(School.id))):
         click.echo(_("The database already has a school; the demo was not loaded."))
         _print_logins()
         return
     if replace:
         demo.delete_demo()
-    try:
-        ctx = demo.build_demo(scale=scale, seed=seed)
         db.session.commit()
-        refresh_statistics(db.session.connection())
-        db.session.commit()
-    except demo.DemoError:
-        db.session.rollback()
-        fail(_("The demo school already exists. Use --replace to build it again."))
-    click.echo(_("Demo school created: %(classes)d classes this year, %(teachers)d teachers.",
-                 classes=len(ctx.classes[ctx.current_year.id]), teachers=len(ctx.teachers)))
+    count = (schools or demo.DISTRICT_SCHOOLS) if scale == "district" else 1
+    for number in range(1, count + 1):
+        try:
+            ctx = demo.build_demo(scale=scale, seed=seed + number - 1, who=demo.district_school(number))
+            db.session.commit()
+        except demo.DemoError:
+            db.session.rollback()
+            fail(_("The demo school already exists. Use --replace to build it again."))
+        click.echo(_("Demo school created: %(classes)d classes this year, %(teachers)d teachers.",
+                     classes=len(ctx.classes[ctx.current_year.id]), teachers=len(ctx.teachers))
+                   + (f" ({number}/{count}: {ctx.school.code})" if count > 1 else ""))
+        db.session.expunge_all()
+    refresh_statistics(db.session.connection())
+    db.session.commit()
     _print_logins()
+    if count > 1:
+        click.echo(_("The other schools have the same logins at sNN.%(domain)s (s02 ... s%(last)02d).",
+                     domain=demo.DEMO_DOMAIN, last=count))
 
 
 @click.command("import-roster")

@@ -36,7 +36,10 @@ SCALES = {
     # classes per grade 1..11, students per class, max classes per subject teacher
     "small": {"letters": [1] * 11, "class_size": 14, "teacher_load": 11},
     "large": {"letters": [8, 8, 8, 7, 7, 7, 7, 7, 7, 7, 7], "class_size": 25, "teacher_load": 8},
+    # one school of `demo --scale district`: 32 classes of 31, about 1,000 students
+    "district": {"letters": [3] * 10 + [2], "class_size": 31, "teacher_load": 8},
 }
+DISTRICT_SCHOOLS = 20  # `demo --scale district` builds this many schools unless --schools says otherwise
 LETTERS = "АБВГДЕЖЗИК"
 
 MAS = [
@@ -84,6 +87,26 @@ RU_SURNAMES = ["Иванов", "Петров", "Смирнов", "Кузнецо
 RU_PATRONYMIC_ROOTS = ["Александр", "Сергее", "Владимир", "Николае", "Андрее", "Игор"]
 
 
+@dataclass(frozen=True)
+class DemoSchool:
+    """Who a demo school is: its code, names and the domain of its staff's e-mail addresses."""
+
+    code: str = DEMO_SCHOOL_CODE
+    name: str = "Ж. Баласагын атындагы орто мектеп"
+    name_ru: str = "Средняя школа им. Ж. Баласагына"
+    address: str = "Ак-Бешим айылы, Чүй облусу"
+    domain: str = DEMO_DOMAIN
+
+
+def district_school(number: int) -> DemoSchool:
+    """School `number` (1-based) of `demo --scale district`: the first is the demo school with the
+    README's logins; the others are demo-02 ... with logins at sNN.demo.sapat.kg."""
+    if number == 1:
+        return DemoSchool()
+    return DemoSchool(code=f"demo-{number:02d}", name=f"№{number} орто мектеп", name_ru=f"Средняя школа №{number}",
+                      address="Чүй облусу", domain=f"s{number:02d}.{DEMO_DOMAIN}")
+
+
 @dataclass
 class DemoContext:
     """Everything a demo step needs; steps add rows for the school's current and last year."""
@@ -98,6 +121,11 @@ class DemoContext:
     teachers: list[User]
     staff: dict[str, User]  # demo login key -> user
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, email, password)
+
+    @property
+    def big(self) -> bool:
+        """A school of the large or district demo (more observations, registers, answers)."""
+        return self.scale != "small"
 
     @property
     def current_year(self) -> AcademicYear:
@@ -149,19 +177,20 @@ def _make_year(school: School, start: int, current: bool) -> tuple[AcademicYear,
     return year, terms
 
 
-def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None) -> DemoContext:
-    """Create the demo school in the current transaction and return its context."""
+def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None,
+               who: DemoSchool = DemoSchool()) -> DemoContext:
+    """Create a demo school (by default the demo school) in the current transaction and return its
+    context. DemoError when `scale` is unknown or a school with `who.code` exists."""
     if scale not in SCALES:
         raise DemoError(f"unknown scale {scale!r}")
-    if db.session.scalar(select(School).where(School.code == DEMO_SCHOOL_CODE)):
+    if db.session.scalar(select(School).where(School.code == who.code)):
         raise DemoError("exists")
     rng = random.Random(seed)
     params = SCALES[scale]
     today = today or clock.today()
     start = _school_year_start(today)
 
-    school = School(code=DEMO_SCHOOL_CODE, name="Ж. Баласагын атындагы орто мектеп",
-                    name_ru="Средняя школа им. Ж. Баласагына", address="Ак-Бешим айылы, Чүй облусу")
+    school = School(code=who.code, name=who.name, name_ru=who.name_ru, address=who.address)
     db.session.add(school)
     db.session.flush()
 
@@ -179,7 +208,7 @@ def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None
     staff: dict[str, User] = {}
 
     def add_user(key: str, roles: list[str], gender: str, email: str | None = None) -> User:
-        user = User(school=school, email=email or f"{key}@{DEMO_DOMAIN}", full_name=_person(rng, gender, True),
+        user = User(school=school, email=email or f"{key}@{who.domain}", full_name=_person(rng, gender, True),
                     password_hash=password_hash, locale="ky")
         user.set_roles(roles)
         db.session.add(user)
@@ -213,7 +242,7 @@ def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None
 
     # Fixed demo logins that the README prints.
     mo_head = new_teacher(("teacher", "mo_head"))
-    mo_head.email = f"mohead@{DEMO_DOMAIN}"
+    mo_head.email = f"mohead@{who.domain}"
     staff["mohead"] = mo_head
     mas["languages"].head = mo_head
 
@@ -307,10 +336,10 @@ def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None
 
     # Fixed logins for a maths teacher and a class teacher of grade 7.
     teacher = subject_teachers["algebra"][0]
-    teacher.email = f"teacher@{DEMO_DOMAIN}"
+    teacher.email = f"teacher@{who.domain}"
     staff["teacher"] = teacher
     class7 = next(c for c in classes[current.id] if c.grade == 7)
-    class7.class_teacher.email = f"classteacher@{DEMO_DOMAIN}"
+    class7.class_teacher.email = f"classteacher@{who.domain}"
     staff["classteacher"] = class7.class_teacher
     db.session.flush()
 
@@ -326,10 +355,13 @@ def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None
 
 
 def delete_demo() -> bool:
-    """Remove the demo school and everything that belongs to it (foreign keys cascade)."""
-    school_id = db.session.scalar(select(School.id).where(School.code == DEMO_SCHOOL_CODE))
-    if school_id is None:
+    """Remove the demo school, and the other schools of a district demo, with everything that
+    belongs to them (foreign keys cascade). False when there was none."""
+    codes = [district_school(n).code for n in range(1, 100)]
+    school_ids = list(db.session.scalars(select(School.id).where(School.code.in_(codes))))
+    if not school_ids:
         return False
-    db.session.execute(delete(UserRole).where(UserRole.user_id.in_(select(User.id).where(User.school_id == school_id))))
-    db.session.execute(delete(School).where(School.id == school_id))
+    db.session.execute(delete(UserRole).where(UserRole.user_id.in_(
+        select(User.id).where(User.school_id.in_(school_ids)))))
+    db.session.execute(delete(School).where(School.id.in_(school_ids)))
     return True

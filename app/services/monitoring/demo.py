@@ -44,7 +44,7 @@ def _dates(rng, year, n):
 def demo_step(ctx: DemoContext) -> None:
     rng, school = ctx.rng, ctx.school
     sid = school.id
-    big = ctx.scale == "large"
+    big = ctx.big
     ensure_catalogue(sid)
     today = clock.today(school)
     subjects = list(ctx.subjects.values())

@@ -18,7 +18,7 @@ def demo_observations(ctx) -> None:
     parsed = {key: protocol_of(inst) for key, inst in instruments.items()}
     observers = [u for u in (ctx.staff.get("director"), ctx.staff.get("deputy"), ctx.staff.get("upbringing"),
                              ctx.staff.get("mohead")) if u is not None]
-    total = 300 if ctx.scale == "large" else 40
+    total = 300 if ctx.big else 40
     today = clock.today(ctx.school)
     per_year = {ctx.last_year.id: int(total * 0.3), ctx.current_year.id: total - int(total * 0.3)}
     # The teacher's underlying skill drifts upward a little over time (so that dynamics show).

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Answer, Campaign, Response
 from app.services.core import clock
 from app.services.core import instruments as instrument_service
+from app.services.core.bulk import bulk_insert
 from app.services.core.demo import DemoContext
 from app.services.surveys import campaigns, public
 
@@ -92,10 +93,9 @@ def _fill(ctx: DemoContext, campaign: Campaign, rate: float, submitted: date, te
     for uuid, answers in per_response:
         rows.extend(public.answer_rows(spec, keys, answers, ids[uuid], campaign.id))
         if len(rows) > 20000:
-            db.session.execute(insert(Answer), rows)
+            bulk_insert(Answer, rows)
             rows = []
-    if rows:
-        db.session.execute(insert(Answer), rows)
+    bulk_insert(Answer, rows)
     return len(responses)
 
 

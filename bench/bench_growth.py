@@ -1,0 +1,177 @@
+"""Growth with the installation (issue 22 §5): the main staff pages of one school's director at
+1, 5 and 20 schools in the installation (`demo --scale district`: about 1,000 students each, two
+years of marks, surveys, observations). The 1-school figures are the baseline measured in the
+same run; the target is p95(20 schools) / p95(1 school) <= 1.2 for every page: a school's page
+must not cost more because other schools exist.
+
+    python -m bench growth
+    BENCH_GROWTH_STEPS=1,5 BENCH_GROWTH_SCALE=small python -m bench growth   # a quick look
+
+SQLite, then PostgreSQL when 127.0.0.1:5432 answers. Each size is its own database (the smaller
+one copied, then grown), so that all sizes are measured together, taking turns request by request:
+the noise of a shared machine falls on every size alike. Requests go through the Flask test client
+(the whole app: routing, session, queries, templates), each page REQUESTS times after WARMUP.
+"""
+import json
+import os
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from bench.bench_metrics import PG_ADMIN_URL, _app, _postgres_reachable, _rss_mb
+
+STEPS = [int(n) for n in os.environ.get("BENCH_GROWTH_STEPS", "1,5,20").split(",")]
+SCALE = os.environ.get("BENCH_GROWTH_SCALE", "district")
+REQUESTS, WARMUP = 30, 3
+TARGET = 1.2
+
+
+def _pages(school_id: int) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Campaign
+
+    campaign = db.session.scalar(select(Campaign.id).where(Campaign.school_id == school_id).order_by(Campaign.id))
+    return {"home": "/", "monitoring": "/monitoring/", "achievement": "/achievement/",
+            "dynamics": "/achievement/dynamics", "surveys": "/surveys/",
+            "survey_results": f"/surveys/{campaign}/results", "observations": "/observations/",
+            "cyclogram": "/cyclogram/"}
+
+
+def _grow(url: str, have: int, want: int) -> float:
+    """Build schools have+1 ... want in the database at `url`; returns the seconds it took."""
+    from app.extensions import db, refresh_statistics
+    from app.services.core import demo
+
+    app = _app(url)
+    start = time.perf_counter()
+    with app.app_context():
+        if not have:
+            db.create_all()
+        for number in range(have + 1, want + 1):
+            demo.build_demo(scale=SCALE, seed=2026 + number, who=demo.district_school(number))
+            db.session.commit()
+            db.session.expunge_all()
+        refresh_statistics(db.session.connection())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return time.perf_counter() - start
+
+
+def _client(url: str):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import School
+    from app.services.core.demo import DEMO_PASSWORD, DEMO_SCHOOL_CODE, DemoSchool
+
+    app = _app(url)
+    app.config["RATELIMIT_ENABLED"] = False
+    with app.app_context():
+        pages = _pages(db.session.scalar(select(School.id).where(School.code == DEMO_SCHOOL_CODE)))
+    client = app.test_client()
+    response = client.post("/login", data={"email": f"director@{DemoSchool().domain}", "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.status_code
+    return app, client, pages
+
+
+def _timings(urls: dict[int, str]) -> dict[int, dict[str, list[float]]]:
+    """Milliseconds per request, per installation size and page. The sizes take turns request by
+    request, so that the machine's noise falls on all of them alike."""
+    from app.extensions import db
+
+    clients = {n: _client(url) for n, url in urls.items()}
+    times: dict[int, dict[str, list[float]]] = {n: {} for n in urls}
+    for page in clients[min(urls)][2]:
+        for i in range(WARMUP + REQUESTS):
+            for n, (_, client, pages) in clients.items():
+                start = time.perf_counter()
+                response = client.get(pages[page])
+                elapsed = (time.perf_counter() - start) * 1000
+                assert response.status_code == 200, (n, pages[page], response.status_code)
+                if i >= WARMUP:
+                    times[n].setdefault(page, []).append(elapsed)
+    for app, _, _ in clients.values():
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    return times
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def _records(engine_name: str, times, builds: dict[int, float]) -> list[dict]:
+    first = min(times)
+    records = []
+    for n in sorted(times):
+        for page, values in times[n].items():
+            base = times[first][page]
+            p50, p95 = statistics.median(values), _p95(values)
+            ratio = round(p95 / _p95(base), 2)
+            records.append({"name": f"growth_{engine_name}_{page}", "schools": n, "scale": SCALE,
+                            "p50_ms": round(p50, 1), "p95_ms": round(p95, 1), "seconds": round(p50 / 1000, 4),
+                            "peak_rss_mb": _rss_mb(),
+                            "baseline": {"schools": first, "p50_ms": round(statistics.median(base), 1),
+                                         "p95_ms": round(_p95(base), 1)},
+                            "ratio": ratio, "p50_ratio": round(p50 / statistics.median(base), 2), "target": TARGET, "within_target": ratio <= TARGET,
+                            "build_seconds": round(builds[n], 1)})
+    return records
+
+
+def run_sqlite() -> list[dict]:
+    directory = tempfile.mkdtemp(prefix="sapat-bench-")
+    try:
+        urls, builds, have, previous = {}, {}, 0, None
+        for n in STEPS:
+            path = Path(directory) / f"schools-{n}.db"
+            if previous:
+                shutil.copyfile(previous, path)
+            urls[n] = f"sqlite:///{path}"
+            builds[n] = _grow(urls[n], have, n)
+            have, previous = n, path
+        return _records("sqlite", _timings(urls), builds)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def run_postgres() -> list[dict]:
+    import psycopg
+
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    run = uuid.uuid4().hex[:8]
+    names = {n: f"sapat_growth_{run}_{n}" for n in STEPS}
+    try:
+        builds, have, previous = {}, 0, None
+        for n in STEPS:
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+                template = f' TEMPLATE "{previous}"' if previous else ""
+                conn.execute(f'CREATE DATABASE "{names[n]}"{template}')
+            builds[n] = _grow(f"{base}/{names[n]}", have, n)
+            have, previous = n, names[n]
+        return _records("postgresql", _timings({n: f"{base}/{name}" for n, name in names.items()}), builds)
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            for name in names.values():
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    for record in run_sqlite():
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    if not _postgres_reachable():
+        print(json.dumps({"name": "growth_postgresql", "skipped": "127.0.0.1:5432 not reachable"}), flush=True)
+        return
+    for record in run_postgres():
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
