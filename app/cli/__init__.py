@@ -85,6 +85,9 @@ def run_import(path: str, school_code, importer, entity: str, problems_path: Opt
         fail(_("File not found: %(path)s", path=path))
     with file.open("rb") as stream:
         report = importer(stream, school_id=school.id, year_id=year.id)
+    if report.sheet:
+        click.echo(_("Sheet read: “%(sheet)s” (chosen by its header row; hidden sheets are read only when no "
+                     "visible sheet has the columns).", sheet=report.sheet), err=True)
     if not report.ok:
         db.session.rollback()
         report_problems([("", error) for error in report.errors], problems_path, school)

@@ -139,7 +139,8 @@ class Answer(db.Model):
         # Covering index of the scale means (per respondent, per class): no table reads.
         Index("ix_answer_scale_scores", "campaign_id", "response_id", "scale", "score"),
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random like the response's (0020): a sequence here told the order in which responses arrived.
+    id: Mapped[int] = mapped_column(RESPONSE_ID, primary_key=True, autoincrement=False, default=random_response_id)
     response_id: Mapped[int] = mapped_column(RESPONSE_ID, ForeignKey("response.id", ondelete="CASCADE"), index=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     item_key: Mapped[str] = mapped_column(String(130))

@@ -25,7 +25,8 @@ from app.security import MANAGERS, audit, get_scoped_or_404, role_required, scho
 from app.services.core import roster as imports
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
-from app.web import run_upload_import
+from app.services.core.text import fold_latin
+from app.web import conflicts, run_upload_import
 from app.web.crud import Column, Crud, Resource
 from forms.admin import (
     ROLE_LABELS,
@@ -168,9 +169,16 @@ def user_edit(user_id):
 
 def _save_user(user: Optional[User]):
     form = UserForm(user=user, acting_user_id=current_user.id)
-    if request.method == "GET" and user is not None:
-        form.roles.data = sorted(user.roles)
-    if form.validate_on_submit():
+    stored = None
+    if user is not None:  # the page's originals: a save changes only what its user changed (web/conflicts.py)
+        stored = UserForm(formdata=None, user=user, acting_user_id=current_user.id)
+        stored.roles.data = sorted(user.roles)
+        if request.method == "GET":
+            form.roles.data = sorted(user.roles)
+    status, valid = 200, form.validate_on_submit()
+    if valid and stored is not None and not conflicts.check(form, stored):
+        status = 409  # another director changed a field this one changed too: nothing is saved
+    elif valid:
         before = None
         if user is None:
             user = User(school_id=current_user.school_id, password_hash="")
@@ -178,7 +186,7 @@ def _save_user(user: Optional[User]):
         else:
             before = snapshot(user) | {"roles": sorted(user.roles)}
         user.full_name = form.full_name.data.strip()
-        user.email = form.email.data.strip().lower()
+        user.email = fold_latin(form.email.data.strip()).lower()
         user.locale = form.locale.data
         user.active = form.active.data or form.is_self  # a director cannot lock themselves out
         user.set_roles(form.roles.data)
@@ -190,7 +198,8 @@ def _save_user(user: Optional[User]):
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    originals = conflicts.originals_field(stored) if stored is not None else None
+    return render_template("admin/user_form.html", form=form, user=user, originals=originals), status
 
 
 # --- classes and their students ---------------------------------------------------

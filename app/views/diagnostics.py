@@ -13,6 +13,7 @@ from app.services.diagnostics import access, aggregates, records
 from app.services.diagnostics import instruments as diag_instruments
 from app.services.diagnostics.monitoring import indicator_names
 from app.services.observations import answers as stored
+from app.web import conflicts
 from forms.builder import build_form, form_answers
 from surveys.answers import FORM
 
@@ -100,21 +101,26 @@ def fill(class_id, instrument_key, student_id):
     existing = records.record_of(student.id, cls.year_id, instrument.key)
     spec = instrument.spec
     form_class = build_form(spec, lang=lang)
+    data = {}
+    if existing is not None and existing.instrument_id == instrument.id:
+        data = {name: (value if isinstance(value, list) else str(value))
+                for name, value in stored.form_data(spec, existing.answers, FORM).items()}
+    current = form_class(formdata=None, data=data)  # the record as stored: the page's originals
+    status = 200
     if request.method == "POST":
         form = form_class()
-        if form.validate_on_submit():
+        valid = form.validate_on_submit()
+        if valid and existing is not None and not conflicts.check(form, current):
+            status = 409  # a colleague changed an answer this user changed too: nothing is saved
+        elif valid:  # answers its user did not change keep what a colleague saved meanwhile
             records.save(principal, cls, student, instrument, form_answers(form))
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("diagnostics.class_sheet", class_id=cls.id, instrument=instrument.key))
     else:
-        data = {}
-        if existing is not None and existing.instrument_id == instrument.id:
-            data = {name: (value if isinstance(value, list) else str(value))
-                    for name, value in stored.form_data(spec, existing.answers, FORM).items()}
-        form = form_class(formdata=None, data=data)
+        form = current
     return render_template("diagnostics/fill.html", cls=cls, instrument=instrument, spec=spec, student=student,
-                           form=form, lang=lang, existing=existing)
+                           form=form, lang=lang, existing=existing, originals=conflicts.originals_field(current)), status
 
 
 @bp.route("/student/<int:student_id>")

@@ -214,8 +214,11 @@ def sync(obs_id):
         sent.setlist(str(key), [str(v) for v in value] if isinstance(value, list) else ["" if value is None else str(value)])
     originals = payload.get("originals") if isinstance(payload.get("originals"), dict) else None
     data, clashes = _changed_only(obs, sent, originals)
-    if clashes:
-        return jsonify(ok=False, conflict=True, error=" ".join(clashes)), 409
+    if clashes:  # nothing saved; the phone keeps its values and shows both (observations.js)
+        protocol = protocol_of(obs.instrument)
+        return jsonify(ok=False, conflict=True, error=" ".join(clashes), **conflicts.clash_details(
+            checklist_form(protocol, current_language()), answers.form_data(protocol, obs.scores, CHECKLIST),
+            sent, originals)), 409
     try:
         svc.save_answers(current_principal(), obs, {k: payload["answers"][k] for k in data}, current_language())
         db.session.commit()

@@ -94,6 +94,8 @@ def _link_or_404(slug) -> public_service.PublicLink:
     link = public_service.public_link(slug)
     if link is None:
         abort(404)
+    if link.slug != slug:  # typed from paper with Cyrillic look-alikes: the link's own address
+        abort(redirect(url_for(request.endpoint, slug=link.slug), 308))
     return link
 
 

@@ -56,11 +56,18 @@ def run_upload_import(form, importer, *, entity: str, template: str, success, do
                 db.session.commit()
                 refresh_statistics_after(report)
                 flash(success(report.summary()), "success")
+                if report.sheet:
+                    flash(sheet_read(report.sheet), "info")
                 return redirect(done_url)
             db.session.rollback()
             report.problems_url = offer_problems([("", e) for e in report.errors], form.file.data.filename or "")
     status = 422 if report is not None and not report.ok else 200
     return render_template(template, form=form, report=report), status
+
+
+def sheet_read(title: str) -> str:
+    return _("Sheet read: “%(sheet)s” (chosen by its header row; hidden sheets are read only when no visible "
+             "sheet has the columns).", sheet=title)
 
 
 def offer_problems(problems: list, filename: str) -> Optional[str]:

@@ -123,6 +123,21 @@ def changed_fields(form_class, stored: dict, submitted, originals: Optional[dict
     return keep, clashes
 
 
+def clash_details(form_class, stored: dict, submitted, originals: dict) -> dict:
+    """For a script's refused save (changed_fields found conflicts): {"values": the stored
+    values now, "conflicts": [{"name", "label", "mine", "theirs"}] per field both changed}, so
+    the client keeps its value and shows both instead of dropping it (the *_shown texts are
+    the values as the page shows them: an option's label)."""
+    current, sent = form_class(formdata=None, data=stored, meta={"csrf": False}), form_class(
+        formdata=submitted, meta={"csrf": False})
+    now, mine = form_values(current), form_values(sent)
+    names = [n for n in submitted if n in originals and n in mine and mine[n] != originals[n]
+             and now.get(n) not in (originals[n], mine[n])]
+    return {"values": now, "conflicts": [{
+        "name": n, "label": str(current[n].label.text), "mine": mine[n], "theirs": now[n],
+        "mine_shown": _shown(sent[n]) or "-", "theirs_shown": _shown(current[n]) or "-"} for n in names]}
+
+
 def check(form, current_form) -> bool:
     """keep_others with the page's posted originals; False (after flashing the conflicts) when
     the save must be refused."""

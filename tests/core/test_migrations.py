@@ -23,6 +23,16 @@ def _fresh_database_url(database_url, tmp_path):
     return f"sqlite:///{tmp_path}/migrated.db", None
 
 
+def _drop_database(pg_name):
+    if pg_name:
+        import psycopg
+
+        from tests.conftest import PG_ADMIN_URL
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+
+
 def test_upgrade_from_empty_database_matches_models(database_url, tmp_path):
     url, pg_name = _fresh_database_url(database_url, tmp_path)
     config = type("M", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})

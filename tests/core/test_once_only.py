@@ -129,13 +129,21 @@ def test_issuing_20_codes_twice_issues_20_and_all_20_slips_used_read_100_percent
     login(admin)
     page = client.get(f"/surveys/{campaign.id}").get_data(as_text=True)
     data = {"target_id": target.id, "count": 20, "_once": ONCE.findall(page)[-1]}
-    sheet = client.post(f"/surveys/{campaign.id}/codes", data=data)
+    issued = client.post(f"/surveys/{campaign.id}/codes", data=data)
     again = client.post(f"/surveys/{campaign.id}/codes", data=data)
-    assert sheet.status_code == 200 and again.status_code == 303
+    assert issued.status_code == 303 and again.status_code == 303  # Post/Redirect/Get: the slips are a GET
     assert "already sent" in client.get(again.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(select(func.count(AccessCode.id))) == 20
+    sheet = client.get(issued.headers["Location"])
+    reload = client.get(issued.headers["Location"])  # a reload shows the same slips and issues nothing
+    assert sheet.status_code == 200 and sheet.headers["Cache-Control"] == "no-store"
     codes = re.findall(r"<strong>([^<]{4}-[^<]{4})</strong>", sheet.get_data(as_text=True))
-    assert len(codes) == 20
+    assert len(codes) == 20 and codes == re.findall(r"<strong>([^<]{4}-[^<]{4})</strong>", reload.get_data(as_text=True))
+    assert db.session.scalar(select(func.count(AccessCode.id))) == 20
+    other = login_client(app, school.user("deputy"))  # the codes are shown only to whoever issued them
+    refused = other.get(issued.headers["Location"])
+    shown = other.get(refused.headers["Location"]).get_data(as_text=True)
+    assert refused.status_code == 302 and "can no longer be shown" in shown and codes[0] not in shown
     for code in codes:
         _fields, response = send(app.test_client(), target.slug, code=code)
         assert response.status_code == 302

@@ -70,3 +70,23 @@ def test_a_score_both_devices_changed_is_refused_with_the_other_value(app, schoo
         "answers": {"score-goal_stated": "0"}, "originals": {"score-goal_stated": base["score-goal_stated"]}})
     assert clash.status_code == 409 and clash.get_json()["conflict"]
     assert _scores(obs)["goal_stated"][0] == 2
+
+
+def test_a_refused_sync_names_each_field_with_both_values(app, school, protocols):
+    """The phone is told what clashed, with both values as the page shows them, so it keeps its
+    value and lets the observer choose (observations.js; the browser case is in
+    test_browser_sync_conflicts.py)."""
+    obs = make_observation(school, protocols, final=False, scores={"score-goal_stated": "1"})
+    laptop, phone = login_client(app, school.user("deputy")), login_client(app, school.user("deputy"))
+    base = json.loads(_checklist(phone, obs)["_orig"])
+    page = _checklist(laptop, obs)
+    page["score-goal_stated"] = "0"
+    assert laptop.post(f"/observations/{obs.id}/save", data=page).status_code == 302
+    clash = phone.post(f"/observations/{obs.id}/sync", json={
+        "answers": {"score-goal_stated": "2", "score-pacing": "1"},
+        "originals": {"score-goal_stated": base["score-goal_stated"], "score-pacing": base["score-pacing"]}})
+    body = clash.get_json()
+    assert clash.status_code == 409 and body["values"]["score-goal_stated"] == "0"
+    assert [(c["name"], c["mine"], c["theirs"], c["mine_shown"], c["theirs_shown"]) for c in body["conflicts"]] == [
+        ("score-goal_stated", "2", "0", "Fully", "Not observed")]
+    assert _scores(obs)["goal_stated"][0] == 0 and "pacing" not in _scores(obs)  # nothing saved

@@ -46,6 +46,7 @@ TABLES = Tables(
         "target_id": lambda s: campaign(s).targets[0].id,
         "slug": lambda s: campaign(s).targets[0].slug,
         "n": lambda s: 0,
+        "batch": lambda s: "no-such-batch",
         "instrument_id": lambda s: campaign(s).instrument_id,
     },
     fuzz_forms=[
@@ -72,6 +73,7 @@ TABLES = Tables(
         # deputies manage every campaign, the psychologist their own (campaigns.may_manage).
         "surveys.notice": {"psychologist": 403},
         "surveys.codes": {"psychologist": 403},
+        "surveys.code_slips": {"admin": 302, "deputy": 302, "psychologist": 403},  # no such batch: to the campaign
         "surveys.set_status": {"psychologist": 403},
     },
     csrf_exempt={

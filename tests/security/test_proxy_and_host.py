@@ -198,7 +198,7 @@ def test_printed_addresses_ignore_the_host_header(app, school, page):
         response = client.get(f"/surveys/{campaign.id}/notice/{target.id}", base_url="http://evil.example")
     elif page == "codes":
         response = client.post(f"/surveys/{campaign.id}/codes", data={"target_id": target.id, "count": 2},
-                               base_url="http://evil.example")
+                               base_url="http://evil.example", follow_redirects=True)
     else:
         response = client.get(f"/surveys/{campaign.id}", base_url="http://evil.example")
     body = response.get_data(as_text=True)

@@ -239,7 +239,8 @@ def test_single_use_codes(app, client, school, login):
     campaign = make_campaign(school, mode="codes")
     target = campaign.targets[0]
     login(school.user("admin"))
-    sheet = client.post(f"/surveys/{campaign.id}/codes", data={"target_id": target.id, "count": 3})
+    sheet = client.post(f"/surveys/{campaign.id}/codes", data={"target_id": target.id, "count": 3},
+                        follow_redirects=True)
     codes = re.findall(r"<strong>([A-Z2-9]{4}-[A-Z2-9]{4})</strong>", sheet.get_data(as_text=True))
     assert len(codes) == 3
     stored = list(db.session.scalars(select(AccessCode.code_hash)))

@@ -4,10 +4,10 @@ no time finer than the day."""
 from datetime import date
 from itertools import combinations
 
-from sqlalchemy import DateTime, Time, select, text
+from sqlalchemy import DateTime, Time, func, select, text
 
 from app.extensions import db
-from app.models import AccessCode, Response
+from app.models import AccessCode, Answer, Response
 from app.services.surveys import public
 from tests.factories.surveys import make_campaign
 
@@ -73,3 +73,60 @@ def test_a_resent_response_spends_no_second_code(school):
     db.session.commit()
     used = db.session.scalars(select(AccessCode.used).where(AccessCode.target_id == target.id)).all()
     assert sorted(used) == [False, True]
+
+
+def test_answer_ids_do_not_tell_the_order_of_arrival(school):
+    """Each response's answer rows have random ids: the smallest answer id of a response no
+    longer orders the responses by arrival (it did with a sequence: 1..k, k+1..2k, ...)."""
+    _campaign, target, _codes, ids = spend_all(school)
+    firsts = [db.session.scalar(select(func.min(Answer.id)).where(Answer.response_id == rid)) for rid in ids]
+    assert firsts != sorted(firsts)  # 1 in 40,320 to fail by chance
+    every = list(db.session.scalars(select(Answer.id).where(Answer.response_id.in_(ids))))
+    assert max(every) > 2 ** 31 and min(abs(a - b) for a, b in combinations(sorted(every), 2)) > 0
+    if db.engine.dialect.name == "postgresql":  # no sequence behind answer.id, and it is 64-bit
+        default, kind = db.session.execute(text(
+            "SELECT column_default, data_type FROM information_schema.columns "
+            "WHERE table_name = 'answer' AND column_name = 'id'")).one()
+        assert default is None and kind == "bigint"
+
+
+def test_the_migration_shuffles_the_ids_of_stored_answers(database_url, tmp_path):
+    """A database of 0019 with two responses' answers numbered by a sequence (1-5, 6-10) upgrades
+    to 0020: the same ten answers, ids still 1..10, no longer in the order they were stored."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from config import TestingConfig
+    from tests.core.test_migrations import _drop_database, _fresh_database_url
+
+    url, pg_name = _fresh_database_url(database_url, tmp_path)
+    application = create_app(type("M", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    try:
+        with application.app_context():
+            upgrade(revision="0019_diagnostics")
+            now = "2026-09-01 08:00:00"
+            statements = [
+                f"INSERT INTO school (id, code, name, timezone, created_at) VALUES (1, 'old', 'Old', 'Asia/Bishkek', '{now}')",
+                "INSERT INTO instrument (id, key, version, kind, title, content_hash, definition, created_at) "
+                f"VALUES (1, 'k', 1, 'survey', 'T', 'h', '{{}}', '{now}')",
+                "INSERT INTO campaign (id, instrument_id, title, audience, status, access_mode, min_group_size, "
+                f"code_salt, school_id, created_at) VALUES (1, 1, 'C', 'parents', 'open', 'link', 5, 's', 1, '{now}')",
+                "INSERT INTO campaign_class (id, campaign_id, slug, label) VALUES (1, 1, 'oldslug1', '*')",
+                "INSERT INTO response (id, campaign_id, target_id, client_uuid, status, started_on, submitted_on) "
+                "VALUES (7001, 1, 1, 'u1', 'complete', '2026-09-01', '2026-09-01'), "
+                "(9002, 1, 1, 'u2', 'complete', '2026-09-01', '2026-09-01')",
+                "INSERT INTO answer (id, response_id, campaign_id, item_key, value) VALUES " + ", ".join(
+                    f"({n}, {7001 if n <= 5 else 9002}, 1, 'q{n}', {n})" for n in range(1, 11)),
+            ]
+            with db.engine.begin() as conn:
+                for statement in statements:
+                    conn.execute(text(statement))
+            upgrade()
+            with db.engine.connect() as conn:
+                rows = conn.execute(text("SELECT id, item_key, response_id FROM answer")).all()
+            db.engine.dispose()
+        assert sorted(r[0] for r in rows) == list(range(1, 11))
+        assert sorted(r[1] for r in rows) == sorted(f"q{n}" for n in range(1, 11))
+        assert any(r[1] != f"q{r[0]}" for r in rows)  # 1 in 3,628,800 to fail by chance
+    finally:
+        _drop_database(pg_name)

@@ -17,14 +17,14 @@ from app.models import (
     ClassGroup,
     Enrollment,
     Mark,
-    Student,
     Subject,
     TeachingAssignment,
     Term,
 )
 from app.models.achievement import DEFAULT_MAX_SCORE
 from app.services.achievement.grid import CellError, parse_cell
-from app.services.core.roster import parse_class_name
+from app.services.core.roster import parse_class_name, students_by_code
+from app.services.core.text import fold_key
 from app.services.core.xlsx_input import (
     ImportReport,
     SpreadsheetError,
@@ -96,11 +96,9 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
     for s in db.session.scalars(select(Subject).where(Subject.school_id == school_id)):
         for name in (s.name, s.name_ru):
             if name:
-                subjects[name.strip().lower()] = s
+                subjects[fold_key(name)] = s
     terms = list(db.session.scalars(select(Term).where(Term.year_id == year_id).order_by(Term.starts_on)))
-    codes = {text(r.get("student_code")) for _n, r in rows}
-    students = {s.code: s for s in db.session.scalars(
-        select(Student).where(Student.school_id == school_id, Student.code.in_(codes)))}
+    students = students_by_code(school_id, {fold_key(text(r.get("student_code"))) for _n, r in rows})
     enrolled = {sid: cid for sid, cid in db.session.execute(select(Enrollment.student_id, Enrollment.class_id).where(
         Enrollment.school_id == school_id, Enrollment.year_id == year_id))}
     allowed = None
@@ -124,7 +122,7 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
                                           value=text(row.get("class"))))
             ok = False
         code = text(row.get("student_code"))
-        student = students.get(code)
+        student = students.get(fold_key(code))
         if student is None:
             report.add(number, "student_code", _("no student with the code '%(value)s'", value=code))
             ok = False
@@ -132,7 +130,7 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
             report.add(number, "student_code", _("the student %(code)s is not in the class %(cls)s",
                                                  code=code, cls=cls.name))
             ok = False
-        subject = subjects.get(text(row.get("subject")).lower())
+        subject = subjects.get(fold_key(text(row.get("subject"))))
         if subject is None:
             report.add(number, "subject", _("unknown subject '%(value)s'", value=text(row.get("subject"))))
             ok = False

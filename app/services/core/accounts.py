@@ -12,6 +12,7 @@ from app.models import ROLES, School, User
 from app.services.core import audit
 from app.services.core import login_throttle as throttle
 from app.services.core.passwords import password_problems
+from app.services.core.text import fold_latin
 
 
 @dataclass
@@ -33,7 +34,11 @@ def _dummy_hash() -> str:
 
 
 def find_user(email: str) -> Optional[User]:
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    """The account of an e-mail as typed: case, surrounding spaces and Cyrillic look-alike
+    letters ("аdmin@" with a Cyrillic а) do not matter."""
+    typed = email.strip().lower()
+    return db.session.scalar(select(User).where(func.lower(User.email).in_({typed, fold_latin(typed).lower()}))
+                             .order_by(func.lower(User.email) != typed, User.id).limit(1))
 
 
 def authenticate(email: str, password: str, *, remote_addr: Optional[str] = None,
@@ -83,7 +88,7 @@ def create_user(email: str, *, roles, full_name: str, password: str, school: Sch
     problems = password_problems(password, [email, full_name, school.name])
     if problems:
         raise AccountError(problems[0])
-    user = User(email=email.strip().lower(), full_name=full_name, school=school, locale=locale,
+    user = User(email=fold_latin(email.strip()).lower(), full_name=full_name, school=school, locale=locale,
                 password_hash="")
     user.set_password(password)
     user.set_roles(roles)

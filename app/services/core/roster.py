@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ClassGroup, Enrollment, Student
 from app.services.core import clock
-from app.services.core.text import fold_cyrillic
+from app.services.core.text import fold_cyrillic, fold_key
 from app.services.core.xlsx_input import (
     ImportReport,
     SpreadsheetError,
@@ -52,6 +52,16 @@ def parse_class_name(value) -> tuple[int, str]:
     return grade, fold_cyrillic(match.group(2).upper())
 
 
+def students_by_code(school_id: int, keys) -> dict:
+    """The school's students whose code, folded (text.fold_key), is one of `keys`: {key: Student}.
+    A code typed with Cyrillic look-alikes, other case or extra spaces finds the stored one."""
+    wanted = set(keys)
+    ids = [sid for sid, code in db.session.execute(select(Student.id, Student.code).where(
+        Student.school_id == school_id)) if fold_key(code) in wanted]
+    found = db.session.scalars(select(Student).where(Student.id.in_(ids))) if ids else []
+    return {fold_key(s.code): s for s in found}
+
+
 def import_roster(stream: IO[bytes], *, school_id: int, year_id: int) -> ImportReport:
     report = ImportReport(counts={"created": 0, "updated": 0, "classes": 0, "rows": 0},
                           tables=("class_group", "student", "enrollment"))
@@ -75,11 +85,11 @@ def import_roster(stream: IO[bytes], *, school_id: int, year_id: int) -> ImportR
             report.add(number, "student_code", _("the student code is empty"))
         elif len(code) > 40:
             report.add(number, "student_code", _("the student code is longer than 40 characters"))
-        elif code in seen_codes:
+        elif fold_key(code) in seen_codes:
             report.add(number, "student_code", _("duplicate code %(code)s (already in row %(row)d)",
-                                                 code=code, row=seen_codes[code]))
+                                                 code=code, row=seen_codes[fold_key(code)]))
         else:
-            seen_codes[code] = number
+            seen_codes[fold_key(code)] = number
         if not name:
             report.add(number, "full_name", _("the name is empty"))
         elif len(name) > 200:
@@ -109,10 +119,7 @@ def import_roster(stream: IO[bytes], *, school_id: int, year_id: int) -> ImportR
         for c in db.session.scalars(select(ClassGroup).where(
             ClassGroup.school_id == school_id, ClassGroup.year_id == year_id))
     }
-    students = {
-        s.code: s for s in db.session.scalars(select(Student).where(
-            Student.school_id == school_id, Student.code.in_(list(seen_codes))))
-    }
+    students = students_by_code(school_id, seen_codes)
     enrollments = {
         e.student_id: e for e in db.session.scalars(select(Enrollment).where(
             Enrollment.school_id == school_id, Enrollment.year_id == year_id))
@@ -124,11 +131,11 @@ def import_roster(stream: IO[bytes], *, school_id: int, year_id: int) -> ImportR
             db.session.add(cls)
             classes[(grade, letter)] = cls
             report.counts["classes"] += 1
-        student = students.get(code)
+        student = students.get(fold_key(code))
         if student is None:
             student = Student(school_id=school_id, code=code, full_name=name, gender=gender, birth_date=birth)
             db.session.add(student)
-            students[code] = student
+            students[fold_key(code)] = student
             report.counts["created"] += 1
         else:
             if (student.full_name, student.gender, student.birth_date) != (name, gender, birth or student.birth_date):

@@ -22,6 +22,7 @@ from app.models import (
     User,
     UserRole,
 )
+from app.services.core.text import fold_latin
 
 
 def get_school_by_code(code: str) -> Optional[School]:
@@ -179,7 +180,7 @@ def students_of_class(class_id: int) -> list[Student]:
 
 def user_by_email(email: str) -> Optional[User]:
     """The account with this email in any school (emails are logins: unique, any case)."""
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    return db.session.scalar(select(User).where(func.lower(User.email) == fold_latin(email.strip()).lower()))
 
 
 def staff(school_id: int, role: Optional[str] = None) -> list[User]:

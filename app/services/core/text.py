@@ -10,6 +10,10 @@ class letters).
 - clean_tree(value) -> (value, paths): the same over JSON (dict keys and string values).
 - fold_latin(s): Cyrillic letters that look like Latin ones, as Latin (access codes are Latin:
   "GУ4N-ZУМ9" typed on a Cyrillic keyboard is GY4N-ZYM9); NFKC first (full-width digits).
+- fold_key(s): a typed key as compared (student codes, subject names, e-mail logins): NFKC,
+  Cyrillic look-alikes as Latin, spaces trimmed and runs of them one, case folded. Both sides
+  of a comparison are folded, so "7А-01" typed with a Cyrillic А finds the stored "7A-01" and
+  the other way round.
 - fold_cyrillic(s): Latin letters that look like Cyrillic ones, as Cyrillic (class letters are
   Cyrillic: "7-A" with a Latin A is 7-А).
 """
@@ -75,3 +79,9 @@ def fold_latin(value: str) -> str:
 def fold_cyrillic(value: str) -> str:
     """Look-alike Latin letters as Cyrillic ones (after NFKC): for class letters."""
     return unicodedata.normalize("NFKC", value).translate(_TO_CYRILLIC)
+
+
+def fold_key(value: str) -> str:
+    """A key a person types, for comparing only (never stored): look-alikes as Latin,
+    whitespace trimmed and collapsed, case folded."""
+    return " ".join(fold_latin(value).split()).casefold()

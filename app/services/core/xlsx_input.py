@@ -19,9 +19,9 @@ from app.services.core.xlsx_safety import (  # noqa: F401 - SpreadsheetError is 
     BadCell,
     SpreadsheetError,
     normalise_header,
-    read_sheet,
     read_upload,
 )
+from app.services.core.xlsx_sheets import read_table
 
 
 @dataclass
@@ -127,10 +127,11 @@ MAX_COLUMNS = 100  # columns right of CV are not read (a header there is not fou
 
 def read_rows(stream: IO[bytes], columns: dict[str, tuple[str, ...]], required: tuple[str, ...],
               report: Optional[ImportReport] = None) -> list[tuple[int, dict[str, Any]]]:
-    """The non-empty data rows of the first sheet as (row_number, {column: value}).
+    """The non-empty data rows of the sheet carrying the header as (row_number, {column: value}).
 
-    `columns` maps a canonical column name to its accepted header spellings; the first
-    non-empty row is the header. The file goes through xlsx_safety (package checks, bounded
+    `columns` maps a canonical column name to its accepted header spellings; the sheet and its
+    header row are chosen by xlsx_sheets.read_table (the one visible sheet whose header has
+    every `required` column; merged header cells read; ambiguity refused). The file goes through xlsx_safety (package checks, bounded
     parse in a child with limits). A cell of a read column holding an Excel error value, a
     formula without a saved value or an over-long text is reported in `report` with its
     address and its row is left out (without a report such rows come as they are, with a
@@ -141,7 +142,8 @@ def read_rows(stream: IO[bytes], columns: dict[str, tuple[str, ...]], required: 
         normalise_header(alias): key
         for key, names in columns.items() for alias in (key, *names)
     }
-    sheet = read_sheet(read_upload(stream), max_col=MAX_COLUMNS, max_rows=MAX_ROWS, keep=frozenset(aliases))
+    sheet = read_table(read_upload(stream), aliases=aliases, required=required, max_col=MAX_COLUMNS,
+                       max_rows=MAX_ROWS)
     if sheet is None or not sheet.rows:
         raise SpreadsheetError(_("The workbook is empty."))
     if report is not None:
@@ -154,7 +156,8 @@ def read_rows(stream: IO[bytes], columns: dict[str, tuple[str, ...]], required: 
             positions[key] = index
     missing = [key for key in required if key not in positions]
     if missing:
-        raise SpreadsheetError(_("The header row lacks the columns: %(columns)s. Expected: %(expected)s.",
+        raise SpreadsheetError(_("No sheet has all the columns of this import: the sheet “%(sheet)s” lacks "
+                                 "%(columns)s. Expected: %(expected)s.", sheet=sheet.title,
                                  columns=", ".join(missing), expected=", ".join(columns)))
     result = []
     for number, values in sheet.rows[1:]:

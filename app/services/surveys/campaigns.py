@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Campaign, CampaignClass, ClassGroup, Enrollment, Instrument, Response
+from app.services.core.text import fold_latin
 
 
 class SurveyError(ValueError):
@@ -108,7 +109,7 @@ def accepts_answers(campaign: Campaign, today: date) -> bool:
 
 
 def target_by_slug(slug: str) -> Optional[CampaignClass]:
-    return db.session.scalar(select(CampaignClass).where(CampaignClass.slug == slug))
+    return db.session.scalar(select(CampaignClass).where(CampaignClass.slug == fold_latin(slug.strip())))
 
 
 def campaigns_of_school(school_id: int) -> list[tuple[Campaign, int]]:

@@ -111,7 +111,8 @@ _PUBLIC_LINK_QUERY = (
 
 
 def public_link(slug: str) -> Optional[PublicLink]:
-    row = db.session.connection().execute(_PUBLIC_LINK_QUERY, {"slug": slug}).first()
+    # A slug copied from paper on a Cyrillic keyboard: look-alikes as Latin (slugs are Latin).
+    row = db.session.connection().execute(_PUBLIC_LINK_QUERY, {"slug": fold_latin(slug.strip())}).first()
     return PublicLink(*row) if row is not None else None
 
 

@@ -327,7 +327,7 @@ def raw_rows(campaign: Campaign, suppressed_targets: set[int]) -> Iterable[tuple
     query = (select(Answer.response_id, Response.target_id, Answer.item_key, Answer.value, Answer.option, Answer.text)
              .join(Response, Response.id == Answer.response_id)
              .where(Answer.campaign_id == campaign.id, Response.status == "complete")
-             .order_by(Answer.response_id, Answer.id))
+             .order_by(Answer.response_id, Answer.item_key, Answer.option))
     responses: list[tuple[Optional[int], dict]] = []
     current, values = None, {}
     # Core execution: these are plain columns, and the ORM's row processing tripled the time

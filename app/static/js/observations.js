@@ -152,14 +152,73 @@
         }
         say("ok", msg("saved"));
       } else if (result.status === 409) {
-        store({ answers: {}, dirty: false });
+        // Nothing was saved. The phone's values are never dropped: they stay in the queue (not
+        // resent by themselves) and each field both devices changed is shown with both values
+        // until the observer chooses one.
+        var kept = load();
+        kept.dirty = false;
+        kept.conflicts = {};
+        (result.body.conflicts || []).forEach(function (c) { kept.conflicts[c.name] = c; });
+        store(kept);
         say("bad", result.body.error || "");
+        showConflicts();
       } else {
         say("bad", msg("failed") + " " + (result.body.error || result.status));
       }
     }).catch(function () {
       sending = false;
       say("offline", msg("offline"));
+    });
+  }
+
+  // The fields both devices changed: "on this device: X / saved meanwhile: Y", keep or take.
+  var panel = document.getElementById("obs-conflicts");
+  function resolve(name, keepMine) {
+    var data = load();
+    var c = (data.conflicts || {})[name];
+    if (!c) { return; }
+    data.originals = data.originals || {};
+    if (keepMine) {
+      data.originals[name] = c.theirs;  // the saved value is now known: the next send overrides it knowingly
+    } else {
+      applyValue(name, c.theirs);
+      delete data.answers[name];
+      delete data.originals[name];
+      base[name] = c.theirs;
+    }
+    delete data.conflicts[name];
+    if (!Object.keys(data.conflicts).length) {
+      delete data.conflicts;
+      data.dirty = Object.keys(data.answers || {}).length > 0;
+    }
+    store(data);
+    updateProgress();
+    showConflicts();
+    if (data.dirty) { sync(); }
+  }
+  function showConflicts() {
+    if (!panel) { return; }
+    var clashes = load().conflicts || {};
+    var names = Object.keys(clashes);
+    panel.hidden = names.length === 0;
+    var list = panel.querySelector("ul");
+    list.textContent = "";
+    names.forEach(function (name) {
+      var c = clashes[name];
+      var li = document.createElement("li");
+      var text = document.createElement("p");
+      text.textContent = c.label + ": " + panel.getAttribute("data-mine") + " " + c.mine_shown + " · " +
+        panel.getAttribute("data-theirs") + " " + c.theirs_shown;
+      li.appendChild(text);
+      [[true, "data-keep"], [false, "data-take"]].forEach(function (choice) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = panel.getAttribute(choice[1]);
+        button.setAttribute("data-choice", choice[0] ? "keep" : "take");
+        button.addEventListener("click", function () { resolve(name, choice[0]); });
+        li.appendChild(button);
+      });
+      list.appendChild(li);
     });
   }
 
@@ -170,11 +229,12 @@
 
   // Restore answers that never reached the server (e.g. the page was reloaded offline).
   var saved = load();
-  if (saved.dirty && saved.answers) {
+  if ((saved.dirty || saved.conflicts) && saved.answers) {
     Object.keys(saved.answers).forEach(function (name) { applyValue(name, saved.answers[name]); });
     say("offline", msg("restored"));
     schedule();
   }
+  showConflicts();
   updateProgress();
 
   form.addEventListener("change", function (event) {

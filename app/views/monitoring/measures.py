@@ -19,6 +19,7 @@ from app.services.monitoring import indicators as ind_service
 from app.services.monitoring import measures as service
 from app.services.monitoring import registers as reg
 from app.services.monitoring.labels import MEASURE_SOURCE_LABELS, MEASURE_STATUS_LABELS, fmt
+from app.web import conflicts
 from app.web.crud import Column, Crud, Filter, Resource
 from forms.monitoring.measures import MeasureForm, MeasureStatusForm
 
@@ -94,10 +95,15 @@ def measure_page(measure_id):
         abort(404)
     may_set = service.may_set_status(principal, measure)
     form = MeasureStatusForm(obj=measure) if may_set else None
+    stored = MeasureStatusForm(formdata=None, obj=measure) if may_set else None  # the page's originals
+    status = 200
     if request.method == "POST":
         if form is None:
             abort(403)
-        if form.validate_on_submit():
+        valid = form.validate_on_submit()
+        if valid and not conflicts.check(form, stored):
+            status = 409  # someone else changed a field this user changed too: nothing is saved
+        elif valid:
             before = snapshot(measure)
             measure.evidence_note, measure.evidence_ref = form.evidence_note.data or None, form.evidence_ref.data or None
             service.mark_status(measure, form.status.data)
@@ -107,7 +113,8 @@ def measure_page(measure_id):
             return redirect(url_for("measures.measure_page", measure_id=measure.id))
     return render_template("monitoring/measure.html", measure=measure, form=form, recheck=service.recheck(measure),
                            lang=current_language(), sources=MEASURE_SOURCE_LABELS, statuses=MEASURE_STATUS_LABELS,
-                           can_edit=current_user.has_role(*service.MANAGERS))
+                           can_edit=current_user.has_role(*service.MANAGERS),
+                           originals=conflicts.originals_field(stored) if stored is not None else None), status
 
 
 @bp.route("/measures")
