@@ -5,12 +5,13 @@ lessons of other teachers refused; the long format's template has no invented ex
 import datetime
 import io
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assessment, Mark
-from tests.conftest import csrf_of
+from tests.conftest import browser_login, csrf_of, screenshot
 from tests.factories.achievement import make_assessment
 from tests.xlsx_helpers import make_xlsx
 
@@ -150,3 +151,20 @@ def test_the_long_formats_template_is_its_header_only(school, login, client):
     login(school.user("teacher"))
     sheet = load_workbook(io.BytesIO(client.get("/achievement/import/template.xlsx").data)).worksheets[0]
     assert sheet.max_row == 1
+
+
+@pytest.mark.browser
+def test_the_journal_page_on_a_phone(live_server, phone, school):
+    """A teacher chooses the lesson and term at 360 px without sideways scrolling, and gets the
+    template link and the upload form of that lesson."""
+    page = phone
+    browser_login(page, live_server, school.user("teacher"))
+    page.goto(f"{live_server}/achievement/import/journal?lang=en")
+    page.select_option("select[name=lesson]", f"{school.classes[0].id}-{school.subjects[0].id}")
+    page.select_option("select[name=term]", str(school.terms[0].id))
+    page.get_by_role("button", name="Choose").click()
+    assert page.locator("h2", has_text="7-А · Математика").is_visible()
+    assert page.get_by_role("link", name="Download the template").is_visible()
+    assert page.locator("input[type=file]").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "achievement-journal-phone")
