@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import Assessment, Mark
 from tests.conftest import browser_login, csrf_of, screenshot
 from tests.factories.achievement import make_assessment
+from tests.xlsx_bombs import raw_sheet
 from tests.xlsx_helpers import make_xlsx
 
 
@@ -20,12 +21,15 @@ def _lesson(school, index=0, subject=0):
     return {"lesson": f"{school.classes[index].id}-{school.subjects[subject].id}", "term": school.terms[0].id}
 
 
-def _upload(client, school, rows, **lesson):
+def _upload(client, school, rows, raw=False, **lesson):
+    """The journal page of `lesson` (default: the teacher's maths in 7-А, Q1), then the file of
+    `rows` (written by XlsxWriter, or cell by cell with `raw`: error values as ("e", "#N/A"))."""
     args = lesson or _lesson(school)
+    data = io.BytesIO(raw_sheet(rows)) if raw else make_xlsx(rows)
     page = client.get("/achievement/import/journal", query_string=args)
     assert page.status_code == 200, page.status_code
     return client.post("/achievement/import/journal", query_string=args, data={
-        "csrf_token": csrf_of(page.get_data(as_text=True)), "file": (make_xlsx(rows), "journal.xlsx")},
+        "csrf_token": csrf_of(page.get_data(as_text=True)), "file": (data, "journal.xlsx")},
         content_type="multipart/form-data")
 
 
@@ -82,6 +86,18 @@ def test_names_matching_no_student_or_two_are_refused_with_their_rows(school, lo
     rows = [["Student", "15.10.2026"], [f"{s7[0].full_name} ({s7[0].code})", 5], [f"{s7[1].full_name} ({s7[1].code})", 4]]
     assert _upload(client, school, rows).status_code == 302
     assert {k[2]: v for k, v in _marks().items()} == {s7[0].id: (5, False), s7[1].id: (4, False)}
+
+
+def test_a_title_line_above_the_header_and_an_error_cell(school, login, client):
+    names = [s.full_name for s in school.students[school.classes[0].id]]
+    login(school.user("teacher"))
+    rows = [["Журнал 7-А, математика"], ["Окуучу", "Тест 20.10"], [names[0], 4], [names[1], ("e", "#DIV/0!")]]
+    response = _upload(client, school, rows, raw=True)
+    assert response.status_code == 422
+    assert "row 4, column B:" in response.get_data(as_text=True)
+    del rows[3]
+    assert _upload(client, school, rows).status_code == 302
+    assert list(_marks().values()) == [(4, False)]
 
 
 def test_a_bad_column_header_and_a_date_outside_the_term_are_refused(school, login, client):

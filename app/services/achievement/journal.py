@@ -21,14 +21,15 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assessment, ClassGroup, Enrollment, Student, Subject, Term
+from app.models import Assessment, ClassGroup, Student, Subject, Term
 from app.models.achievement import DEFAULT_MAX_SCORE
 from app.services.achievement.grid import CellError, parse_cell
 from app.services.achievement.imports import _KINDS, write_marks
+from app.services.core.school import students_of_class
 from app.services.core.text import fold_name
 from app.services.core.xlsx_input import MAX_COLUMNS, MAX_ROWS, ImportReport, SpreadsheetError, text
 from app.services.core.xlsx_output import SafeWorkbook
-from app.services.core.xlsx_safety import normalise_header, read_sheet, read_upload
+from app.services.core.xlsx_safety import BadCell, normalise_header, read_sheet, read_upload
 from forms.achievement import KIND_LABELS
 
 NAME_HEADERS = {"student", "name", "full name", "students", "ученик", "учащийся", "фио", "ф.и.о.",
@@ -98,12 +99,6 @@ def _column_name(index: int) -> str:
     return _("column %(column)s", column=get_column_letter(index + 1))
 
 
-def class_students(cls: ClassGroup) -> list[Student]:
-    return list(db.session.scalars(
-        select(Student).join(Enrollment, Enrollment.student_id == Student.id)
-        .where(Enrollment.class_id == cls.id, Enrollment.year_id == cls.year_id).order_by(Student.full_name)))
-
-
 def _match(cell: str, by_name: dict[str, list[Student]], by_code: dict[str, Student]) -> list[Student]:
     """The students a name cell names: by folded name; "Name (code)" picks one of namesakes."""
     found = CODE_IN_NAME.match(cell)
@@ -124,11 +119,14 @@ def import_journal(stream: IO[bytes], *, cls: ClassGroup, subject: Subject, term
     except SpreadsheetError as error:
         report.add(0, None, str(error))
         return report
-    if sheet is None or len(sheet.rows) < 2:
+    # The header is the first row of two cells or more: a title line above it is left alone.
+    start = next((i for i, (_n, values) in enumerate(sheet.rows if sheet else [])
+                  if sum(text(v) != "" for v in values) >= 2), None)
+    if start is None or start + 1 >= len(sheet.rows):
         report.add(0, None, _("The workbook has no students' rows under its header."))
         return report
     report.sheet = sheet.title
-    header_row, header = sheet.rows[0]
+    header_row, header = sheet.rows[start]
     headers = [normalise_header(h) for h in header]
     name_at = next((i for i, h in enumerate(headers) if h in NAME_HEADERS), None)
     if name_at is None:
@@ -136,8 +134,8 @@ def import_journal(stream: IO[bytes], *, cls: ClassGroup, subject: Subject, term
     kinds = _kind_words()
     columns: dict[int, tuple[str, date]] = {}
     seen_work: dict[tuple[str, date], int] = {}
-    rows = sheet.rows[1:]
-    for index in range(name_at + 1, max(len(v) for _n, v in sheet.rows)):
+    rows = sheet.rows[start + 1:]
+    for index in range(name_at + 1, max(len(v) for _n, v in sheet.rows[start:])):
         value = header[index] if index < len(header) else None
         if text(value) == "":
             if any(index < len(v) and text(v[index]) for _n, v in rows):
@@ -159,7 +157,7 @@ def import_journal(stream: IO[bytes], *, cls: ClassGroup, subject: Subject, term
         report.add(header_row, None, _("The header row names no work: head each column with a date or a kind "
                                        "of work."))
 
-    students = class_students(cls)
+    students = students_of_class(cls.id)
     by_name: dict[str, list[Student]] = {}
     for student in students:
         by_name.setdefault(fold_name(student.full_name), []).append(student)
@@ -167,7 +165,8 @@ def import_journal(stream: IO[bytes], *, cls: ClassGroup, subject: Subject, term
     parsed, rows_of_student = [], {}
     for number, values in rows:
         name = text(values[name_at]) if name_at < len(values) else ""
-        marks = {i: values[i] for i in columns if i < len(values) and text(values[i]) != ""}
+        marks = {i: values[i] for i in columns
+                 if i < len(values) and (isinstance(values[i], BadCell) or text(values[i]) != "")}
         if not name:
             if marks:
                 report.add(number, _("name"), _("marks without a student's name"))
@@ -191,6 +190,9 @@ def import_journal(stream: IO[bytes], *, cls: ClassGroup, subject: Subject, term
         report.counts["rows"] += 1
         for index, raw in marks.items():
             kind, on = columns[index]
+            if isinstance(raw, BadCell):  # an error value or a formula without a saved value
+                report.add(number, _column_name(index), raw.message())
+                continue
             try:
                 value, score, absent = parse_cell(raw, kind, DEFAULT_MAX_SCORE.get(kind))
             except CellError as error:
@@ -207,7 +209,7 @@ def import_journal(stream: IO[bytes], *, cls: ClassGroup, subject: Subject, term
 def journal_template(cls: ClassGroup, subject: Subject, term: Term) -> io.BytesIO:
     """The class's students (by name, namesakes with their code) and the term's assessments of
     the subject as columns (or one empty dated column to fill), in the page's language."""
-    students = class_students(cls)
+    students = students_of_class(cls.id)
     names: dict[str, int] = {}
     for student in students:
         names[fold_name(student.full_name)] = names.get(fold_name(student.full_name), 0) + 1
