@@ -183,7 +183,7 @@ def template():
                      mimetype=XLSX_MIMETYPE)
 
 
-def _journal_lesson(choice: JournalChoiceForm):
+def _journal_lesson():
     """The chosen (class, subject, term) of the class journal, or None before a choice; another
     school's class is a 404, a lesson the user may not enter a 403."""
     lesson, term_id = request.args.get("lesson", ""), request.args.get("term", "")
@@ -219,7 +219,7 @@ def _journal_choice() -> JournalChoiceForm:
 def journal():
     """A class journal (names x works) of one class, subject and term, chosen first."""
     choice = _journal_choice()
-    chosen = _journal_lesson(choice)
+    chosen = _journal_lesson()
     if chosen is None:
         if request.method == "POST":
             abort(400)
@@ -237,7 +237,7 @@ def journal():
 @bp.route("/import/journal.xlsx")
 @role_required(*IMPORTERS)
 def journal_template():
-    chosen = _journal_lesson(_journal_choice())
+    chosen = _journal_lesson()
     if chosen is None:
         abort(404)
     cls, subject, term = chosen
