@@ -47,6 +47,16 @@ class MarksUploadForm(SapatForm):
                      validators=[FileRequired(), FileAllowed(["xlsx"], _l("Only .xlsx files are accepted."))])
 
 
+class JournalChoiceForm(SapatForm):
+    """The class journal's class x subject and term (a GET form: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    lesson = SelectField(_l("Class and subject"), validators=[DataRequired()])
+    term = SelectField(_l("Term"), coerce=int, validators=[DataRequired()])
+
+
 class SupportActionForm(SapatForm):
     action = TextAreaField(_l("Action taken"), validators=[DataRequired(), Length(max=2000)])
     parents_informed = BooleanField(_l("Parents informed"))

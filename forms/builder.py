@@ -5,6 +5,7 @@ checklist use Flask-WTF (CSRF, validation, translated messages) like every other
                partial=False) -> form class (a `base` subclass)
     field_name(answer_key) -> str                 'climate.q1' -> 'climate__q1'
     form_answers(form) -> {answer key: value}     values of visible items (None for hidden ones)
+    condition_hints(form, show_if) -> [ConditionHint]   a condition in the page's words (no JavaScript)
 
 One field per part of an item (one per row of a matrix; an item with a comment adds its comment
 field), named by `names` (surveys/answers.py: FORM for questionnaires, CHECKLIST for the
@@ -26,7 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 from forms.base import SapatForm
 from surveys import messages
 from surveys.answers import FORM, FieldNames
-from surveys.conditions import both, condition_list, conditions_hold
+from surveys.conditions import both, condition_list, conditions_hold, normalize
 from surveys.items import AnswerError
 
 
@@ -108,6 +109,31 @@ def show_if_json(show_if) -> str:
         return ""
     return json.dumps([{"f": field_name(c.item), **c.model_dump(by_alias=True, exclude_none=True, exclude={"item"})}
                        for c in condition_list(show_if)], ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class ConditionHint:
+    """One condition of a page or item as the page without JavaScript says it: the item it reads
+    (its key, to find its number on the page, and its question), how (equals, in, not) and the
+    answers' labels as the form shows them."""
+
+    item: str
+    question: str
+    op: str
+    answers: list[str]
+
+
+def condition_hints(form, show_if) -> list[ConditionHint]:
+    out = []
+    for c in condition_list(show_if) if show_if is not None else []:
+        field = form._fields.get(field_name(c.item))
+        labels = {normalize(value): str(label) for value, label, *_rest in
+                  (field.iter_choices() if field is not None and hasattr(field, "choices") else [])}
+        op, values = ("equals", [c.equals]) if c.equals is not None else ("not", [c.not_]) if c.not_ is not None \
+            else ("in", c.in_)
+        out.append(ConditionHint(c.item.split(".")[0], field.label.text if field is not None else c.item, op,
+                                 [labels.get(normalize(v), str(v)) for v in values]))
+    return out
 
 
 class _Visible:

@@ -21,10 +21,18 @@ from app.security import (
 from app.services.achievement import access, analysis
 from app.services.achievement import grid as grids
 from app.services.achievement import imports as achievement_import
+from app.services.achievement import journal as journal_service
 from app.services.achievement.workbook import build_achievement_workbook
 from app.services.core import school as school_service
 from app.web import XLSX_MIMETYPE, flash_errors, run_upload_import, send_xlsx
-from forms.achievement import KIND_LABELS, AssessmentForm, GridForm, MarksUploadForm, SupportActionForm
+from forms.achievement import (
+    KIND_LABELS,
+    AssessmentForm,
+    GridForm,
+    JournalChoiceForm,
+    MarksUploadForm,
+    SupportActionForm,
+)
 
 bp = Blueprint("achievement", __name__, url_prefix="/achievement")
 
@@ -173,6 +181,68 @@ def template():
     return send_file(achievement_import.marks_template(current_language()), as_attachment=True,
                      download_name="sapat-marks-template.xlsx",
                      mimetype=XLSX_MIMETYPE)
+
+
+def _journal_lesson():
+    """The chosen (class, subject, term) of the class journal, or None before a choice; another
+    school's class is a 404, a lesson the user may not enter a 403."""
+    lesson, term_id = request.args.get("lesson", ""), request.args.get("term", "")
+    if not lesson and not term_id:
+        return None
+    class_id, _sep, subject_id = lesson.partition("-")
+    if not (class_id.isdigit() and subject_id.isdigit()):
+        abort(404)
+    cls, subject = get_scoped_or_404(ClassGroup, int(class_id)), get_scoped_or_404(Subject, int(subject_id))
+    term = analysis.term_or_none(current_user.school_id, term_id)
+    if term is None or term.year_id != cls.year_id:
+        abort(404)
+    if not access.may_enter_marks(_scope(), cls.id, subject.id):
+        abort(403)
+    return cls, subject, term
+
+
+def _journal_choice() -> JournalChoiceForm:
+    choice = JournalChoiceForm(request.args)
+    year = school_service.current_year(current_user.school_id)
+    pairs = access.import_pairs(_scope(), year.id) if year else []
+    lookup = analysis.names(current_user.school_id)
+    choice.lesson.choices = [(f"{c}-{s}", f"{lookup['classes'][c].name} · {localized_name(lookup['subjects'][s])}")
+                             for c, s in pairs]
+    choice.term.choices = [(t.id, t.label) for t in school_service.terms_of_year(year.id)] if year else []
+    if not request.args.get("term") and year:
+        choice.term.data = getattr(analysis.default_term(current_user.school_id), "id", None)
+    return choice
+
+
+@bp.route("/import/journal", methods=["GET", "POST"])
+@role_required(*IMPORTERS)
+def journal():
+    """A class journal (names x works) of one class, subject and term, chosen first."""
+    choice = _journal_choice()
+    chosen = _journal_lesson()
+    if chosen is None:
+        if request.method == "POST":
+            abort(400)
+        return render_template("achievement/journal.html", choice=choice, chosen=None, form=None, report=None)
+    cls, subject, term = chosen
+    return run_upload_import(
+        MarksUploadForm(), lambda stream, **_where: journal_service.import_journal(stream, cls=cls, subject=subject,
+                                                                                    term=term),
+        entity="marks", template="achievement/journal.html", extra={"choice": choice, "chosen": chosen},
+        done_url=url_for("achievement.grid", class_id=cls.id, subject_id=subject.id, term=term.id),
+        success=lambda summary: _("Marks imported: %(created)d new, %(updated)d changed, %(unchanged)d "
+                                  "unchanged.", **summary))
+
+
+@bp.route("/import/journal.xlsx")
+@role_required(*IMPORTERS)
+def journal_template():
+    chosen = _journal_lesson()
+    if chosen is None:
+        abort(404)
+    cls, subject, term = chosen
+    return send_file(journal_service.journal_template(cls, subject, term), as_attachment=True,
+                     download_name=f"sapat-journal-{cls.grade}-{subject.id}-{term.id}.xlsx", mimetype=XLSX_MIMETYPE)
 
 
 # --- analytics -----------------------------------------------------------------------------------

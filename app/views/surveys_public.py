@@ -44,10 +44,16 @@ from app.services.core import clock
 from app.services.surveys import campaigns as campaign_service
 from app.services.surveys import public as public_service
 from app.web import set_private_cookie
-from forms.builder import build_form, form_answers
+from forms.builder import build_form, condition_hints, form_answers
 from forms.surveys import SurveyPage
 
 bp = Blueprint("surveys_public", __name__, url_prefix="/s")
+
+
+@bp.context_processor
+def _helpers():
+    return {"condition_hints": condition_hints}
+
 
 # Who may send how much (config.py has the numbers). A classroom of parents behind one school
 # Wi-Fi or mobile NAT shares an address, and a parent's phone retries a send that timed out; a

@@ -39,11 +39,12 @@ def send_xlsx(path: str, download_name: str):
     return response
 
 
-def run_upload_import(form, importer, *, entity: str, template: str, success, done_url: str):
+def run_upload_import(form, importer, *, entity: str, template: str, success, done_url: str,
+                      extra: Optional[dict] = None):
     """The upload page of an all-or-nothing .xlsx import for the current year (the web twin
     of cli.run_import). A valid file is audited, committed and followed by a redirect to
     `done_url` with the `success(summary)` message; a file with problems writes nothing and
-    the page lists them row by row with status 422."""
+    the page lists them row by row with status 422. `extra`: more of the template's context."""
     report = None
     if form.validate_on_submit():
         year = school_service.current_year(current_user.school_id)
@@ -62,7 +63,7 @@ def run_upload_import(form, importer, *, entity: str, template: str, success, do
             db.session.rollback()
             report.problems_url = offer_problems([("", e) for e in report.errors], form.file.data.filename or "")
     status = 422 if report is not None and not report.ok else 200
-    return render_template(template, form=form, report=report), status
+    return render_template(template, form=form, report=report, **(extra or {})), status
 
 
 def sheet_read(title: str) -> str:

@@ -40,6 +40,7 @@ ONCE_ENDPOINTS = {
     "planning.create_default", "planning.copy", "planning.item_new", "planning.item_edit", "planning.item_delete",
     "monitoring.indicator", "monitoring.indicator_new", "monitoring.indicator_edit", "exports.start_annual",
     "exports.expert_import", "achievement.new_assessment", "achievement.record_action", "achievement.import_marks",
+    "achievement.journal",
     "instruments.import_xlsform", "admin.user_new", "admin.user_edit", "admin.roster",
     "issued.issue_note", "issued.issue_report",
 }

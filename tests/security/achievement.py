@@ -126,12 +126,18 @@ TABLES = Tables(
         # depends on today's date).
         "achievement.grid": lambda s: {"term": s.terms[0].id},
         "achievement.new_assessment": lambda s: {"term": s.terms[0].id},
+        # The class journal of the teacher's maths in 7-А, Q1.
+        "achievement.journal": lambda s: {"lesson": f"{s.classes[0].id}-{s.subjects[0].id}", "term": s.terms[0].id},
+        "achievement.journal_template": lambda s: {"lesson": f"{s.classes[0].id}-{s.subjects[0].id}",
+                                                   "term": s.terms[0].id},
     },
     overrides={
         # The teacher of the class and subject (or the director / deputy) enters marks; the
         # fixture's grid is `teacher`'s maths in 7-А.
         "achievement.grid": {"mo_head": 403, "class_teacher": 403},
         "achievement.new_assessment": {"mo_head": 403, "class_teacher": 403},
+        "achievement.journal": {"mo_head": 403, "class_teacher": 403},
+        "achievement.journal_template": {"mo_head": 403, "class_teacher": 403},
     },
     fuzz_forms=[
         # The grid (a teacher's own class and subject), a new column.

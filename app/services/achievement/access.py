@@ -106,6 +106,13 @@ def may_enter_marks(principal: Principal, class_id: int, subject_id: int) -> boo
         TeachingAssignment.subject_id == subject_id)))
 
 
+def import_pairs(principal: Principal, year_id: int) -> list[tuple[int, int]]:
+    """The (class id, subject id) pairs whose class journal the principal may import: those
+    of the year's lessons they see and may enter marks of (every lesson for the director and
+    the deputy, their own lessons for a teacher)."""
+    return [(c, s) for c, s in visible_pairs(principal, year_id) if may_enter_marks(principal, c, s)]
+
+
 def may_open_any_grid(principal: Principal) -> bool:
     return principal.has_role(*ANY_MARKS)
 

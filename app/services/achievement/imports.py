@@ -181,6 +181,14 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
     if report.errors:
         return report
 
+    write_marks(school_id, parsed, report)
+    return report
+
+
+def write_marks(school_id: int, parsed: list, report: ImportReport) -> None:
+    """Write checked marks: `parsed` holds ((class, subject, term, kind, date, student), value,
+    score, absent); assessments are found or created, marks created, corrected or left as they
+    are (counted in the report). The long format and the class journal both end here."""
     assessments, earlier = _assessments_for(school_id, {key[:5] for key, *_rest in parsed}, report)
     existing = {}  # (assessment, student) -> (mark id, value, score, absent)
     for start in range(0, len(earlier), 5000):  # only assessments that existed before may have marks
@@ -207,7 +215,6 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
         db.session.execute(update(Mark), changed)
     report.counts["created"], report.counts["updated"] = len(new_marks), len(changed)
     db.session.flush()
-    return report
 
 
 def _assessments_for(school_id: int, keys: set[tuple], report: ImportReport) -> tuple[dict[tuple, Assessment], list[int]]:
@@ -243,12 +250,9 @@ TEMPLATE_HEADERS = {
 
 
 def marks_template(lang: str = "en") -> io.BytesIO:
-    """A workbook with the header (in the user's language), example rows and notes."""
+    """A header-only workbook (in the user's language) and notes: example rows would name a class
+    and codes of no real school; the class journal's template (journal.py) is filled from the roster."""
     headers = TEMPLATE_HEADERS.get(lang) or TEMPLATE_HEADERS["en"]
-    examples = [("7-Б", "S-0001", "Математика", "1", "control", "15.10.2026", "5"),
-                ("7-Б", "S-0002", "Математика", "1", "control", "15.10.2026", "н"),
-                ("7-Б", "S-0001", "Математика", "1", "term", "", "4"),
-                ("11-А", "S-0101", "Алгебра", "4", "ort", "20.05.2027", "176")]
     lines = [
         _("One row per student and piece of work. The first row is the header."),
         _("class: e.g. 7-Б; student_code: the code from the roster; subject: its name as in Sapat."),
@@ -258,7 +262,7 @@ def marks_template(lang: str = "en") -> io.BytesIO:
         _("mark: 1-5; blank or н for absent; for ort, nts and other the score as a number."),
         _("Headers may be written in Kyrgyz, Russian or English. Nothing is saved unless every row is valid."),
     ]
-    return template_workbook("marks", headers, examples, lines, {col: 14 for col in range(7)})
+    return template_workbook("marks", headers, [], lines, {col: 14 for col in range(7)})
 
 
 def count_marks(school_id: int) -> int:

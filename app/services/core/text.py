@@ -16,6 +16,8 @@ class letters).
   the other way round.
 - fold_cyrillic(s): Latin letters that look like Cyrillic ones, as Cyrillic (class letters are
   Cyrillic: "7-A" with a Latin A is 7-А).
+- fold_name(s): a person's name as a lookup key: look-alike letters, case, ё/е and spaces folded
+  ("  ПЕТРОВ  Алёна" and "Петров Алена" are one key).
 """
 import re
 import unicodedata
@@ -85,3 +87,14 @@ def fold_key(value: str) -> str:
     """A key a person types, for comparing only (never stored): look-alikes as Latin,
     whitespace trimmed and collapsed, case folded."""
     return " ".join(fold_latin(value).split()).casefold()
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold_name(value: str) -> str:
+    """A name as a lookup key: control characters out, in capitals (so that a lower-case Latin
+    "t" meets a Cyrillic "т" as "Т"), look-alike Latin capitals as Cyrillic, Ё as Е, then in
+    lower case with runs of spaces as one (a class journal's names against the roster)."""
+    folded = fold_cyrillic(clean(value)[0].upper()).replace("Ё", "Е").lower()
+    return _SPACES.sub(" ", folded).strip()

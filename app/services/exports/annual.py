@@ -45,6 +45,7 @@ class AnnualIndicator:
     previous: Optional[float]
     status: str  # translated label ("met", "below target", "no data", ...)
     suppressed: bool = False  # fewer respondents than the minimum group: value left blank
+    kind: str = "number"  # the value's number format by its unit (core.kind_of_unit)
 
 
 @dataclass
@@ -116,7 +117,7 @@ def _write_expert(book: WorkbookWriter, ctx: Context, _data) -> None:
     indicators = ctx.data.get("indicators", [])
     write_expert_sheet(book, [
         ExpertRow(i.key, str(DIRECTION_SHORT_LABELS.get(i.direction, i.direction)), i.name,
-                  None if i.suppressed else i.value, i.target, i.status)
+                  None if i.suppressed else i.value, i.target, i.status, unit_kind=i.kind)
         for i in indicators], lang=ctx.lang, year_name=ctx.year_name)
     book.add_note(_("Status"), _("“met” when the value reaches the target; “below target” otherwise."))
 

@@ -27,6 +27,15 @@ from app.services.core.xlsx_output import SafeWorkbook, apostrophe_note
 
 TEXT, INT, NUMBER, PCT, MEAN, DATE = "text", "int", "number", "pct", "mean", "date"
 HEADER_ROW = 6  # rows 0-4: title block, row 5 blank
+SHEET_NAME_LIMIT = 31  # Excel's
+# An indicator's unit as the number format of its value: counts whole, rates and indices with
+# one decimal, means with two.
+UNIT_KINDS = {"count": INT, "flag": INT, "percent": PCT, "index": PCT, "mean": MEAN, "points": MEAN,
+              "ratio": MEAN}
+
+
+def kind_of_unit(unit: str) -> str:
+    return UNIT_KINDS.get(unit, NUMBER)
 
 
 @dataclass
@@ -54,7 +63,7 @@ class Formats:
         self.text = add({"text_wrap": False})
         self.wrap = add({"text_wrap": True, "valign": "top"})
         self.int = add({"num_format": "0"})
-        self.number = add({"num_format": "0.##"})
+        self.number = add({"num_format": "General"})  # "0.##" showed a whole count as "17."
         self.pct = add({"num_format": "0.0"})
         self.mean = add({"num_format": "0.00"})
         self.date = add({"num_format": "dd.mm.yyyy"})
@@ -91,9 +100,12 @@ class SheetWriter:
         self._cell_formats = [f.for_kind(c.kind) for c in self.columns]
         self._text_columns = [c.kind == TEXT for c in self.columns]
 
-    def write_row(self, values: Sequence[Any], suppressed: Iterable[int] = ()) -> int:
+    def write_row(self, values: Sequence[Any], suppressed: Iterable[int] = (),
+                  kinds: Optional[dict[int, str]] = None) -> int:
         """Write a row; columns listed in `suppressed` are left blank and greyed, and other
-        empty values are not written at all (a blank cell shows nothing either way).
+        empty values are not written at all (a blank cell shows nothing either way). `kinds`:
+        the number kind of some cells of this row when it differs from their column's (an
+        indicator's value by its unit).
 
         This is the inner loop of every large workbook: plain strings in text columns and
         plain numbers in number columns take the direct path; anything else goes through
@@ -109,6 +121,8 @@ class SheetWriter:
                 sheet.write_blank(row, col, None, f.suppressed)
             elif value is None or value == "":
                 continue
+            elif kinds and col in kinds:
+                write_cell(sheet, row, col, value, kinds[col], f)
             elif is_text and value.__class__ is str:
                 sheet.write_string(row, col, value, fmt)
             elif not is_text and value.__class__ in (int, float):
@@ -187,7 +201,10 @@ def write_cell(sheet, row: int, col: int, value: Any, kind: str, formats: Format
 
 
 def _safe_sheet_name(name: str, taken: set) -> str:
-    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'")[:31] or "Sheet"
+    """The name as Excel allows it: without []:*?/\\, at most 31 characters, unique. Sheets'
+    names are chosen short in every language (the full title is in the sheet's first row); a
+    name cut here is a name to shorten in the catalogue (tests/exports/test_exports_annual_layout.py)."""
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'")[:SHEET_NAME_LIMIT] or "Sheet"
     candidate, n = cleaned, 2
     while candidate.lower() in taken:
         suffix = f" ({n})"

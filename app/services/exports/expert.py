@@ -77,7 +77,7 @@ def write_expert_sheet(book, rows: Sequence[ExpertRow], *, lang: str, year_name:
         sheet.write_string(row, COL_DIRECTION, item.direction, f.wrap)
         sheet.write_string(row, COL_NAME, item.name, f.wrap)
         if isinstance(item.value, (int, float)) and not isinstance(item.value, bool):
-            sheet.write_number(row, COL_VALUE, float(item.value), f.number)
+            sheet.write_number(row, COL_VALUE, float(item.value), f.for_kind(item.unit_kind))
         else:
             sheet.write_blank(row, COL_VALUE, None)
         sheet.write_string(row, COL_TARGET, item.target or "")

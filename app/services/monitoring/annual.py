@@ -12,14 +12,14 @@ from app.extensions import db
 from app.models import AcademicYear
 from app.services.core import school as school_service
 from app.services.exports.annual import AnnualIndicator, Context, Section, context, year_of
-from app.services.exports.core import INT, NUMBER, TEXT, Column, WorkbookWriter
+from app.services.exports.core import INT, NUMBER, TEXT, Column, WorkbookWriter, kind_of_unit
 from app.services.monitoring import indicators as monitoring
 from app.services.monitoring import measures as measure_service
 from app.services.monitoring.calculators import Period, student_breakdown, teacher_breakdown
 from app.services.monitoring.catalogue import ensure_catalogue
 from app.services.monitoring.labels import (
     DIRECTION_LABELS,
-    DIRECTION_SHORT_LABELS,
+    DIRECTION_SHEET_NAMES,
     LEVEL_LABELS,
     MEASURE_STATUS_LABELS,
     RESULT_LABELS,
@@ -46,7 +46,7 @@ def fetch_indicators(ctx: Context) -> list[AnnualIndicator]:
         out.append(AnnualIndicator(
             ind.direction, ind.key, ind.name_in(ctx.lang), str(UNIT_LABELS.get(ind.unit, ind.unit)),
             None if hidden else row.value, target, None if hidden else row.previous,
-            str(STATUS_LABELS.get(row.status, row.status)), suppressed=hidden))
+            str(STATUS_LABELS.get(row.status, row.status)), suppressed=hidden, kind=kind_of_unit(ind.unit)))
     return out
 
 
@@ -71,7 +71,7 @@ def _open_directions(book: WorkbookWriter, ctx: Context) -> dict:
     columns = [Column(_("Key"), TEXT, 16), Column(_("Indicator"), TEXT, 48), Column(_("Unit"), TEXT, 8),
                Column(_("Value"), NUMBER), Column(_("Target"), TEXT), Column(_("Previous year"), NUMBER),
                Column(_("Status"), TEXT, 14)]
-    return {number: book.add_table(_("D%(n)d %(name)s", n=number, name=str(DIRECTION_SHORT_LABELS[number])),
+    return {number: book.add_table(str(DIRECTION_SHEET_NAMES[number]),
                                    _("Direction %(n)d: %(name)s", n=number, name=str(label)), columns,
                                    _("Indicators of direction %(n)d (R3): value this year, target, previous "
                                      "year and status.", n=number))
@@ -83,7 +83,7 @@ def _fill_directions(book: WorkbookWriter, ctx: Context, sheets: dict, indicator
         rows = [i for i in indicators if i.direction == number]
         for i in rows:
             sheet.write_row([i.key, i.name, i.unit, i.value, i.target, i.previous, i.status],
-                            suppressed=(3, 5) if i.suppressed else ())
+                            suppressed=(3, 5) if i.suppressed else (), kinds={3: i.kind, 5: i.kind})
         if not rows:
             sheet.write_row(["", _("No active indicators in this direction.")])
         sheet.finish()
@@ -133,14 +133,15 @@ def _write_registers(book: WorkbookWriter, ctx: Context, data: dict) -> None:
 
 def _fetch_measures(ctx: Context) -> list[tuple]:
     """The year's measures as plain rows: indicator, action, responsible, deadline (ISO),
-    status, value when decided, re-checked value (None until the next period has one)."""
+    status, value when decided, re-checked value (None until the next period has one), and the
+    number kind of the indicator's unit."""
     out = []
     for m in measure_service.of_year(ctx.school_id, ctx.year_id):
         found = measure_service.recheck(m)
         out.append((m.indicator.name_in(ctx.lang) if m.indicator else "", m.action,
                     m.responsible.full_name if m.responsible else "", m.due_on.isoformat(),
                     str(MEASURE_STATUS_LABELS.get(m.status, m.status)), m.value_before,
-                    found.value if found else None))
+                    found.value if found else None, kind_of_unit(m.indicator.unit if m.indicator else "")))
     return out
 
 
@@ -153,7 +154,7 @@ def _write_measures(book: WorkbookWriter, ctx: Context, rows: list[tuple]) -> No
                            _("The administration's decisions on the figures (monitoring regulation §2.19, "
                              "§4.1–4.2): who does what by when, and the indicator's value at the next period."))
     for row in rows:
-        sheet.write_row(list(row))
+        sheet.write_row(list(row[:7]), kinds={5: row[7], 6: row[7]})
     if not rows:
         sheet.write_row(["", _("No measures yet.")])
     sheet.finish()

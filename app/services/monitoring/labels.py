@@ -20,6 +20,17 @@ DIRECTION_SHORT_LABELS = {
     6: _l("Upbringing"),
     7: _l("Health and safety"),
 }
+# The annual workbook's sheet of each direction: its number and a word or two, at most 31
+# characters in every language (Excel's limit; the sheet's first row holds the full title).
+DIRECTION_SHEET_NAMES = {
+    1: _l("D1 Results"),
+    2: _l("D2 Teaching quality"),
+    3: _l("D3 Olympiads"),
+    4: _l("D4 Innovation"),
+    5: _l("D5 Provision"),
+    6: _l("D6 Upbringing"),
+    7: _l("D7 Health and safety"),
+}
 UNIT_LABELS = {"percent": "%", "count": _l("count"), "mean": _l("mean"), "index": _l("index 0-100"),
                "points": _l("points"), "ratio": _l("ratio"), "flag": _l("yes = 1 / no = 0")}
 SOURCE_LABELS = {"auto": _l("automatic"), "manual": _l("entered")}

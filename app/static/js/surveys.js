@@ -1,6 +1,7 @@
-// The survey page without reloads: one section at a time, show_if conditions, and a draft kept
-// on the phone (localStorage) until the answers are sent. Without JavaScript the page shows
-// every section and sends them all with one button.
+// The survey page without reloads: one section at a time, show_if conditions, question numbers
+// over the items shown, and a draft kept on the phone (localStorage) until the answers are sent.
+// Without JavaScript the page shows every section (conditional ones with a hint saying to whom
+// they apply) and sends them all with one button.
 (function () {
   "use strict";
   function store(fn) { try { return fn(window.localStorage); } catch (e) { return null; } }
@@ -20,6 +21,15 @@
   var check = form.querySelector(".js-check");
   var back = form.querySelector("[data-back]"), next = form.querySelector("[data-next]"), send = form.querySelector("[data-send]");
   var current = 0;
+  // The introduction promises a draft only where one can be kept.
+  var canKeep = store(function (s) { s.setItem(key + ":probe", "1"); s.removeItem(key + ":probe"); return true; });
+  if (canKeep) {
+    root.querySelectorAll("[data-no-draft]").forEach(function (el) { el.hidden = true; });
+    root.querySelectorAll("[data-draft-kept]").forEach(function (el) { el.hidden = false; });
+  }
+  // Pages and items appear as the answers call for them: the hints for the page without
+  // JavaScript ("Answer only if ...") are not needed.
+  form.querySelectorAll("[data-cond-hint]").forEach(function (el) { el.hidden = true; });
 
   // --- show_if -------------------------------------------------------------------------
   function values(name) {
@@ -57,6 +67,14 @@
       var step = p.querySelector(".step"), bar = p.querySelector("progress");
       if (step && pattern) step.textContent = pattern.getAttribute("data-step-pattern").replace("1001", i + 1).replace("1002", visible.length);
       if (bar) { bar.max = visible.length; bar.value = i + 1; }
+    });
+    // Question numbers run over the items the answers show, with no gaps.
+    var number = 0;
+    visible.forEach(function (p) {
+      p.querySelectorAll(".q").forEach(function (q) {
+        var qn = q.querySelector(".qn");
+        if (qn && !q.hidden) qn.textContent = ++number + ".";
+      });
     });
     back.hidden = position === 0;
     next.hidden = position === visible.length - 1;
