@@ -71,7 +71,7 @@ PAGE_FACTS = """() => {
     if (inScroller && style.overflowX === 'visible') continue;
     const name = el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
       ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
-    const text = (el.innerText || '').replace(/\s+/g, ' ').trim().slice(0, 60);
+    const text = (el.innerText || '').replace(/\\s+/g, ' ').trim().slice(0, 60);
     overflowing.push(`${name} "${text}" ${el.scrollWidth}>${el.clientWidth}`);
   }
   const doc = document.documentElement;
@@ -194,3 +194,27 @@ def test_every_role_every_menu_page_every_language_at_360_and_1366(live_server, 
     print(f"\ncrawl: {crawl.pages} page loads, {crawl.views} views checked "
           f"(pages x languages x 2 widths), {len(crawl.checked)} links checked, {seconds:.0f} s")
     assert crawl.faults == [], "\n" + "\n".join(dict.fromkeys(crawl.faults))
+
+
+def test_the_crawl_catches_each_kind_of_fault(live_server, browser):
+    """A page with one fault of each kind: the checks name every one, and nothing else."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    page.set_content("""<html lang="ru"><body style="margin:0">
+      <p>Отчёт готов</p><p>Download the report</p><p>статус: pass_rate</p>
+      <p><code>student_code</code> и <cite>Renzulli, What makes giftedness?</cite> — Sapat, XLSForm, ORT</p>
+      <div style="width:100px;overflow:hidden;white-space:nowrap">Тобокелдиктеги окуучулардын тизмеси</div>
+      <div style="width:100px;overflow:auto;white-space:nowrap">прокручивается намеренно, и это не ошибка</div>
+      <div style="width:500px">широкая страница</div>
+      <a href="/nowhere-at-all">мёртвая ссылка</a><a href="/login">вход</a></body></html>""")
+    crawl = Crawl(live_server)
+    links = crawl.check_view(page, "sample", "ru", PHONE["width"])
+    crawl.check_links(context, "someone", "sample", [live_server + "/nowhere-at-all", live_server + "/login"])
+    context.close()
+    faults = "\n".join(crawl.faults)
+    assert "English 'Download the report'" in faults and "key pass_rate" in faults
+    assert 'overflow div "Тобокелдиктеги окуучулардын тизмеси"' in faults
+    assert "the page is 500 px wide in a 360 px window" in faults
+    assert "the link /nowhere-at-all answers 404" in faults
+    assert len(crawl.faults) == 5, faults  # code, cite, allowed names, a scroller and /login pass
+    assert len(links) == 2
