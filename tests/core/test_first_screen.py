@@ -156,3 +156,13 @@ def test_nothing_waiting_says_so(client, login, school):
     html, items = first_screen(client, login, school.user("teacher2"))
     assert items == {} and "Nothing is waiting for you." in html
     assert db.session.scalar(select(SupportAction.id)) is None
+
+
+def test_two_weeks_before_the_quarter_ends_missing_term_marks_show(client, login, school, monkeypatch):
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 20, 6, 0, tzinfo=timezone.utc))
+    html, items = first_screen(client, login, school.user("teacher2"), "ru")
+    # teacher2 teaches maths in 8-Б (6 pupils) and no term marks are entered for the quarter.
+    assert counts(items) == {"marks": [6]}
+    assert "Оценки: 8-Б, Математика" in items["marks"][0][2]
+    assert "четвертных оценок ещё нет (четверть заканчивается 27.12.2026)" in items["marks"][0][2]
+    opens(client, items)

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from app.extensions import db
-from app.i18n import display, localized_name
+from app.i18n import localized_name
 from app.models import AcademicYear, Assessment, ClassGroup, Enrollment, Mark, Subject, TeachingAssignment
 from app.security import Principal
 from app.services.achievement import access, analysis
@@ -63,7 +63,7 @@ def open_marks(principal: Principal, year: AcademicYear) -> list[Item]:
         if empty > 0:
             details.append(_("%(n)s empty cells in the marks grid", n=empty))
         if missing_term:
-            details.append(_("no term marks yet (the quarter ends %(date)s)", date=display(term.ends_on)))
+            details.append(_("no term marks yet (the quarter ends %(date)s)", date=term.ends_on.strftime("%d.%m.%Y")))
         items.append(Item("marks", _("Marks: %(cls)s, %(subject)s", cls=cls.name, subject=localized_name(subject)),
                           max(empty, 0) or students, "achievement.grid",
                           {"class_id": cls.id, "subject_id": subject.id, "term": term.id}, "; ".join(details)))
