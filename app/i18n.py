@@ -3,8 +3,11 @@
 Sapat keeps its own translations of WTForms' built-in messages (WTForms ships none in
 Kyrgyz), so forms translate through the same catalogues as the rest of the app.
 """
+import re
+
 from flask import Flask
 from flask_babel import get_locale, gettext
+from markupsafe import Markup, escape
 
 
 def current_language() -> str:
@@ -80,8 +83,35 @@ def change_text(value, digits: int = 1) -> str:
     return gettext("no change") if shown == 0 else f"{shown:+.{digits}f}"
 
 
+def mark_literals(text, *names: str) -> Markup:
+    """A translated sentence with the literal names in it (a file's headers, a format's sheets
+    and columns, typed as they are in every language) set in <code>, so that a reader sees
+    which words to type and a check of the page's language skips them."""
+    out = str(escape(str(text)))
+    for name in sorted(names, key=len, reverse=True):
+        out = re.sub(rf"(?<![\w:>]){re.escape(str(escape(name)))}(?![\w:<])", lambda m: f"<code>{m.group(0)}</code>", out)
+    return Markup(out)
+
+
+class Literals:
+    """A form field's description whose literal names `mark_literals` sets in <code> when shown."""
+
+    def __init__(self, text, *names: str):
+        self.text, self.names = text, names
+
+    def __html__(self) -> str:
+        return mark_literals(self.text, *self.names)
+
+    def __str__(self) -> str:
+        return str(self.text)
+
+    def __bool__(self) -> bool:
+        return bool(str(self.text))
+
+
 def init_i18n(app: Flask) -> None:
     app.jinja_env.globals.update(lname=localized_name, pick_text=pick_text, current_language=current_language)
+    app.jinja_env.filters["literals"] = mark_literals
     app.jinja_env.filters["display"] = display
     app.jinja_env.filters["change"] = change_text
     app.jinja_env.add_extension("jinja2.ext.do")

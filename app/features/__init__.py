@@ -3,7 +3,7 @@
 A domain (core, surveys, observations, achievement, monitoring, exports) declares one
 `Feature` in `app/features/<domain>.py`: its blueprints, navigation entries and home tiles,
 command-line commands, demo steps, parts of the annual workbook, indicator calculators,
-cyclogram status rules, profile sections and export-job kinds. `create_app` installs the
+cyclogram status rules, profile sections, export-job kinds and what the first screen shows. `create_app` installs the
 features of one literal list by calling each one's `init_app`; importing a module never
 registers anything. Services read what the installed features declared through
 `installed()`, the app's `Registry`.
@@ -52,6 +52,7 @@ class Registry:
     class_profile: list[Ordered] = field(default_factory=list)
     teacher_profile: list[Ordered] = field(default_factory=list)
     export_kinds: dict[str, Any] = field(default_factory=dict)
+    today: list[Ordered] = field(default_factory=list)
 
     def sorted(self, name: str) -> list:
         """The items of an ordered list (`demo_steps`, `annual_sections`, ...), lowest order first."""
@@ -75,6 +76,7 @@ class Feature:
     class_profile: tuple[Ordered, ...] = ()  # item: fn(class, viewer) -> profile Section | None
     teacher_profile: tuple[Ordered, ...] = ()  # item: fn(teacher, viewer) -> profile Section | None
     export_kinds: tuple = ()  # exports.jobs.ExportKind
+    today: tuple[Ordered, ...] = ()  # item: fn(principal, year) -> [core.today.Item]: the first screen
     setup: Optional[Callable[[Flask], None]] = None  # request hooks, context processors, error pages
 
     def init_app(self, app: Flask) -> None:
@@ -102,6 +104,7 @@ class Feature:
             raise RuntimeError(f"indicator calculators declared twice: {sorted(clash)}")
         registry.calculators.update(self.calculators)
         registry.derivers.extend(self.derivers)
+        registry.today.extend(self.today)
         registry.class_profile.extend(self.class_profile)
         registry.teacher_profile.extend(self.teacher_profile)
         for kind in self.export_kinds:

@@ -4,11 +4,12 @@ monitoring programme."""
 from flask_babel import lazy_gettext as _l
 
 from app.features import Feature, Link, Ordered
-from app.services.achievement import annual, cli, demo, monitoring
+from app.services.achievement import annual, cli, demo, monitoring, today
 from app.views import achievement
 
 feature = Feature(
     name="achievement",
+    today=(Ordered(30, today.open_marks), Ordered(40, today.at_risk)),
     blueprints=(achievement.bp,),
     nav=(Link(achievement.READERS, _l("Results"), "achievement.index"),),
     tiles=(Link(achievement.READERS, _l("Learning results"), "achievement.index"),

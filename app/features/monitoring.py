@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.features import Feature, Link, Ordered
 from app.security import STAFF
-from app.services.monitoring import annual, calculators, demo, planning, profiles
+from app.services.monitoring import annual, calculators, demo, planning, profiles, today
 from app.services.monitoring.issued import READERS as ISSUED_READERS
 from app.views.monitoring import indicators as monitoring
 from app.views.monitoring import issued, measures, registers
@@ -13,6 +13,7 @@ from app.views.monitoring import planning as planning_views
 
 feature = Feature(
     name="monitoring",
+    today=(Ordered(10, today.cyclogram), Ordered(20, today.open_measures), Ordered(70, today.below_target)),
     blueprints=(monitoring.bp, planning_views.bp, registers.bp, measures.bp, issued.bp),
     nav=(Link(monitoring.READERS, _l("Monitoring"), "monitoring.dashboard"),
          Link(planning_views.READERS, _l("Cyclogram"), "planning.cyclogram"),

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.features import Feature, Link, Ordered
 from app.security import OBSERVERS, REPORT_READERS, STAFF
-from app.services.observations import annual, cli, demo, monitoring
+from app.services.observations import annual, cli, demo, monitoring, today
 from app.views import observations
 
 # The menu entry for those who observe or are observed (`access.visibility_clause`): a
@@ -13,6 +13,7 @@ MENU_ROLES = tuple(role for role in STAFF if role != "psychologist")
 
 feature = Feature(
     name="observations",
+    today=(Ordered(50, today.waiting),),
     blueprints=(observations.bp,),
     nav=(Link(MENU_ROLES, _l("Observations"), "observations.index"),),
     tiles=(Link(OBSERVERS, _l("Observe a lesson"), "observations.new"),

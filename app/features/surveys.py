@@ -4,11 +4,12 @@ from flask_babel import lazy_gettext as _l
 
 from app.features import Feature, Link, Ordered
 from app.security import SURVEY_MANAGERS
-from app.services.surveys import annual, cli, demo, monitoring
+from app.services.surveys import annual, cli, demo, monitoring, today
 from app.views import surveys, surveys_public
 
 feature = Feature(
     name="surveys",
+    today=(Ordered(60, today.open_campaigns),),
     blueprints=(surveys.bp, surveys_public.bp),
     nav=(Link(surveys.READERS, _l("Surveys"), "surveys.index"),),
     tiles=(Link(SURVEY_MANAGERS, _l("Surveys of parents, students and staff"), "surveys.index"),),

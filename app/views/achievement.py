@@ -39,7 +39,7 @@ bp = Blueprint("achievement", __name__, url_prefix="/achievement")
 READERS = ("admin", "deputy", "mo_head", "teacher", "class_teacher", "expert")
 ENTERERS = ("admin", "deputy", "teacher", "class_teacher", "mo_head")
 IMPORTERS = ("admin", "deputy", "teacher")
-RISK_READERS = ("admin", "deputy", "class_teacher", "expert")
+RISK_READERS = access.RISK_READERS
 
 
 

@@ -5,8 +5,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.features import installed
-from app.security import STAFF, public, role_required
+from app.security import STAFF, current_principal, public, role_required
 from app.services.core import school as school_service
+from app.services.core.today import first_screen
 
 bp = Blueprint("main", __name__)
 
@@ -24,7 +25,9 @@ def home():
     links = [(label, url_for(endpoint)) for endpoint, label in shown.items()]
     my_classes = school_service.classes_of_class_teacher(current_user.id, year.id) if year else []
     my_assignments = school_service.assignments_of_teacher(current_user.id, year.id) if year else []
-    return render_template("main/home.html", year=year, counts=counts, links=links,
+    today = first_screen(current_principal(), year)
+    db.session.commit()  # the indicators' catalogue may have been given to the school just now
+    return render_template("main/home.html", year=year, counts=counts, links=links, today=today,
                            my_classes=my_classes, my_assignments=my_assignments)
 
 

@@ -21,6 +21,8 @@ from app.services.core import school as school_service
 ANY_MARKS = ("admin", "deputy")
 # Who records support actions for students at risk (of the classes risk_classes gives them).
 SUPPORT_RECORDERS = ("admin", "deputy", "class_teacher")
+# Who reads the students at risk (of the classes risk_classes gives them).
+RISK_READERS = ("admin", "deputy", "class_teacher", "expert")
 
 
 def visible(principal: Principal, class_col, subject_col):

@@ -21,6 +21,8 @@ from app.services.monitoring.calculators import Period, Result, compute, shared_
 from app.services.monitoring.catalogue import ensure_catalogue
 from app.services.monitoring.labels import decimals
 
+# Who reads the indicators (the monitoring dashboard, the catalogue, an indicator's page).
+READERS = ("admin", "deputy", "mo_head", "expert", "psychologist")
 MIN_GROUP = 5  # the default minimum group size of anonymous results (DESIGN)
 
 

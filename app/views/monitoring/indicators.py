@@ -41,7 +41,7 @@ from forms.monitoring.measures import IssueForm
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
-READERS = ("admin", "deputy", "mo_head", "expert", "psychologist")
+READERS = ind_service.READERS
 EDITORS = ("admin",)
 # The annual public report: the whole-school roles and the MO heads (not the psychologist).
 REPORT_ROLES = ("admin", "deputy", "mo_head", "expert")
