@@ -42,6 +42,7 @@ ONCE_ENDPOINTS = {
     "exports.expert_import", "achievement.new_assessment", "achievement.record_action", "achievement.import_marks",
     "instruments.import_xlsform", "admin.user_new", "admin.user_edit", "admin.roster",
     "issued.issue_note", "issued.issue_report",
+    "support.open_plan", "support.add_step", "support.add_contact", "support.step_done", "support.plan", "support.rules",
 }
 
 
