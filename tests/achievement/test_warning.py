@@ -250,3 +250,17 @@ def test_prevention_of_academic_failure_is_computed_from_the_flags_and_plans(sch
     db.session.commit()
     assert calc(sid, Period.of_term(q2)).value == pytest.approx(20.0)
     assert calc(sid, Period.of_term(school.terms[0])) is None  # nobody flagged: no value
+
+
+def test_the_students_at_risk_link_to_their_plan(school, login, client):
+    s7, _s8, q2 = build(school)
+    login(school.user("class_teacher"))
+    page = client.get(f"/achievement/at-risk?term={q2.id}").get_data(as_text=True)
+    # s4's mean term mark fell from 5 to 4: at risk, with a button to open a plan.
+    assert s7[3].full_name in page and f"/achievement/support/open/{s7[3].id}?term={q2.id}" in page
+    assert client.post(f"/achievement/support/open/{s7[3].id}?term={q2.id}",
+                       data={"csrf_token": csrf_of(page)}).status_code == 302
+    plan = db.session.scalar(select(SupportPlan))
+    page = client.get(f"/achievement/at-risk?term={q2.id}").get_data(as_text=True)
+    assert f"/achievement/support/{plan.id}" in page
+    assert "Математика" in plan.reasons and "31.10.2026" in plan.reasons  # the fall, with its dates
