@@ -24,7 +24,6 @@ from datetime import date
 from typing import Iterable, Optional
 
 from sqlalchemy import Float, and_, cast, func, select
-from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Assessment, ClassGroup, Enrollment, Mark, Student, Subject, SupportPlan, Term, WarningRule
@@ -72,8 +71,10 @@ def rules_of(school_id: int) -> Rules:
     return Rules(row.low_marks, row.mean_below, row.last_n, row.drop_by)
 
 
-def _where(principal: Principal, a, class_ids, student_ids, m):
-    conds = [a.school_id == principal.school_id, visible(principal, a.class_id, a.subject_id)]
+def _where(principal: Principal, a, class_ids, student_ids, m, term_ids):
+    """The conditions every rule shares. The school is that of the terms (`term_ids`, a
+    select of the school's term ids), so that the planner reads assessments by term."""
+    conds = [a.term_id.in_(term_ids), visible(principal, a.class_id, a.subject_id)]
     if class_ids is not None:
         conds.append(a.class_id.in_(class_ids))
     if student_ids is not None:
@@ -81,62 +82,77 @@ def _where(principal: Principal, a, class_ids, student_ids, m):
     return conds
 
 
+def _terms(principal: Principal, term_id: int):
+    return select(Term.id).where(Term.school_id == principal.school_id, Term.id == term_id)
+
+
 def _low_marks(principal, term, rules, class_ids, student_ids) -> list[tuple]:
     """(student, subject, date, mark) of the marks of 2 or 1 in control works of the subjects
-    where the student has at least `rules.low_marks` of them in the term."""
-    conds = _where(principal, Assessment, class_ids, student_ids, Mark) + [
-        Assessment.term_id == term.id, Assessment.kind == "control", Mark.value <= 2]
-    pairs = (select(Mark.student_id.label("student_id"), Assessment.subject_id.label("subject_id"))
-             .join(Assessment, Mark.assessment_id == Assessment.id).where(*conds)
-             .group_by(Mark.student_id, Assessment.subject_id)
-             .having(func.count(Mark.id) >= rules.low_marks).subquery())
+    where the student has at least `rules.low_marks` of them in the term (a window count: one
+    pass over the term's control works)."""
+    conds = _where(principal, Assessment, class_ids, student_ids, Mark, _terms(principal, term.id)) + [
+        Assessment.kind == "control", Mark.value <= 2]
+    counted = (select(Mark.student_id.label("student_id"), Assessment.subject_id.label("subject_id"),
+                      Assessment.date.label("date"), Mark.value.label("value"),
+                      func.count().over(partition_by=(Mark.student_id, Assessment.subject_id)).label("n"))
+               .join(Assessment, Mark.assessment_id == Assessment.id).where(*conds).subquery())
     return db.session.execute(
-        select(Mark.student_id, Assessment.subject_id, Assessment.date, Mark.value)
-        .join(Assessment, Mark.assessment_id == Assessment.id)
-        .join(pairs, and_(pairs.c.student_id == Mark.student_id, pairs.c.subject_id == Assessment.subject_id))
-        .where(*conds).order_by(Assessment.date)).all()
+        select(counted.c.student_id, counted.c.subject_id, counted.c.date, counted.c.value)
+        .where(counted.c.n >= rules.low_marks).order_by(counted.c.date)).all()
 
 
 def _low_mean(principal, term, rules, class_ids, student_ids) -> list[tuple]:
     """(student, subject, date, mark) of the last `rules.last_n` current marks of the subjects
-    whose mean of those marks is below `rules.mean_below`, the latest dated in the term (a
-    window function: the marks are numbered from the latest per student and subject)."""
-    conds = _where(principal, Assessment, class_ids, student_ids, Mark) + [
-        Assessment.kind.in_(CURRENT_KINDS), Mark.value.is_not(None), Term.year_id == term.year_id,
-        Assessment.date <= term.ends_on]
+    whose mean of those marks is below `rules.mean_below`, the latest dated in the term (window
+    functions: the marks are numbered from the latest per student and subject, then the mean,
+    count and latest date of the last N are taken over the same partition)."""
+    year_terms = select(Term.id).where(Term.school_id == principal.school_id, Term.year_id == term.year_id)
+    conds = _where(principal, Assessment, class_ids, student_ids, Mark, year_terms) + [
+        Assessment.kind.in_(CURRENT_KINDS), Mark.value.is_not(None), Assessment.date <= term.ends_on]
+    pair = (Mark.student_id, Assessment.subject_id)
     ranked = (select(Mark.student_id.label("student_id"), Assessment.subject_id.label("subject_id"),
                      Assessment.date.label("date"), Mark.value.label("value"),
-                     func.row_number().over(partition_by=(Mark.student_id, Assessment.subject_id),
+                     func.row_number().over(partition_by=pair,
                                             order_by=(Assessment.date.desc(), Assessment.id.desc())).label("rn"))
-              .join(Assessment, Mark.assessment_id == Assessment.id).join(Term, Term.id == Assessment.term_id)
-              .where(*conds).subquery())
-    last = select(ranked).where(ranked.c.rn <= rules.last_n).subquery()
-    low = (select(last.c.student_id, last.c.subject_id).group_by(last.c.student_id, last.c.subject_id)
-           .having(func.count() >= MIN_MARKS_FOR_MEAN, func.max(last.c.date) >= term.starts_on,
-                   cast(func.avg(last.c.value), Float) < rules.mean_below - EPSILON).subquery())
+              .join(Assessment, Mark.assessment_id == Assessment.id).where(*conds).subquery())
+    last_pair = (ranked.c.student_id, ranked.c.subject_id)
+    last = (select(ranked.c.student_id, ranked.c.subject_id, ranked.c.date, ranked.c.value,
+                   cast(func.avg(ranked.c.value).over(partition_by=last_pair), Float).label("mean"),
+                   func.count().over(partition_by=last_pair).label("n"),
+                   func.max(ranked.c.date).over(partition_by=last_pair).label("latest"))
+            .where(ranked.c.rn <= rules.last_n).subquery())
     return db.session.execute(
         select(last.c.student_id, last.c.subject_id, last.c.date, last.c.value)
-        .join(low, and_(low.c.student_id == last.c.student_id, low.c.subject_id == last.c.subject_id))
+        .where(last.c.n >= MIN_MARKS_FOR_MEAN, last.c.latest >= term.starts_on,
+               last.c.mean < rules.mean_below - EPSILON)
         .order_by(last.c.date)).all()
+
+
+def _term_marks(principal, term_id, class_ids, student_ids):
+    """(student, subject, date, value) of the term marks of a term, one row per student and
+    subject (the lower mark if there were two); grouped, so that the two terms are joined as
+    two small tables rather than mark by mark."""
+    conds = _where(principal, Assessment, class_ids, student_ids, Mark, _terms(principal, term_id)) + [
+        Assessment.kind == "term", Mark.value.is_not(None)]
+    return (select(Mark.student_id.label("student_id"), Assessment.subject_id.label("subject_id"),
+                   func.max(Assessment.date).label("date"), func.min(Mark.value).label("value"))
+            .join(Assessment, Mark.assessment_id == Assessment.id).where(*conds)
+            .group_by(Mark.student_id, Assessment.subject_id).subquery())
 
 
 def _drops(principal, term, rules, class_ids, student_ids) -> list[tuple]:
     """(student, subject, previous date, previous mark, date, mark) of the subjects whose term
-    mark fell by `rules.drop_by` or more since the previous quarter."""
+    mark fell by `rules.drop_by` or more since the previous quarter (the previous quarter's
+    marks of the same students, in whichever class they were)."""
     before = previous_quarter(term)
     if before is None:
         return []
-    pa, pm = aliased(Assessment), aliased(Mark)
-    conds = _where(principal, Assessment, class_ids, student_ids, Mark) + [
-        Assessment.term_id == term.id, Assessment.kind == "term",
-        pa.school_id == principal.school_id, pa.term_id == before.id, pa.kind == "term",
-        visible(principal, pa.class_id, pa.subject_id), pm.value - Mark.value >= rules.drop_by - EPSILON]
+    now = _term_marks(principal, term.id, class_ids, student_ids)
+    was = _term_marks(principal, before.id, None, student_ids)
     return db.session.execute(
-        select(Mark.student_id, Assessment.subject_id, pa.date, pm.value, Assessment.date, Mark.value)
-        .join(Assessment, Mark.assessment_id == Assessment.id)
-        .join(pm, pm.student_id == Mark.student_id)
-        .join(pa, and_(pm.assessment_id == pa.id, pa.subject_id == Assessment.subject_id))
-        .where(*conds)).all()
+        select(now.c.student_id, now.c.subject_id, was.c.date, was.c.value, now.c.date, now.c.value)
+        .join(was, and_(was.c.student_id == now.c.student_id, was.c.subject_id == now.c.subject_id))
+        .where(was.c.value - now.c.value >= rules.drop_by - EPSILON)).all()
 
 
 def flagged_ids(principal: Principal, term: Term, class_ids: Optional[Iterable[int]] = None,
