@@ -99,8 +99,9 @@ def _prevention(school_id: int, period: Period) -> Optional[Result]:
     principal = Principal.system(school_id)
     flagged = with_plan = 0
     for term in terms:
-        if term is None or term.kind != "quarter":
-            continue
+        if term is None or term.kind != "quarter" or db.session.scalar(
+                select(Assessment.id).where(Assessment.term_id == term.id).limit(1)) is None:
+            continue  # a quarter without any work flags nobody: its rules are not run
         ids = list(warning.flagged_ids(principal, term))
         if not ids:
             continue
