@@ -1,8 +1,9 @@
-"""Forms of the achievement pages: a new assessment, the marks grid, uploads, support actions."""
+"""Forms of the achievement pages: a new assessment, the marks grid, uploads, support actions,
+the early-warning rules and support plans."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, FloatField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from forms.base import SapatForm
@@ -63,3 +64,41 @@ class SupportActionForm(SapatForm):
     contact_date = DateField(_l("Date of the contact with parents"), validators=[Optional()])
     contact_note = TextAreaField(_l("How and what was agreed with the parents"),
                                  validators=[Optional(), Length(max=2000)])
+
+
+class WarningRulesForm(SapatForm):
+    """The school's early-warning rules; an empty threshold switches its rule off."""
+    low_marks = IntegerField(_l("Marks of 2 in control works of one subject in the term (at least)"),
+                             validators=[Optional(), NumberRange(min=1, max=20)])
+    mean_below = FloatField(_l("Mean of the last marks in a subject below"),
+                            validators=[Optional(), NumberRange(min=1.0, max=5.0)])
+    last_n = IntegerField(_l("How many last marks (control works and tests)"),
+                          validators=[DataRequired(), NumberRange(min=1, max=30)])
+    drop_by = FloatField(_l("Fall of a subject's term mark since the previous quarter (at least)"),
+                         validators=[Optional(), NumberRange(min=0.5, max=4.0)])
+
+
+PLAN_STATUS_LABELS = {"open": _l("open"), "closed": _l("closed"), "cancelled": _l("cancelled")}
+CONTACT_FORM_LABELS = {"meeting": _l("meeting at school"), "phone": _l("phone call"),
+                       "message": _l("message"), "visit": _l("home visit")}
+
+
+class SupportPlanForm(SapatForm):
+    status = SelectField(_l("Status"), choices=list(PLAN_STATUS_LABELS.items()))
+    outcome = TextAreaField(_l("Outcome at the end of the term"), validators=[Optional(), Length(max=4000)])
+
+
+def _optional_id(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class SupportStepForm(SapatForm):
+    what = TextAreaField(_l("Step"), validators=[DataRequired(), Length(max=2000)])
+    due_on = DateField(_l("By"), validators=[DataRequired()])
+    responsible_id = SelectField(_l("Responsible"), coerce=_optional_id, validators=[Optional()])
+
+
+class ParentContactForm(SapatForm):
+    held_on = DateField(_l("Date"), validators=[DataRequired()])
+    form = SelectField(_l("Form of the contact"), choices=list(CONTACT_FORM_LABELS.items()))
+    outcome = TextAreaField(_l("Outcome of the contact"), validators=[DataRequired(), Length(max=2000)])

@@ -1,5 +1,6 @@
 """Learning results: assessments (control works, term marks, external tests) and marks,
-and the class teacher's record of support for students at risk."""
+the class teacher's record of support for students at risk, the school's early-warning rules
+and individual support plans (steps, contacts with parents, the outcome at the end of the term)."""
 from datetime import date, datetime
 from typing import Optional
 
@@ -17,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import AwareDateTime, SchoolOwned, Timestamped, utcnow
+from app.models.base import AwareDateTime, SchoolOwned, Timestamped, one_of, utcnow
 
 # Internal kinds carry marks 1-5; external kinds carry a numeric score out of max_score.
 INTERNAL_KINDS = ("control", "test", "term", "semester", "annual")
@@ -96,3 +97,83 @@ class SupportAction(SchoolOwned, Timestamped, db.Model):
 
     student = relationship("Student")
     created_by = relationship("User")
+
+
+PLAN_STATUSES = ("open", "closed", "cancelled")
+CONTACT_FORMS = ("meeting", "phone", "message", "visit")
+
+
+class WarningRule(SchoolOwned, db.Model):
+    """The school's early-warning rules (one row per school; none = the defaults of
+    services/achievement/warning.py). An empty threshold switches its rule off."""
+
+    __tablename__ = "warning_rule"
+    __table_args__ = (
+        UniqueConstraint("school_id"),
+        CheckConstraint("low_marks IS NULL OR low_marks >= 1", name="low_marks"),
+        CheckConstraint("last_n >= 1", name="last_n"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    low_marks: Mapped[Optional[int]] = mapped_column(SmallInteger)  # marks of 2 in control works of a subject
+    mean_below: Mapped[Optional[float]] = mapped_column(Float)  # the mean of the last `last_n` marks
+    last_n: Mapped[int] = mapped_column(SmallInteger, default=5)
+    drop_by: Mapped[Optional[float]] = mapped_column(Float)  # a subject's term mark fell by this much
+    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class SupportPlan(SchoolOwned, Timestamped, db.Model):
+    """An individual support plan for a flagged student in a term: `reasons` are the warnings
+    as they were when the plan was opened; `outcome` what came of it at the end of the term."""
+
+    __tablename__ = "support_plan"
+    __table_args__ = (
+        UniqueConstraint("student_id", "term_id"),
+        CheckConstraint(one_of("status", PLAN_STATUSES), name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    reasons: Mapped[Optional[str]] = mapped_column(Text)
+    outcome: Mapped[Optional[str]] = mapped_column(Text)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    student = relationship("Student")
+    term = relationship("Term")
+    created_by = relationship("User")
+    steps = relationship("SupportStep", order_by="SupportStep.due_on", cascade="all, delete-orphan",
+                         back_populates="plan")
+    contacts = relationship("ParentContact", order_by="ParentContact.held_on", cascade="all, delete-orphan",
+                            back_populates="plan")
+
+
+class SupportStep(SchoolOwned, db.Model):
+    """A step of a support plan: what, by when, who is responsible, and when it was done."""
+
+    __tablename__ = "support_step"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("support_plan.id", ondelete="CASCADE"), index=True)
+    what: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    responsible_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    done_on: Mapped[Optional[date]] = mapped_column(Date)
+
+    plan = relationship("SupportPlan", back_populates="steps")
+    responsible = relationship("User")
+
+
+class ParentContact(SchoolOwned, db.Model):
+    """A contact with the student's parents within a support plan: date, form and outcome."""
+
+    __tablename__ = "parent_contact"
+    __table_args__ = (CheckConstraint(one_of("form", CONTACT_FORMS), name="form"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("support_plan.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    form: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    plan = relationship("SupportPlan", back_populates="contacts")

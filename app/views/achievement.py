@@ -18,7 +18,7 @@ from app.security import (
     role_required,
     school_years,
 )
-from app.services.achievement import access, analysis
+from app.services.achievement import access, analysis, support
 from app.services.achievement import grid as grids
 from app.services.achievement import imports as achievement_import
 from app.services.achievement import journal as journal_service
@@ -310,7 +310,8 @@ def student(student_id):
     chart = charts.line_chart(labels, [(_("Mean term mark"), [data["means"].get(t.id) for t in data["terms"]])],
                        top=5.0, title=_("Mean term mark by term"))
     return render_template("achievement/student.html", pupil=pupil, data=data, chart=chart,
-                           subjects=lookup["subjects"])
+                           subjects=lookup["subjects"],
+                           support=support.student_support(_scope(), pupil.id, _term()))
 
 
 @bp.route("/compare")
@@ -350,8 +351,9 @@ def at_risk():
     terms = [t for t in analysis.terms(current_user.school_id) if t.kind == "quarter"]
     can_record = current_user.has_role(*access.SUPPORT_RECORDERS)
     forms = {r["student"].id: SupportActionForm(prefix=f"s{r['student'].id}") for r in rows} if can_record else {}
+    plans = support.plans_of_term(current_user.school_id, term.id, [r["student"].id for r in rows]) if rows else {}
     return render_template("achievement/at_risk.html", term=term, terms=terms, rows=rows, classes=classes,
-                           class_id=class_id, forms=forms, can_record=can_record)
+                           class_id=class_id, forms=forms, can_record=can_record, plans=plans)
 
 
 @bp.route("/at-risk/<int:student_id>/action", methods=["POST"])

@@ -43,6 +43,7 @@ ONCE_ENDPOINTS = {
     "achievement.journal",
     "instruments.import_xlsform", "admin.user_new", "admin.user_edit", "admin.roster",
     "issued.issue_note", "issued.issue_report",
+    "support.open_plan", "support.add_step", "support.add_contact", "support.step_done", "support.plan", "support.rules",
 }
 
 

@@ -26,7 +26,8 @@ from tests.factories.monitoring import make_indicator_value
 
 # Indicators computed from other features' data; they show "no data" until those features exist.
 FROM_OTHER_FEATURES = {"pass_rate", "quality", "sou", "mean_mark", "internal_external_gap", "failing_students",
-                       "parent_satisfaction", "student_satisfaction", "psych_climate", "lesson_quality"}
+                       "parent_satisfaction", "student_satisfaction", "psych_climate", "lesson_quality",
+                       "failure_prevention"}
 
 
 def test_catalogue_covers_seven_directions_with_a_calculator_for_every_automatic_indicator():

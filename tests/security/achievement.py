@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from app.extensions import db
-from app.models import Mark, SupportAction
+from app.models import Mark, ParentContact, SupportAction, SupportPlan, SupportStep, WarningRule
 from tests.factories import SchoolFixture
 from tests.factories.achievement import make_assessment
 from tests.security import Canary, FuzzForm, Tables, kept, kept_id
@@ -53,14 +53,43 @@ def _grid_url_args(s: SchoolFixture) -> dict:
     return {"class_id": s.classes[0].id, "subject_id": s.subjects[0].id, "term": s.terms[0].id}
 
 
+def support_plan(s: SchoolFixture) -> SupportPlan:
+    """A support plan of 7-А's first student in Q1 (the class teacher's class) with a step,
+    made on first use."""
+    return kept(s, "support_plan", _make_plan)
+
+
+def _make_plan(s: SchoolFixture) -> SupportPlan:
+    student = s.students[s.classes[0].id][0]
+    plan = SupportPlan(school_id=s.school.id, student_id=student.id, term_id=s.terms[0].id, status="open",
+                       reasons="Математика: 2 marks of 2 in control works", created_by_id=s.users["class_teacher"].id)
+    db.session.add(plan)
+    db.session.flush()
+    db.session.add(SupportStep(school_id=s.school.id, plan_id=plan.id, what="Extra lessons", due_on=date(2026, 10, 20),
+                               responsible_id=s.users["teacher"].id))
+    db.session.commit()
+    return plan
+
+
 def seed_xss(school: SchoolFixture, payloads: tuple) -> None:
-    """The topic of a control work, and a class teacher's support action for a student."""
+    """The topic of a control work, a class teacher's support action for a student, and a
+    support plan's reasons, outcome, step and contact with parents."""
     script, img, js = payloads
     assessment(school).topic = f"Fractions {script} {img}"
     student = school.students[school.classes[0].id][3]
     db.session.add(SupportAction(school_id=school.school.id, student_id=student.id, term_id=school.terms[0].id,
                                  action=f"Extra lessons {script}", parents_informed=True, contact_note=img,
                                  created_by_id=school.users["class_teacher"].id))
+    plan = SupportPlan(school_id=school.school.id, student_id=student.id, term_id=school.terms[1].id, status="open",
+                       reasons=f"Reason {script}", outcome=f"Outcome {img}")
+    db.session.add(plan)
+    db.session.flush()
+    db.session.add(SupportStep(school_id=school.school.id, plan_id=plan.id, what=f"Step {script}",
+                               due_on=date(2026, 12, 1)))
+    db.session.add(ParentContact(school_id=school.school.id, plan_id=plan.id, held_on=date(2026, 12, 2),
+                                 form="phone", outcome=f"Contact {img} {js}"))
+    if not db.session.query(WarningRule).filter_by(school_id=school.school.id).count():
+        db.session.add(WarningRule(school_id=school.school.id, low_marks=2, mean_below=3.0, last_n=5, drop_by=1.0))
 
 
 # --- the scope matrix: marks in and out of each role's scope -------------------------------
@@ -120,6 +149,8 @@ CANARIES = [
 TABLES = Tables(
     url_args_by_name={
         "assessment_id": lambda s: kept_id(s, "assessment", assessment),
+        "plan_id": lambda s: kept_id(s, "support_plan", support_plan),
+        "step_id": lambda s: kept_id(s, "support_step", lambda s: support_plan(s).steps[0]),
     },
     url_args_by_endpoint={
         # The marks grid of the term holding the fixture's control work (the default term
@@ -130,6 +161,9 @@ TABLES = Tables(
         "achievement.journal": lambda s: {"lesson": f"{s.classes[0].id}-{s.subjects[0].id}", "term": s.terms[0].id},
         "achievement.journal_template": lambda s: {"lesson": f"{s.classes[0].id}-{s.subjects[0].id}",
                                                    "term": s.terms[0].id},
+        # A plan is opened for a student in a term (7-А's first student, the class teacher's class).
+        "support.open_plan": lambda s: {"student_id": s.students[s.classes[0].id][0].id, "term": s.terms[0].id},
+        "support.warnings": lambda s: {"term": s.terms[1].id},
     },
     overrides={
         # The teacher of the class and subject (or the director / deputy) enters marks; the
@@ -149,11 +183,28 @@ TABLES = Tables(
             "kind": "choice:control,test,term,ort,x", "date": "date", "topic": "text", "max_score": "int"},
             url_args=lambda s: {"class_id": s.classes[0].id, "subject_id": s.subjects[0].id, "term": s.terms[0].id},
             max_examples=15),
+        FuzzForm("support.rules", "deputy", {"low_marks": "int", "mean_below": "text", "last_n": "int",
+                                             "drop_by": "text"}, max_examples=15),
+        FuzzForm("support.plan", "class_teacher", {"status": "choice:open,closed,cancelled,x", "outcome": "text"},
+                 url_args=lambda s: {"plan_id": support_plan(s).id}, max_examples=10),
+        FuzzForm("support.add_step", "class_teacher", {
+            "step-what": "text", "step-due_on": "date", "step-responsible_id": "id:user_id"},
+            url_args=lambda s: {"plan_id": support_plan(s).id}, max_examples=10),
+        FuzzForm("support.add_contact", "class_teacher", {
+            "contact-held_on": "date", "contact-form": "choice:meeting,phone,message,visit,x", "contact-outcome": "text"},
+            url_args=lambda s: {"plan_id": support_plan(s).id}, max_examples=10),
     ],
     csrf_sample_data={
         "achievement.grid": lambda s: {f"m-{assessment(s).id}-{st.id}": "2" for st in s.students[s.classes[0].id][:5]},
         "achievement.new_assessment": lambda s: {"kind": "test", "date": "2026-10-20", "topic": "Csrf"},
         "achievement.record_action": lambda s: {f"s{s.students[s.classes[0].id][0].id}-action": "Csrf"},
+        "support.rules": lambda s: {"low_marks": "3", "mean_below": "2.5", "last_n": "4", "drop_by": "1"},
+        "support.plan": lambda s: {"status": "closed", "outcome": "Csrf"},
+        "support.add_step": lambda s: {"step-what": "Csrf", "step-due_on": "2026-12-01", "step-responsible_id": ""},
+        "support.add_contact": lambda s: {"contact-held_on": "2026-12-01", "contact-form": "phone",
+                                          "contact-outcome": "Csrf"},
+        "support.step_done": lambda s: {},
+        "support.open_plan": lambda s: {},
     },
     seed_xss=seed_xss,
     seed_backup=seed_xss,

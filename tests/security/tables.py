@@ -51,7 +51,7 @@ URL_ARGS_BY_ENDPOINT: dict[str, Callable[[SchoolFixture], dict]] = {
 # ids and expects 404 for roles that may use the route.
 ID_ARGUMENTS = {"class_id", "user_id", "student_id", "subject_id", "term_id", "year_id", "ma_id",
                 "teacher_id", "obj_id", "campaign_id", "target_id", "obs_id", "assessment_id", "indicator_id",
-                "item_id", "job_id", "measure_id", "doc_id"}
+                "item_id", "job_id", "measure_id", "doc_id", "plan_id", "step_id"}
 
 # Expected status codes that differ from the decorators. endpoint -> {role: status};
 # "*" stands for every logged-in role without its own entry. An entry applies to GET

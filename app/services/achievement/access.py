@@ -138,3 +138,22 @@ def may_act_for_student(principal: Principal, student_id: int, year_id: int) -> 
     allowed = [c.id for c in risk_classes(principal, year_id)]
     return bool(allowed) and db.session.scalar(select(Enrollment.id).where(
         Enrollment.student_id == student_id, Enrollment.class_id.in_(allowed)).limit(1)) is not None
+
+
+# Early warning and support plans: who reads the flagged lists and plans (the school for the
+# director and deputies, their class for a class teacher, their own class x subject pairs for a
+# teacher: `visible`), and who opens and keeps a plan (SUPPORT_RECORDERS, for the students of
+# the classes `risk_classes` gives them).
+WARNING_READERS = ("admin", "deputy", "class_teacher", "teacher")
+RULE_SETTERS = ("admin", "deputy")
+
+
+def may_see_plan(principal: Principal, student_id: int) -> bool:
+    """A student's support plans: for those who see the student's marks as a whole-school
+    reader, their class teacher or one of their teachers (`may_see_student`)."""
+    return principal.has_role(*WARNING_READERS) and may_see_student(principal, student_id)
+
+
+def may_keep_plan(principal: Principal, student_id: int, year_id: int) -> bool:
+    """Open a plan, add its steps and contacts, set its status and outcome."""
+    return principal.has_role(*SUPPORT_RECORDERS) and may_act_for_student(principal, student_id, year_id)

@@ -7,6 +7,10 @@ Definitions (what the dashboard shows for a period):
 - failing_students: students with a mark of 2 or lower among those marks.
 - internal_external_gap: |mean internal (term) mark − mean external result on the 5-point
   scale| over the students who have both, weighted by students (metrics.compare_external).
+- failure_prevention (prevention of academic failure, monitoring regulation §2.16.2): the
+  students flagged by early warning in a quarter (the school's rules, warning.flagged_ids)
+  who have a support plan of that quarter / the students flagged · 100; for a year the
+  (student, quarter) pairs of its quarters. No student flagged: no value.
 """
 from typing import Optional
 
@@ -14,9 +18,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import Assessment, Mark, Term
+from app.models import Assessment, Mark, SupportPlan, Term
 from app.security import Principal
-from app.services.achievement import analysis, metrics
+from app.services.achievement import analysis, metrics, warning
 from app.services.monitoring import profiles
 from app.services.monitoring.calculators import CalculatorTable, Period, Result, memo
 from app.services.monitoring.labels import fmt
@@ -83,6 +87,31 @@ for _key, _name in (("pass_rate", "pass_rate"), ("quality", "quality"), ("sou", 
     CALCULATORS(_key)(_metric(_name))
 CALCULATORS("failing_students")(_failing)
 CALCULATORS("internal_external_gap")(_gap)
+
+
+@CALCULATORS("failure_prevention")
+def _prevention(school_id: int, period: Period) -> Optional[Result]:
+    """Flagged students with a support plan / flagged students · 100 (see the module's docstring)."""
+    if period.term_id:
+        terms = [db.session.get(Term, period.term_id)]
+    else:
+        terms = list(db.session.scalars(select(Term).where(Term.year_id == period.year_id, Term.kind == "quarter")))
+    principal = Principal.system(school_id)
+    flagged = with_plan = 0
+    for term in terms:
+        if term is None or term.kind != "quarter" or db.session.scalar(
+                select(Assessment.id).where(Assessment.term_id == term.id).limit(1)) is None:
+            continue  # a quarter without any work flags nobody: its rules are not run
+        ids = list(warning.flagged_ids(principal, term))
+        if not ids:
+            continue
+        flagged += len(ids)
+        with_plan += db.session.scalar(select(func.count(SupportPlan.id)).where(
+            SupportPlan.school_id == school_id, SupportPlan.term_id == term.id, SupportPlan.status != "cancelled",
+            SupportPlan.student_id.in_(ids))) or 0
+    if not flagged:
+        return None
+    return Result(100 * with_plan / flagged, flagged)
 
 
 # --- the cyclogram ----------------------------------------------------------------------------
