@@ -1,5 +1,14 @@
 """All Sapat models, imported here so that Alembic and create_all() see every table."""
-from app.models.achievement import ASSESSMENT_KINDS, EXTERNAL_KINDS, Assessment, Mark, SupportAction
+from app.models.achievement import (
+    ASSESSMENT_KINDS,
+    EXTERNAL_KINDS,
+    Assessment,
+    AssessmentTask,
+    ControlWorkAnalysis,
+    Mark,
+    SupportAction,
+    TaskScore,
+)
 from app.models.audit import AuditLog, SpentToken
 from app.models.diagnostics import Diagnostic, DiagnosticAnswer
 from app.models.exports import ExpertScore, ExportChunk, ExportJob
@@ -29,7 +38,7 @@ from app.models.surveys import (
 
 __all__ = [
     "ACCESS_MODES", "ASSESSMENT_KINDS", "AUDIENCES", "CAMPAIGN_STATES", "EXTERNAL_KINDS", "AccessCode", "Answer",
-    "Assessment", "Campaign", "Diagnostic", "DiagnosticAnswer", "CampaignClass", "INSTRUMENT_KINDS", "Instrument", "Mark", "ROLES", "Response",
+    "Assessment", "AssessmentTask", "ControlWorkAnalysis", "TaskScore", "Campaign", "Diagnostic", "DiagnosticAnswer", "CampaignClass", "INSTRUMENT_KINDS", "Instrument", "Mark", "ROLES", "Response",
     "SupportAction", "TERM_KINDS", "AcademicYear", "AuditLog", "ClassGroup", "Enrollment", "ExpertScore", "ExportChunk", "ExportJob",
     "LoginThrottle", "MethodicalAssociation", "School", "SpentToken", "Student", "Subject", "TeachingAssignment", "Term",
     "User", "UserRole", "Observation", "ObservationPlan", "ObservationScore", "indicators", "measures", "planning", "registers",
