@@ -5,14 +5,15 @@ from flask_babel import lazy_gettext as _l
 
 from app.features import Feature, Link, Ordered
 from app.services.achievement import annual, cli, demo, monitoring
-from app.views import achievement
+from app.views import achievement, achievement_quarter
 
 feature = Feature(
     name="achievement",
-    blueprints=(achievement.bp,),
+    blueprints=(achievement.bp, achievement_quarter.bp, achievement_quarter.tasks_bp),
     nav=(Link(achievement.READERS, _l("Results"), "achievement.index"),),
     tiles=(Link(achievement.READERS, _l("Learning results"), "achievement.index"),
-           Link(achievement.RISK_READERS, _l("Students at risk"), "achievement.at_risk")),
+           Link(achievement.RISK_READERS, _l("Students at risk"), "achievement.at_risk"),
+           Link(achievement_quarter.READERS, _l("Quarter report"), "quarter.report")),
     commands=(cli.import_marks_command,),
     export_commands=(cli.export_achievement_command,),
     demo_steps=(Ordered(30, demo.demo_marks),),
