@@ -259,3 +259,63 @@ def students_of(assessment: Assessment) -> list[Student]:
         select(Student).join(Enrollment, Enrollment.student_id == Student.id)
         .where(Enrollment.class_id == assessment.class_id, Student.school_id == assessment.school_id)
         .order_by(Student.full_name)))
+
+
+def parse_task_cell(raw: Any) -> list[tuple[float, Optional[float]]]:
+    """An import's "tasks" cell -> [(points, maximum or None)]: "2; 1; 0" or "2/2; 1/3; 0/1"
+    (points / maximum points). Raises CellError."""
+    out = []
+    for part in str(raw).replace("\n", ";").split(";"):
+        if not part.strip():
+            continue
+        points, _sep, top = part.partition("/")
+        try:
+            value = float(points.strip().replace(",", "."))
+            maximum = float(top.strip().replace(",", ".")) if top.strip() else None
+        except ValueError:
+            raise CellError(_("'%(value)s' is not points per task: write them as 2; 1; 0 or 2/2; 1/3; 0/1",
+                              value=str(raw)[:30])) from None
+        if value < 0 or (maximum is not None and not 0 < maximum <= 100) or (maximum is not None and value > maximum):
+            raise CellError(_("'%(value)s': points must be between 0 and the task's maximum", value=part.strip()[:20]))
+        out.append((value, maximum))
+    if len(out) > MAX_TASKS:
+        raise CellError(_("At most %(n)d tasks.", n=MAX_TASKS))
+    return out
+
+
+def import_points(school_id: int, rows: list[tuple[int, Assessment, int, list]], report) -> None:
+    """Write imported points per task ((row number, work, student id, cells) each), checked
+    against the work's tasks: a work without tasks gets them from the maxima written in its
+    rows (which must agree); errors go to `report` and nothing is written then."""
+    by_work: dict[int, list] = {}
+    for row in rows:
+        by_work.setdefault(row[1].id, []).append(row)
+    plans = {}
+    for work_id, work_rows in by_work.items():
+        existing = tasks_of(work_id)
+        maxima = [t.max_points for t in existing]
+        for number, _work, _sid, cells in work_rows:
+            written = [top for _points, top in cells]
+            if not maxima:
+                if any(top is None for top in written):
+                    report.add(number, "tasks", _("the work has no tasks yet: write each task's points with its "
+                                                  "maximum, e.g. 2/2; 1/3"))
+                    continue
+                maxima = written
+            if len(cells) != len(maxima) or any(top is not None and top != m for top, m in zip(written, maxima)):
+                report.add(number, "tasks", _("the work's tasks have the maxima %(maxima)s",
+                                              maxima="; ".join(f"{m:g}" for m in maxima)))
+            elif any(points > m for (points, _top), m in zip(cells, maxima)):
+                report.add(number, "tasks", _("points above a task's maximum (%(maxima)s)",
+                                              maxima="; ".join(f"{m:g}" for m in maxima)))
+        plans[work_id] = (existing, maxima, work_rows)
+    if report.errors:
+        return
+    for work_id, (existing, maxima, work_rows) in plans.items():
+        work = work_rows[0][1]
+        if not existing:
+            set_tasks(work, [(None, m) for m in maxima])
+            existing = tasks_of(work_id)
+        cells = {(task.id, sid): points for _n, _w, sid, values in work_rows
+                 for task, (points, _top) in zip(existing, values)}
+        save_points(school_id, existing, [sid for _n, _w, sid, _v in work_rows], cells)
