@@ -169,22 +169,25 @@ def pupils(principal: Principal, term_id: int, year_id: int, class_ids: list[int
     of `term_id` they have in the subjects the principal sees."""
     if not class_ids:
         return []
-    marks = (select(Mark.student_id.label("sid"), Mark.value.label("value"), Mark.absent.label("absent"))
-             .join(Assessment, Assessment.id == Mark.assessment_id)
-             .where(Assessment.school_id == principal.school_id, Assessment.term_id == term_id,
-                    Assessment.kind == "term", visible(principal, Assessment.class_id, Assessment.subject_id))
-             .subquery())
-    stmt = (select(Enrollment.class_id, Student.id, Student.full_name, func.count(marks.c.value),
-                   func.min(marks.c.value), func.coalesce(func.sum(case((marks.c.value == 3, 1), else_=0)), 0),
-                   func.coalesce(func.sum(case((marks.c.absent.is_(True), 1), else_=0)), 0))
-            .select_from(Enrollment).join(Student, Student.id == Enrollment.student_id)
-            .outerjoin(marks, marks.c.sid == Student.id)
-            .where(Enrollment.school_id == principal.school_id, Enrollment.year_id == year_id,
-                   Enrollment.class_id.in_(class_ids))
-            .group_by(Enrollment.class_id, Student.id, Student.full_name)
-            .order_by(Student.full_name, Student.id))
-    return [Pupil(sid, name, class_id, group_of(int(count), lowest, int(threes), int(absent)))
-            for class_id, sid, name, count, lowest, threes, absent in db.session.execute(stmt)]
+    # The marks are aggregated per student in SQL (one pass over the term's marks, the covering
+    # index ix_mark_metrics), then matched with the enrolment: students without a term mark
+    # count as not assessed. (As one outer join, SQLite recomputed the aggregate per student.)
+    per_student = (
+        select(Mark.student_id, func.count(Mark.value), func.min(Mark.value),
+               func.sum(case((Mark.value == 3, 1), else_=0)), func.sum(case((Mark.absent.is_(True), 1), else_=0)))
+        .join(Assessment, Assessment.id == Mark.assessment_id)
+        .where(Assessment.school_id == principal.school_id, Assessment.term_id == term_id,
+               Assessment.kind == "term", visible(principal, Assessment.class_id, Assessment.subject_id))
+        .group_by(Mark.student_id))
+    found = {sid: (int(count), lowest, int(threes or 0), int(absent or 0))
+             for sid, count, lowest, threes, absent in db.session.execute(per_student)}
+    enrolled = (select(Enrollment.class_id, Student.id, Student.full_name)
+                .join(Student, Student.id == Enrollment.student_id)
+                .where(Enrollment.school_id == principal.school_id, Enrollment.year_id == year_id,
+                       Enrollment.class_id.in_(class_ids))
+                .order_by(Student.full_name, Student.id))
+    return [Pupil(sid, name, class_id, group_of(*found.get(sid, (0, None, 0, 0))))
+            for class_id, sid, name in db.session.execute(enrolled)]
 
 
 def _metrics(principal: Principal, term_id: int, grouping: str, year_id: int, class_ids: list[int],
