@@ -16,7 +16,7 @@ feature = Feature(
            Link(achievement_quarter.READERS, _l("Quarter report"), "quarter.report")),
     commands=(cli.import_marks_command,),
     export_commands=(cli.export_achievement_command,),
-    demo_steps=(Ordered(30, demo.demo_marks),),
+    demo_steps=(Ordered(30, demo.demo_marks), Ordered(31, demo.demo_tasks)),
     annual_sections=(Ordered(40, annual.SECTION),),
     calculators=monitoring.CALCULATORS,
     derivers=(monitoring.marks_state,),
