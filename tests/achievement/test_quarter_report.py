@@ -160,6 +160,11 @@ def test_issuing_freezes_the_report_and_a_new_issue_is_a_new_version(client, log
     live = client.get(_url(school)).get_data(as_text=True)
     assert _row(live, "8-Б") == ["6", "6", "0", "0", "0", "0", "0"]
     assert _body(client.get(f"/monitoring/issued/{doc.id}").get_data(as_text=True)) == first
+    # Compare with today: 8-Б's straight 5s were 0 as issued and are 6 today.
+    compare = client.get(f"/monitoring/issued/{doc.id}/compare").get_data(as_text=True)
+    assert re.search(r'<tr class="changed"><td>8-Б: Straight 5s</td><td class="num">0</td><td class="num">6</td>',
+                     compare), compare[compare.find("8-Б: Straight"):][:300]
+    assert re.search(r'<tr><td>7-А: Straight 5s</td><td class="num">1</td><td class="num">1</td>', compare)
     client.post(f"/achievement/quarter/issue?term={school.terms[1].id}",
                 data={"csrf_token": csrf_of(live), "number": "6-п", "issued_on": "2026-12-29"})
     versions = db.session.scalars(select(IssuedDocument).order_by(IssuedDocument.version)).all()
