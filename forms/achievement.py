@@ -102,3 +102,40 @@ class ParentContactForm(SapatForm):
     held_on = DateField(_l("Date"), validators=[DataRequired()])
     form = SelectField(_l("Form of the contact"), choices=list(CONTACT_FORM_LABELS.items()))
     outcome = TextAreaField(_l("Outcome of the contact"), validators=[DataRequired(), Length(max=2000)])
+class TasksForm(SapatForm):
+    """A control work's tasks, one a line: the maximum points, then the topic ("2; Fractions")."""
+
+    tasks = TextAreaField(_l("Tasks"), validators=[Length(max=8000)],
+                          description=_l("One task a line: its maximum points, then its topic, e.g. 2; Fractions. "
+                                         "Blank: the work has no tasks."))
+
+    def validate_tasks(self, field):
+        rows = []
+        for number, line in enumerate((field.data or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            top, _sep, topic = line.partition(";")
+            try:
+                points = float(top.strip().replace(",", "."))
+            except ValueError:
+                raise ValidationError(_("Line %(n)d: start with the maximum points, e.g. 2; Fractions.",
+                                        n=number)) from None
+            if not 0 < points <= 100:
+                raise ValidationError(_("Line %(n)d: the maximum points must be between 0 and 100.", n=number))
+            rows.append(((topic.strip()[:200] or None), points))
+        if len(rows) > 40:
+            raise ValidationError(_("At most %(n)d tasks.", n=40))
+        self.rows = rows
+
+
+class PointsForm(SapatForm):
+    """The points grid (its cells are read from the request: p-<task id>-<student id>)."""
+
+
+class AnalysisForm(SapatForm):
+    """The teacher's analysis of a control work and the planned correction (a measure)."""
+
+    analysis = TextAreaField(_l("Analysis of the results"), validators=[DataRequired(), Length(max=4000)])
+    correction = TextAreaField(_l("Planned correction"), validators=[DataRequired(), Length(max=4000)],
+                               description=_l("It becomes a measure of the register, with you responsible."))
+    due_on = DateField(_l("Deadline"), validators=[DataRequired()])

@@ -3,11 +3,14 @@ from app.models.achievement import (
     ASSESSMENT_KINDS,
     EXTERNAL_KINDS,
     Assessment,
+    AssessmentTask,
+    ControlWorkAnalysis,
     Mark,
     ParentContact,
     SupportAction,
     SupportPlan,
     SupportStep,
+    TaskScore,
     WarningRule,
 )
 from app.models.audit import AuditLog, SpentToken
@@ -39,7 +42,7 @@ from app.models.surveys import (
 
 __all__ = [
     "ACCESS_MODES", "ASSESSMENT_KINDS", "AUDIENCES", "CAMPAIGN_STATES", "EXTERNAL_KINDS", "AccessCode", "Answer",
-    "Assessment", "Campaign", "Diagnostic", "DiagnosticAnswer", "CampaignClass", "INSTRUMENT_KINDS", "Instrument", "Mark", "ROLES", "Response",
+    "Assessment", "AssessmentTask", "ControlWorkAnalysis", "TaskScore", "Campaign", "Diagnostic", "DiagnosticAnswer", "CampaignClass", "INSTRUMENT_KINDS", "Instrument", "Mark", "ROLES", "Response",
     "SupportAction", "SupportPlan", "SupportStep", "ParentContact", "WarningRule", "TERM_KINDS", "AcademicYear", "AuditLog", "ClassGroup", "Enrollment", "ExpertScore", "ExportChunk", "ExportJob",
     "LoginThrottle", "MethodicalAssociation", "School", "SpentToken", "Student", "Subject", "TeachingAssignment", "Term",
     "User", "UserRole", "Observation", "ObservationPlan", "ObservationScore", "indicators", "measures", "planning", "registers",

@@ -177,3 +177,47 @@ class ParentContact(SchoolOwned, db.Model):
     recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     plan = relationship("SupportPlan", back_populates="contacts")
+class AssessmentTask(SchoolOwned, db.Model):
+    """A task of a control work with its maximum points (элементный анализ): task 1, 2 ...,
+    with the topic it checks."""
+
+    __tablename__ = "assessment_task"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "number"),
+        CheckConstraint("max_points > 0", name="max_points"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(SmallInteger)
+    topic: Mapped[Optional[str]] = mapped_column(String(200))
+    max_points: Mapped[float] = mapped_column(Float)
+
+
+class TaskScore(SchoolOwned, db.Model):
+    """A student's points for one task (no row: the student did not write the work)."""
+
+    __tablename__ = "task_score"
+    __table_args__ = (
+        UniqueConstraint("task_id", "student_id"),
+        CheckConstraint("points >= 0", name="points"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("assessment_task.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    points: Mapped[float] = mapped_column(Float)
+
+
+class ControlWorkAnalysis(SchoolOwned, Timestamped, db.Model):
+    """The teacher's analysis of a control work's results and the planned correction; the
+    correction is a measure of the register (`measure_id`)."""
+
+    __tablename__ = "control_work_analysis"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), unique=True)
+    analysis: Mapped[str] = mapped_column(Text)
+    correction: Mapped[str] = mapped_column(Text)
+    measure_id: Mapped[Optional[int]] = mapped_column(ForeignKey("measure.id", ondelete="SET NULL"))
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    measure = relationship("Measure")

@@ -30,6 +30,8 @@ NOT_ONCE = {
     "achievement/grid.html#marks-form": "each cell carries its original value: a repeat changes no cell",
     "observations/checklist.html": "each score carries the observation's revision: a stale repeat is refused",
     "monitoring/planning/mine.html": "sets one status to a given value",
+    "achievement/quarter/work.html#points-form": "each cell carries its original value: a repeat changes no cell",
+    "achievement/quarter/work.html#tasks-form": "sets the work's tasks to the given list: a repeat sets the same",
     "diagnostics/fill.html#diagnostic-form": "one record per student, instrument and year: sending again corrects it to the same values",
 }
 
@@ -42,7 +44,7 @@ ONCE_ENDPOINTS = {
     "exports.expert_import", "achievement.new_assessment", "achievement.record_action", "achievement.import_marks",
     "achievement.journal",
     "instruments.import_xlsform", "admin.user_new", "admin.user_edit", "admin.roster",
-    "issued.issue_note", "issued.issue_report",
+    "issued.issue_note", "issued.issue_report", "quarter.issue", "tasks.record_analysis",
     "support.open_plan", "support.add_step", "support.add_contact", "support.step_done", "support.plan", "support.rules",
 }
 

@@ -2,8 +2,10 @@
 from datetime import date
 from typing import Optional, Sequence
 
+from sqlalchemy import select
+
 from app.extensions import db
-from app.models import Assessment, Mark
+from app.models import Assessment, AssessmentTask, Enrollment, Mark, TaskScore
 
 
 def make_assessment(school, cls=None, subject=None, term=None, marks: Sequence = (), *, kind: str = "term",
@@ -32,3 +34,23 @@ def make_assessment(school, cls=None, subject=None, term=None, marks: Sequence =
         db.session.add(mark)
     db.session.commit()
     return assessment
+
+
+def make_tasks(assessment: Assessment, maxima: Sequence[float] = (2, 3, 1), points: Sequence[Sequence] = (),
+               topics: Sequence[Optional[str]] = ()) -> list[AssessmentTask]:
+    """Tasks of a control work with their maximum points, and points per student: `points`
+    has one row per task aligned with the class's students (None: did not write); committed."""
+    tasks = [AssessmentTask(school_id=assessment.school_id, assessment_id=assessment.id, number=n, max_points=top,
+                            topic=topics[n - 1] if n <= len(topics) else None)
+             for n, top in enumerate(maxima, start=1)]
+    db.session.add_all(tasks)
+    db.session.flush()
+    students = db.session.scalars(select(Enrollment.student_id).where(Enrollment.class_id == assessment.class_id)
+                                  .order_by(Enrollment.student_id)).all()
+    for task, row in zip(tasks, points):
+        for student_id, value in zip(students, row):
+            if value is not None:
+                db.session.add(TaskScore(school_id=assessment.school_id, task_id=task.id, student_id=student_id,
+                                         points=value))
+    db.session.commit()
+    return tasks

@@ -4,9 +4,9 @@ from collections.abc import Mapping
 from datetime import date
 
 from app.extensions import db
-from app.models import Mark, ParentContact, SupportAction, SupportPlan, SupportStep, WarningRule
+from app.models import ControlWorkAnalysis, Mark, ParentContact, SupportAction, SupportPlan, SupportStep, WarningRule
 from tests.factories import SchoolFixture
-from tests.factories.achievement import make_assessment
+from tests.factories.achievement import make_assessment, make_tasks
 from tests.security import Canary, FuzzForm, Tables, kept, kept_id
 from tests.security.core import scope
 
@@ -15,6 +15,38 @@ def assessment(s: SchoolFixture):
     """A control work with marks in 7-А maths, Q1 (the teacher's class), made on first use."""
     return kept(s, "assessment", lambda s: make_assessment(s, marks=(5, 4, 3, 2, 4, "н"), kind="control",
                                                            on=date(2026, 10, 15), topic="Fractions"))
+
+
+def work_tasks(s: SchoolFixture):
+    """Three tasks (max 2, 3, 1) of the fixture's control work, with points of two students."""
+    return kept(s, "work_tasks", lambda s: make_tasks(assessment(s), points=((2, 1), (3, 0), (1, 1))))
+
+
+class _PointsFields(Mapping):
+    """The points grid's cells p-<task id>-<student id> of the school whose URL was built last."""
+
+    def _names(self):
+        s = _LAST_GRID_SCHOOL.get("school")
+        if s is None:
+            return ["p-task-student"]
+        return [f"p-{t.id}-{st.id}" for t in work_tasks(s) for st in s.students[s.classes[0].id][:2]]
+
+    def __getitem__(self, name):
+        if name not in self._names():
+            raise KeyError(name)
+        return "choice:0,1,2,3,4,-1,1.5,x,н,"
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self):
+        return len(self._names())
+
+
+def _work_url_args(s: SchoolFixture) -> dict:
+    _LAST_GRID_SCHOOL["school"] = s
+    work_tasks(s)
+    return {"assessment_id": assessment(s).id}
 
 
 class _GridFields(Mapping):
@@ -74,8 +106,14 @@ def _make_plan(s: SchoolFixture) -> SupportPlan:
 def seed_xss(school: SchoolFixture, payloads: tuple) -> None:
     """The topic of a control work, a class teacher's support action for a student, and a
     support plan's reasons, outcome, step and contact with parents."""
+    """The topic of a control work and of its first task, the teacher's analysis of it, and a
+    class teacher's support action for a student."""
     script, img, js = payloads
     assessment(school).topic = f"Fractions {script} {img}"
+    work_tasks(school)[0].topic = f"Equations {script} {img}"
+    db.session.add(ControlWorkAnalysis(school_id=school.school.id, assessment_id=assessment(school).id,
+                                       analysis=f"Task 2 failed {script}", correction=f"Revise {img}",
+                                       created_by_id=school.users["teacher"].id))
     student = school.students[school.classes[0].id][3]
     db.session.add(SupportAction(school_id=school.school.id, student_id=student.id, term_id=school.terms[0].id,
                                  action=f"Extra lessons {script}", parents_informed=True, contact_note=img,
@@ -164,6 +202,10 @@ TABLES = Tables(
         # A plan is opened for a student in a term (7-А's first student, the class teacher's class).
         "support.open_plan": lambda s: {"student_id": s.students[s.classes[0].id][0].id, "term": s.terms[0].id},
         "support.warnings": lambda s: {"term": s.terms[1].id},
+        # The quarter report of Q1 (the fixture's control work), the school's and 7-А's.
+        "quarter.report": lambda s: {"term": s.terms[0].id},
+        "quarter.docx": lambda s: {"term": s.terms[0].id, "class_id": s.classes[0].id},
+        "quarter.issue": lambda s: {"term": s.terms[0].id},
     },
     overrides={
         # The teacher of the class and subject (or the director / deputy) enters marks; the
@@ -172,6 +214,11 @@ TABLES = Tables(
         "achievement.new_assessment": {"mo_head": 403, "class_teacher": 403},
         "achievement.journal": {"mo_head": 403, "class_teacher": 403},
         "achievement.journal_template": {"mo_head": 403, "class_teacher": 403},
+        # A control work's tasks: those who see its results read them; its teacher (or the
+        # director / deputy) changes them.
+        "tasks.define": {"mo_head": 403, "class_teacher": 403, "expert": 403},
+        "tasks.points": {"mo_head": 403, "class_teacher": 403, "expert": 403},
+        "tasks.record_analysis": {"mo_head": 403, "class_teacher": 403, "expert": 403},
     },
     fuzz_forms=[
         # The grid (a teacher's own class and subject), a new column.
@@ -193,6 +240,12 @@ TABLES = Tables(
         FuzzForm("support.add_contact", "class_teacher", {
             "contact-held_on": "date", "contact-form": "choice:meeting,phone,message,visit,x", "contact-outcome": "text"},
             url_args=lambda s: {"plan_id": support_plan(s).id}, max_examples=10),
+        FuzzForm("tasks.define", "teacher", {"tasks": "text"}, url_args=_work_url_args, max_examples=15),
+        FuzzForm("tasks.points", "teacher", _PointsFields(), url_args=_work_url_args, max_examples=15),
+        FuzzForm("tasks.record_analysis", "teacher", {"analysis": "text", "correction": "text", "due_on": "date"},
+                 url_args=_work_url_args, max_examples=10),
+        FuzzForm("quarter.issue", "admin", {"number": "text", "issued_on": "date"},
+                 url_args=lambda s: {"term": s.terms[0].id}, max_examples=8),
     ],
     csrf_sample_data={
         "achievement.grid": lambda s: {f"m-{assessment(s).id}-{st.id}": "2" for st in s.students[s.classes[0].id][:5]},
@@ -205,6 +258,10 @@ TABLES = Tables(
                                           "contact-outcome": "Csrf"},
         "support.step_done": lambda s: {},
         "support.open_plan": lambda s: {},
+        "tasks.define": lambda s: {"tasks": "2; Csrf\n3"},
+        "tasks.points": lambda s: {f"p-{work_tasks(s)[0].id}-{s.students[s.classes[0].id][2].id}": "1"},
+        "tasks.record_analysis": lambda s: {"analysis": "Csrf", "correction": "Csrf", "due_on": "2026-11-30"},
+        "quarter.issue": lambda s: {"number": "Csrf", "issued_on": "2026-12-28"},
     },
     seed_xss=seed_xss,
     seed_backup=seed_xss,

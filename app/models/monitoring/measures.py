@@ -16,10 +16,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import AwareDateTime, SchoolOwned, Timestamped, one_of, utcnow
 
-SOURCES = ("indicator", "note", "observation", "survey", "student")
+SOURCES = ("indicator", "note", "observation", "survey", "student", "control_work")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
 OPEN_STATUSES = ("planned", "in_progress")
-DOCUMENT_KINDS = ("note", "report")
+DOCUMENT_KINDS = ("note", "report", "quarter")
 
 
 class Measure(SchoolOwned, Timestamped, db.Model):
@@ -56,8 +56,9 @@ class Measure(SchoolOwned, Timestamped, db.Model):
 
 
 class IssuedDocument(SchoolOwned, db.Model):
-    """A справка (kind "note", subject "indicator:<id>" or "direction:<n>") or the annual
-    report (kind "report", subject "staff" or "parents") of a year as issued: version 1, 2 ...
+    """A справка (kind "note", subject "indicator:<id>" or "direction:<n>"), the annual
+    report (kind "report", subject "staff" or "parents") or the pedagogical council's quarter
+    report (kind "quarter", subject "<term id>:school" or "<term id>:class:<id>") of a year as issued: version 1, 2 ...
     of the same subject; `figures` is a list of {indicator_id, key, name, unit, value, n,
     previous, target, status}; `html` the rendered document."""
 

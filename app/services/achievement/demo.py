@@ -6,7 +6,8 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 
 from app.extensions import db
-from app.models import Assessment, Enrollment, Mark, TeachingAssignment
+from app.models import Assessment, AssessmentTask, Enrollment, Mark, TaskScore, TeachingAssignment, Term
+from app.services.achievement.tasks import save_analysis
 from app.services.core.bulk import bulk_insert
 from app.services.core.demo import DemoContext
 
@@ -97,3 +98,45 @@ def demo_marks(ctx: DemoContext) -> None:
             if len(marks) >= CHUNK:
                 flush()
     flush()
+
+
+TASKS = ((1, "Бөлчөктөрдү кошуу"), (2, "Теңдемелер"), (2, "Текст маселеси"), (3, "Функциянын графиги"),
+         (2, "Геометриялык маселе"))
+DIFFICULTY = (-0.6, 0.1, 0.3, 0.7, 0.2)
+
+
+def demo_tasks(ctx: DemoContext) -> None:
+    """The demo teacher's control works of this year's first two quarters get five tasks each,
+    with points per student in step with their mark, and the first one the teacher's analysis
+    with its correction (a measure)."""
+    teacher = ctx.staff.get("teacher")
+    if teacher is None:
+        return
+    rng = ctx.rng
+    works = list(db.session.scalars(
+        select(Assessment).join(TeachingAssignment, (TeachingAssignment.class_id == Assessment.class_id)
+                                & (TeachingAssignment.subject_id == Assessment.subject_id))
+        .join(Term, Term.id == Assessment.term_id)
+        .where(Assessment.school_id == ctx.school.id, Assessment.kind == "control", Term.number <= 2,
+               Term.year_id == ctx.current_year.id, TeachingAssignment.teacher_id == teacher.id)
+        .order_by(Assessment.date, Assessment.id)))
+    for work in works:
+        made = [AssessmentTask(school_id=ctx.school.id, assessment_id=work.id, number=n, max_points=top, topic=topic)
+                for n, (top, topic) in enumerate(TASKS, start=1)]
+        db.session.add_all(made)
+        db.session.flush()
+        scores = []
+        for student_id, value in db.session.execute(select(Mark.student_id, Mark.value).where(
+                Mark.assessment_id == work.id, Mark.value.is_not(None))):
+            for task, hard in zip(made, DIFFICULTY):
+                share = max(0.0, min(1.0, (value - 1.5) / 3.5 - hard * 0.4 + rng.gauss(0, 0.2)))
+                scores.append({"school_id": ctx.school.id, "task_id": task.id, "student_id": student_id,
+                               "points": float(round(share * task.max_points))})
+        if scores:
+            db.session.execute(insert(TaskScore), scores)
+    if works:
+        first = works[0]
+        save_analysis(first, user_id=teacher.id,
+                      analysis="4-тапшырманы (функциянын графиги) окуучулардын көбү аткарган жок.",
+                      correction="Функциянын графиги боюнча кайталоо сабагы жана кыска өз алдынча иш.",
+                      due_on=first.term.ends_on + timedelta(days=21))

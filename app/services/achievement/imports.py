@@ -22,6 +22,7 @@ from app.models import (
     Term,
 )
 from app.models.achievement import DEFAULT_MAX_SCORE
+from app.services.achievement import tasks as work_tasks
 from app.services.achievement.grid import CellError, parse_cell
 from app.services.core.roster import parse_class_name, students_by_code
 from app.services.core.text import fold_key
@@ -42,6 +43,7 @@ MARK_COLUMNS = {
     "kind": ("вид", "вид работы", "түрү", "иштин түрү", "type"),
     "date": ("дата", "күнү", "дата работы"),
     "mark": ("оценка", "балл", "баа", "упай", "score", "result", "результат", "жыйынтык"),
+    "tasks": ("задания", "баллы по заданиям", "тапшырмалар", "тапшырмалар боюнча упай", "points per task"),
 }
 MARK_REQUIRED = ("class", "student_code", "subject", "term", "mark")
 
@@ -165,6 +167,16 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
             except CellError as error:
                 report.add(number, "mark", str(error))
                 ok = False
+        task_cells = None
+        if text(row.get("tasks")):
+            try:
+                task_cells = work_tasks.parse_task_cell(row.get("tasks"))
+            except CellError as error:
+                report.add(number, "tasks", str(error))
+                ok = False
+            if kind not in work_tasks.TASK_KINDS:
+                report.add(number, "tasks", _("points per task are for control works and tests"))
+                ok = False
         if ok and allowed is not None and (cls.id, subject.id) not in allowed:
             report.add(number, "class", _("you do not teach %(subject)s in %(cls)s", subject=subject.name,
                                           cls=cls.name))
@@ -176,7 +188,7 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
             report.add(number, "student_code", _("the same mark is already in row %(row)d", row=seen[key]))
             continue
         seen[key] = number
-        parsed.append((key, value, score, absent))
+        parsed.append((key, value, score, absent, number, task_cells))
     report.counts["rows"] = len(rows)
     if report.errors:
         return report
@@ -190,6 +202,10 @@ def write_marks(school_id: int, parsed: list, report: ImportReport) -> None:
     score, absent); assessments are found or created, marks created, corrected or left as they
     are (counted in the report). The long format and the class journal both end here."""
     assessments, earlier = _assessments_for(school_id, {key[:5] for key, *_rest in parsed}, report)
+    work_tasks.import_points(school_id, [(number, assessments[key[:5]], key[5], cells)
+                                         for key, _v, _s, _a, number, cells in parsed if cells], report)
+    if report.errors:
+        return report
     existing = {}  # (assessment, student) -> (mark id, value, score, absent)
     for start in range(0, len(earlier), 5000):  # only assessments that existed before may have marks
         existing.update({(aid, sid): (mid, value, score, absent) for mid, aid, sid, value, score, absent in
@@ -197,7 +213,7 @@ def write_marks(school_id: int, parsed: list, report: ImportReport) -> None:
                                                    Mark.score, Mark.absent)
                                             .where(Mark.assessment_id.in_(earlier[start:start + 5000])))})
     new_marks, changed = [], []
-    for (class_id, subject_id, term_id, kind, on, student_id), value, score, absent in parsed:
+    for (class_id, subject_id, term_id, kind, on, student_id), value, score, absent, _n, _t in parsed:
         assessment = assessments[(class_id, subject_id, term_id, kind, on)]
         mark = existing.get((assessment.id, student_id))
         if mark is None:
@@ -260,6 +276,8 @@ def marks_template(lang: str = "en") -> io.BytesIO:
         _("kind: control, test, term, semester, annual, ort, nts or other; blank means a term mark."),
         _("date: 31.12.2026; blank means the last day of the term."),
         _("mark: 1-5; blank or н for absent; for ort, nts and other the score as a number."),
+        _("tasks (optional, control works and tests): the points of each task, 2; 1; 0, or with each "
+          "task's maximum 2/2; 1/3; 0/1 (needed while the work has no tasks)."),
         _("Headers may be written in Kyrgyz, Russian or English. Nothing is saved unless every row is valid."),
     ]
     return template_workbook("marks", headers, [], lines, {col: 14 for col in range(7)})

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AcademicYear
+from app.models import AcademicYear, ClassGroup, Term
 from app.models.monitoring.indicators import Indicator
 from app.models.monitoring.measures import IssuedDocument
+from app.security import Principal
+from app.services.achievement import quarter
 from app.services.core.audit import record as audit_record
 from app.services.monitoring.indicators import Row, evaluate
 
@@ -91,8 +94,37 @@ class Comparison:
 
 def compare(doc: IssuedDocument) -> list[Comparison]:
     """The issued figures beside today's values (indicators deleted since: today is None)."""
+    if doc.kind == "quarter":
+        return compare_quarter(doc)
     ids = [f["indicator_id"] for f in doc.figures]
     items = list(db.session.scalars(select(Indicator).where(Indicator.school_id == doc.school_id,
                                                             Indicator.id.in_(ids))))
     today = {r.indicator.id: r.value for r in evaluate(doc.school_id, doc.year, items=items)} if items else {}
     return [Comparison(f["name"], f["unit"], f["value"], today.get(f["indicator_id"])) for f in doc.figures]
+
+
+QUARTER_UNITS = {"pass_rate": "percent", "quality": "percent", "sou": "percent", "mean": "mean"}
+
+
+def compare_quarter(doc: IssuedDocument) -> list[Comparison]:
+    """A quarter report's figures beside the same report built today for the whole school's
+    view (its subject "<term id>:school" or "<term id>:class:<id>"): each group's count per
+    class, and pass rate, quality, SOU and mean per class, subject, teacher and in total."""
+    parts = doc.subject.split(":")
+    term = db.session.get(Term, int(parts[0]))
+    cls = db.session.get(ClassGroup, int(parts[2])) if len(parts) == 3 else None
+    if term is None or term.school_id != doc.school_id or (len(parts) == 3 and cls is None):
+        return []
+    report = quarter.build(Principal(doc.school_id, None, frozenset({"admin"})), term, cls)
+    today = {(f["section"], f["label"]): f for f in report.figures()}
+    out = []
+    for f in doc.figures:
+        now = today.get((f["section"], f["label"]), {})
+        label = _("Total") if f["label"] in ("total", "") else f["label"]
+        if f["section"] == "groups":
+            for key in quarter.GROUPS:
+                out.append(Comparison(f"{label}: {quarter.GROUP_LABELS[key]}", "count", f.get(key), now.get(key)))
+        else:
+            for key, name, _digits in quarter.INDICATORS:
+                out.append(Comparison(f"{label}: {name}", QUARTER_UNITS[key], f.get(key), now.get(key)))
+    return out

@@ -92,5 +92,6 @@ MEASURE_STATUS_LABELS = {"planned": _l("planned"), "in_progress": _l("in progres
                          "cancelled": _l("cancelled")}
 MEASURE_SOURCE_LABELS = {"indicator": _l("an indicator below its target"), "note": _l("a line of an analytic note"),
                          "observation": _l("a lesson observation"), "survey": _l("a survey result"),
-                         "student": _l("a student at risk")}
-DOCUMENT_KIND_LABELS = {"note": _l("Analytic note"), "report": _l("Annual public report")}
+                         "student": _l("a student at risk"), "control_work": _l("a control work's analysis")}
+DOCUMENT_KIND_LABELS = {"note": _l("Analytic note"), "report": _l("Annual public report"),
+                        "quarter": _l("Quarter report to the pedagogical council")}
