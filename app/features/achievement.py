@@ -4,7 +4,7 @@ monitoring programme."""
 from flask_babel import lazy_gettext as _l
 
 from app.features import Feature, Link, Ordered
-from app.services.achievement import annual, cli, demo, monitoring
+from app.services.achievement import access, annual, cli, demo, monitoring
 from app.views import achievement
 
 feature = Feature(
@@ -12,7 +12,8 @@ feature = Feature(
     blueprints=(achievement.bp,),
     nav=(Link(achievement.READERS, _l("Results"), "achievement.index"),),
     tiles=(Link(achievement.READERS, _l("Learning results"), "achievement.index"),
-           Link(achievement.RISK_READERS, _l("Students at risk"), "achievement.at_risk")),
+           Link(achievement.RISK_READERS, _l("Students at risk"), "achievement.at_risk"),
+           Link(access.CARD_PRINTERS, _l("Report cards for parents"), "achievement.cards")),
     commands=(cli.import_marks_command,),
     export_commands=(cli.export_achievement_command,),
     demo_steps=(Ordered(30, demo.demo_marks),),

@@ -19,10 +19,12 @@ from app.security import (
     school_years,
 )
 from app.services.achievement import access, analysis
+from app.services.achievement import cards as report_cards
 from app.services.achievement import grid as grids
 from app.services.achievement import imports as achievement_import
 from app.services.achievement.workbook import build_achievement_workbook
 from app.services.core import school as school_service
+from app.services.monitoring.labels import LEVEL_LABELS, RESULT_LABELS, STUDENT_KIND_LABELS
 from app.web import XLSX_MIMETYPE, flash_errors, run_upload_import, send_xlsx
 from forms.achievement import KIND_LABELS, AssessmentForm, GridForm, MarksUploadForm, SupportActionForm
 
@@ -241,6 +243,52 @@ def student(student_id):
                        top=5.0, title=_("Mean term mark by term"))
     return render_template("achievement/student.html", pupil=pupil, data=data, chart=chart,
                            subjects=lookup["subjects"])
+
+
+# --- report cards for parents ---------------------------------------------------------------
+
+def _printable_class(cls: ClassGroup) -> ClassGroup:
+    if not access.may_print_cards(_scope(), cls):
+        abort(403)
+    return cls
+
+
+@bp.route("/cards")
+@role_required(*access.CARD_PRINTERS)
+def cards():
+    """The classes whose report cards the user prints (a class teacher: their own), with their students."""
+    year = requested_year()
+    classes = [c for c in school_service.classes_of_year(current_user.school_id, year.id)
+               if access.may_print_cards(_scope(), c)]
+    return render_template("achievement/cards_index.html", year=year, years=school_years(),
+                           classes=[(c, school_service.students_of_class(c.id)) for c in classes])
+
+
+@bp.route("/cards/<int:class_id>")
+@role_required(*access.CARD_PRINTERS)
+def class_cards(class_id):
+    """Every student's report card of a class, one A4 page each."""
+    cls = _printable_class(get_scoped_or_404(ClassGroup, class_id))
+    return _card_page(cls, report_cards.class_cards(cls))
+
+
+@bp.route("/card/<int:student_id>")
+@role_required(*access.CARD_PRINTERS)
+def card(student_id):
+    """One student's report card of ?year_id (the current year by default), in their class of that year."""
+    pupil = get_scoped_or_404(Student, student_id)
+    year = requested_year()
+    cls = report_cards.class_of(pupil.id, year.id)
+    if cls is None:
+        abort(404)
+    _printable_class(cls)
+    return _card_page(cls, [report_cards.card(pupil, cls, year)])
+
+
+def _card_page(cls: ClassGroup, found: list):
+    return render_template("achievement/cards.html", cls=cls, cards=found, school=current_user.school,
+                           min_group=report_cards.MIN_GROUP,
+                           level_labels=LEVEL_LABELS, result_labels=RESULT_LABELS, kind_labels=STUDENT_KIND_LABELS)
 
 
 @bp.route("/compare")

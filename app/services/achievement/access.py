@@ -129,3 +129,14 @@ def may_act_for_student(principal: Principal, student_id: int, year_id: int) -> 
     allowed = [c.id for c in risk_classes(principal, year_id)]
     return bool(allowed) and db.session.scalar(select(Enrollment.id).where(
         Enrollment.student_id == student_id, Enrollment.class_id.in_(allowed)).limit(1)) is not None
+
+
+# Report cards for parents: printed by the class teacher for their class, by the
+# administration for any class.
+CARD_PRINTERS = ("admin", "deputy", "class_teacher")
+
+
+def may_print_cards(principal: Principal, cls: ClassGroup) -> bool:
+    """The director and the deputies print any class's report cards; a class teacher their own class's."""
+    return principal.has_role("admin", "deputy") or (
+        principal.has_role("class_teacher") and cls.class_teacher_id == principal.user_id)
