@@ -69,6 +69,7 @@ def test_report_card_access_by_role(app, client, login, school, other_school):
     own, other = school.students[c7.id][0], school.students[c8.id][0]
     login(school.user("class_teacher"))  # class teacher of 7-А
     assert client.get(f"/achievement/card/{own.id}").status_code == 200
+    assert f"/achievement/card/{own.id}?year_id=" in client.get(f"/achievement/student/{own.id}").get_data(as_text=True)
     assert client.get(f"/achievement/card/{other.id}").status_code == 403
     assert client.get(f"/achievement/cards/{c8.id}").status_code == 403
     listing = client.get("/achievement/cards").get_data(as_text=True)
