@@ -272,7 +272,7 @@ def cards():
 def class_cards(class_id):
     """Every student's report card of a class, one A4 page each."""
     cls = _printable_class(get_scoped_or_404(ClassGroup, class_id))
-    return _card_page(cls, report_cards.class_cards(cls))
+    return _card_page(cls, report_cards.class_cards(_scope(), cls))
 
 
 @bp.route("/card/<int:student_id>")
@@ -285,7 +285,7 @@ def card(student_id):
     if cls is None:
         abort(404)
     _printable_class(cls)
-    return _card_page(cls, [report_cards.card(pupil, cls, year)])
+    return _card_page(cls, [report_cards.card(_scope(), pupil, cls, year)])
 
 
 def _card_page(cls: ClassGroup, found: list):

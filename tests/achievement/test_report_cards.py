@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from app.extensions import db
-from app.models import SupportAction
+from app.models import Mark, SupportAction
 from tests.factories.achievement import make_assessment
 from tests.factories.monitoring import make_register_row
 
@@ -81,3 +81,18 @@ def test_report_card_access_by_role(app, client, login, school, other_school):
         other_client = app.test_client()
         other_client.post("/login", data={"email": school.user(role).email, "password": "correct-horse-42"})
         assert other_client.get(f"/achievement/cards/{c8.id}").status_code == status, role
+
+
+def test_a_mark_from_another_class_is_not_on_the_class_teachers_card(app, client, login, school):
+    """A 7-А student's maths mark given in 8-Б before moving (outside the 7-А class teacher's
+    scope, as on the student's page) is not on their card; the director's card shows it."""
+    c7, c8 = school.classes
+    pupil = school.students[c7.id][0]
+    moved = make_assessment(school, cls=c8, marks=[3] * 6)
+    db.session.add(Mark(school_id=school.school.id, assessment_id=moved.id, student_id=pupil.id, value=2))
+    db.session.commit()
+    login(school.user("class_teacher"))
+    assert "Математика" not in client.get(f"/achievement/card/{pupil.id}").get_data(as_text=True)
+    director = app.test_client()
+    director.post("/login", data={"email": school.user("admin").email, "password": "correct-horse-42"})
+    assert _cells(director.get(f"/achievement/card/{pupil.id}").get_data(as_text=True), "Математика")[0] == "2"  # 7-А has no maths mean

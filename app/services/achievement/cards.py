@@ -14,6 +14,8 @@ from sqlalchemy import Float, cast, func, select
 from app.extensions import db
 from app.models import AcademicYear, Assessment, ClassGroup, Enrollment, Mark, Student, Subject, SupportAction, Term
 from app.models.monitoring.registers import StudentAchievement
+from app.security import Principal
+from app.services.achievement.access import student_view, visible
 from app.services.monitoring.indicators import MIN_GROUP
 from app.services.surveys import disclosure
 
@@ -75,7 +77,11 @@ def _class_means(cls: ClassGroup, term_ids: list[int], min_group: int):
     return means(Assessment.subject_id, Assessment.term_id), by_term
 
 
-def card(student: Student, cls: ClassGroup, year: AcademicYear, min_group: int = MIN_GROUP) -> Card:
+def card(principal: Principal, student: Student, cls: ClassGroup, year: AcademicYear,
+         min_group: int = MIN_GROUP) -> Card:
+    """The card as `principal` may print it: the student's marks the domain's rule shows them
+    (`access.visible` as on the student's page: a class teacher their class's, not a mark the
+    student got in another class)."""
     terms = quarters(year)
     term_ids = [t.id for t in terms]
     all_term_ids = [t.id for t in year.terms]
@@ -83,7 +89,8 @@ def card(student: Student, cls: ClassGroup, year: AcademicYear, min_group: int =
         select(Assessment.subject_id, Assessment.term_id, Assessment.kind, Mark.value, Mark.absent)
         .join(Mark, Mark.assessment_id == Assessment.id)
         .where(Mark.student_id == student.id, Assessment.school_id == student.school_id,
-               Assessment.term_id.in_(all_term_ids), Assessment.kind.in_(("term", "annual")))
+               Assessment.term_id.in_(all_term_ids), Assessment.kind.in_(("term", "annual")),
+               visible(student_view(principal), Assessment.class_id, Assessment.subject_id))
         .order_by(Assessment.date, Assessment.id)).all()
     by_subject, by_term = _class_means(cls, term_ids, min_group)
     subject_ids = {r.subject_id for r in rows}
@@ -115,8 +122,8 @@ def card(student: Student, cls: ClassGroup, year: AcademicYear, min_group: int =
                 achievements, support)
 
 
-def class_cards(cls: ClassGroup, min_group: int = MIN_GROUP) -> list[Card]:
+def class_cards(principal: Principal, cls: ClassGroup, min_group: int = MIN_GROUP) -> list[Card]:
     """Every student's card of the class (the batch print), by name."""
     students = db.session.scalars(select(Student).join(Enrollment, Enrollment.student_id == Student.id)
                                   .where(Enrollment.class_id == cls.id).order_by(Student.full_name)).all()
-    return [card(s, cls, cls.year, min_group) for s in students]
+    return [card(principal, s, cls, cls.year, min_group) for s in students]
