@@ -10,11 +10,12 @@ from app.services.monitoring.issued import READERS as ISSUED_READERS
 from app.views.monitoring import indicators as monitoring
 from app.views.monitoring import issued, measures, registers
 from app.views.monitoring import planning as planning_views
+from app.views.monitoring import public as public_report
 
 feature = Feature(
     name="monitoring",
     today=(Ordered(10, today.cyclogram), Ordered(20, today.open_measures), Ordered(70, today.below_target)),
-    blueprints=(monitoring.bp, planning_views.bp, registers.bp, measures.bp, issued.bp),
+    blueprints=(monitoring.bp, planning_views.bp, registers.bp, measures.bp, issued.bp, public_report.bp),
     nav=(Link(monitoring.READERS, _l("Monitoring"), "monitoring.dashboard"),
          Link(planning_views.READERS, _l("Cyclogram"), "planning.cyclogram"),
          Link(registers.ALL_REGISTER_ROLES, _l("Registers"), "registers.index")),
@@ -25,7 +26,8 @@ feature = Feature(
            Link(monitoring.PROFILE_ROLES, _l("Class and teacher profiles"), "monitoring.profiles_index"),
            Link(STAFF, _l("My monitoring tasks"), "planning.my_tasks"),
            Link(STAFF, _l("Measures"), "measures.index"),
-           Link(ISSUED_READERS, _l("Issued documents"), "issued.archive")),
+           Link(ISSUED_READERS, _l("Issued documents"), "issued.archive"),
+           Link(public_report.MANAGERS, _l("Report for parents and the community"), "public_report.manage")),
     demo_steps=(Ordered(90, demo.demo_step),),  # after the other domains: it reads their data
     annual_sections=(Ordered(20, annual.DIRECTIONS_SECTION), Ordered(30, annual.REGISTERS_SECTION),
                      Ordered(35, annual.MEASURES_SECTION)),

@@ -19,6 +19,7 @@ from app.security import (
     school_years,
 )
 from app.services.achievement import access, analysis, support
+from app.services.achievement import cards as report_cards
 from app.services.achievement import grid as grids
 from app.services.achievement import imports as achievement_import
 from app.services.achievement import journal as journal_service
@@ -309,8 +310,11 @@ def student(student_id):
     labels = [_term_label(t) for t in data["terms"]]
     chart = charts.line_chart(labels, [(_("Mean term mark"), [data["means"].get(t.id) for t in data["terms"]])],
                        top=5.0, title=_("Mean term mark by term"))
+    year = school_service.current_year(current_user.school_id)
+    cls = report_cards.class_of(pupil.id, year.id) if year else None
+    printable = cls is not None and access.may_print_cards(_scope(), cls)
     return render_template("achievement/student.html", pupil=pupil, data=data, chart=chart,
-                           subjects=lookup["subjects"],
+                           subjects=lookup["subjects"], card_year=year if printable else None,
                            support=support.student_support(_scope(), pupil.id, _term()))
 
 

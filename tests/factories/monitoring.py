@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.monitoring import registers
 from app.models.monitoring.indicators import Indicator, IndicatorValue
-from app.models.monitoring.measures import IssuedDocument, Measure
+from app.models.monitoring.measures import IssuedDocument, Measure, PublicReport
 from app.models.monitoring.planning import CyclogramItem
 from app.services.monitoring import planning
 from app.services.monitoring.catalogue import ensure_catalogue
@@ -115,3 +115,21 @@ def make_issued_document(school, **values) -> IssuedDocument:
     db.session.add(doc)
     db.session.flush()
     return doc
+
+
+def make_public_report(school, status: str = "published", slug: str = "") -> PublicReport:
+    """The school's public report published at version 1 of the fixture's year (one stored
+    page per language, No. P-1), or withdrawn after it; flushed. A school that published
+    already keeps its report (returned as it is)."""
+    existing = db.session.scalar(select(PublicReport).where(PublicReport.school_id == school.school.id))
+    if existing is not None:
+        return existing
+    for lang in ("ky", "ru", "en"):
+        make_issued_document(school, kind="report", subject=f"public:{lang}", lang=lang, number="P-1",
+                             title="Report for parents and the community",
+                             html=f"<article class=\"report\"><h1>Public report ({lang})</h1></article>")
+    report = PublicReport(school_id=school.school.id, slug=slug or f"pub-{school.school.code}-7Kq2xZ9w",
+                          year_id=school.year.id, version=1, status=status, changed_by_id=school.user("admin").id)
+    db.session.add(report)
+    db.session.flush()
+    return report

@@ -11,6 +11,7 @@ from tests.factories.monitoring import (
     make_indicator_value,
     make_issued_document,
     make_measure,
+    make_public_report,
     make_register_row,
     make_register_rows,
 )
@@ -54,6 +55,15 @@ def issued_document(s: SchoolFixture):
         db.session.commit()
         return found
     return kept(s, "issued_document", make)
+
+
+def public_report(s: SchoolFixture):
+    """The school's public report, published (the public page answers 200 to everyone)."""
+    def make(s):
+        found = make_public_report(s)
+        db.session.commit()
+        return found
+    return kept(s, "public_report", make)
 
 
 def _measure_args(with_id: bool, name: str = "measure"):
@@ -123,6 +133,7 @@ def seed_xss(school: SchoolFixture, payloads: tuple) -> None:
     doc = issued_document(school)
     doc.title, doc.number, doc.author_name = f"Note {script}", img[:40], f"Author {script}"
     doc.figures = [{**doc.figures[0], "name": f"Figure {img}"}]
+    public_report(school)
     item.cyclogram.order_number = f"№ {img}"
     item.cyclogram.order_date = date(2026, 9, 1)
     db.session.add(Interview(school_id=school.school.id, year_id=school.year.id, item_id=item.id,
@@ -187,6 +198,8 @@ TABLES = Tables(
         # A справка needs an indicator (or a direction); without one it is a 404.
         "monitoring.note": lambda s: {"indicator": kept_id(s, "indicator", indicator)},
         "issued.issue_note": lambda s: {"indicator": kept_id(s, "indicator", indicator)},
+        # The public report's address: a published report of the school.
+        "public_report.page": lambda s: {"slug": public_report(s).slug},
         "measures.measure_list": _measure_args(False),
         "measures.measure_new": _measure_args(False),
         "measures.measure_edit": _measure_args(True),
@@ -227,6 +240,7 @@ TABLES = Tables(
             "status": "choice:planned,in_progress,done,cancelled,x", "evidence_note": "text", "evidence_ref": "text"},
             url_args=lambda s: {"measure_id": measure(s).id}, max_examples=10),
         FuzzForm("issued.issue_report", "admin", {"number": "text", "issued_on": "date"}, max_examples=8),
+        FuzzForm("public_report.publish", "deputy", {"number": "text", "issued_on": "date"}, max_examples=8),
         # A value of a manual indicator, a variable indicator.
         FuzzForm("monitoring.indicator", "deputy", {
             "term_id": "id:term_id", "value": "int", "note": "text", "evidence": "text"},
@@ -279,6 +293,8 @@ TABLES = Tables(
         "measures.measure_page": lambda s: {"status": "cancelled", "evidence_note": "Csrf"},
         "issued.issue_note": lambda s: {"number": "Csrf", "issued_on": "2026-11-05"},
         "issued.issue_report": lambda s: {"number": "Csrf", "issued_on": "2026-11-05"},
+        "public_report.publish": lambda s: {"number": "Csrf", "issued_on": "2026-11-05"},
+        "public_report.withdraw": lambda s: (public_report(s), {})[1],
         "monitoring.indicator": lambda s: {"value": "50", "term_id": "", "note": "Csrf"},
         "monitoring.indicator_new": lambda s: {"key": "csrf_ind", "name_ky": "К", "name_ru": "Р", "direction": "2",
                                                "unit": "percent", "periodicity": "year", "good": "higher",
@@ -315,6 +331,8 @@ TABLES = Tables(
     school_totals={
         "monitoring.dashboard": "the school's indicators, as in the public report",
         "monitoring.report": "the annual public report of the school",
+        "public_report.manage": "the public report's figures are the whole school's (small classes withheld)",
+        "public_report.page": "the published public report of the school, the same for every reader",
         "monitoring.note": "a справка on a school indicator or direction",
         "monitoring.indicator": "a school indicator's value and history",
         # Its other lines count within each role's scope: tests/core/test_first_screen.py.

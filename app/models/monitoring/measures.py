@@ -84,3 +84,29 @@ class IssuedDocument(SchoolOwned, db.Model):
 
     year = relationship("AcademicYear")
     author = relationship("User")
+
+
+PUBLIC_STATUSES = ("published", "withdrawn")
+
+
+class PublicReport(SchoolOwned, db.Model):
+    """The school's public report page (issue 19 part 4): one row per school, made on first
+    use, whose random `slug` is the page's stable address (/r/<slug>, printed as a QR code).
+    While `status` is "published" the page shows version `version` of the year's issued
+    public report (IssuedDocument kind "report", subject "public:<lang>", one per language);
+    "withdrawn" answers 410. Without a row or a publication the address is a 404."""
+
+    __tablename__ = "public_report"
+    __table_args__ = (
+        UniqueConstraint("school_id"),
+        CheckConstraint(one_of("status", PUBLIC_STATUSES), name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(24), unique=True)
+    year_id: Mapped[Optional[int]] = mapped_column(ForeignKey("academic_year.id", ondelete="SET NULL"))
+    version: Mapped[Optional[int]] = mapped_column()
+    status: Mapped[str] = mapped_column(String(10), default="withdrawn")
+    changed_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    changed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    year = relationship("AcademicYear")

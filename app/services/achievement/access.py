@@ -157,3 +157,12 @@ def may_see_plan(principal: Principal, student_id: int) -> bool:
 def may_keep_plan(principal: Principal, student_id: int, year_id: int) -> bool:
     """Open a plan, add its steps and contacts, set its status and outcome."""
     return principal.has_role(*SUPPORT_RECORDERS) and may_act_for_student(principal, student_id, year_id)
+# Report cards for parents: printed by the class teacher for their class, by the
+# administration for any class.
+CARD_PRINTERS = ("admin", "deputy", "class_teacher")
+
+
+def may_print_cards(principal: Principal, cls: ClassGroup) -> bool:
+    """The director and the deputies print any class's report cards; a class teacher their own class's."""
+    return principal.has_role("admin", "deputy") or (
+        principal.has_role("class_teacher") and cls.class_teacher_id == principal.user_id)

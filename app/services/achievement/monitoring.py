@@ -29,7 +29,7 @@ from app.services.monitoring.planning import item_window
 CALCULATORS = CalculatorTable()
 
 
-def _mark_conditions(school_id: int, period: Period) -> list:
+def mark_conditions(school_id: int, period: Period) -> list:
     """Which marks count: the term's term marks; for a year its annual marks, else all quarter marks."""
     if period.term_id:
         return [Assessment.school_id == school_id, Assessment.term_id == period.term_id, Assessment.kind == "term"]
@@ -44,7 +44,7 @@ def _mark_conditions(school_id: int, period: Period) -> list:
 
 def _school_metrics(school_id: int, period: Period):
     def query():
-        stmt = metrics.metrics_select({}, *_mark_conditions(school_id, period))
+        stmt = metrics.metrics_select({}, *mark_conditions(school_id, period))
         rows = metrics.run_metrics(stmt, [])
         return rows[0] if rows and rows[0].n else None
     return memo(("marks", school_id, period), query)
@@ -60,7 +60,7 @@ def _metric(name):
 
 
 def _failing(school_id: int, period: Period) -> Optional[Result]:
-    conds = _mark_conditions(school_id, period)
+    conds = mark_conditions(school_id, period)
     total, failing = db.session.execute(
         select(func.count(func.distinct(Mark.student_id)),
                func.count(func.distinct(case((Mark.value <= 2, Mark.student_id)))))
