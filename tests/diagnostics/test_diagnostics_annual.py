@@ -1,11 +1,14 @@
 """The diagnostics sheets of the annual workbook, read back with openpyxl, and the figures per
 methodical association. Hand-computed figures in the comments."""
+import re
+
 import openpyxl
 
 from app.extensions import db
 from app.models import ClassGroup, Enrollment, MethodicalAssociation, Subject, TeachingAssignment
 from app.services.diagnostics import aggregates
 from app.services.diagnostics.instruments import RULES
+from tests.conftest import do_login
 from tests.factories import make_year
 from tests.factories.diagnostics import UPBRINGING, diagnostic_instruments, make_diagnostic
 
@@ -101,3 +104,16 @@ def test_the_annual_workbook_has_the_diagnostics_sheets(app, school, tmp_path):
     gifted_outcomes = [r for r in outcomes if r[4] == 2]
     assert sorted(r[1] for r in gifted_outcomes) == ["Participant", "Winner"]
     assert all(r[2] is None and r[3] is None for r in gifted_outcomes)  # 2 < 5: counts blank
+
+
+def test_the_summary_page_shows_each_association_beside_grades_and_classes(app, school):
+    _world(school)
+    client = app.test_client()
+    assert do_login(client, school.user("deputy")).status_code == 302
+    page = client.get("/diagnostics/summary").text
+    block = page[page.index('id="ind-upbringing_level"'):]
+    block = block[:block.index("</section>")]
+    assert "55.6 %" in block and "Grade 7" in block and "Grade 8" in block
+    assert re.search(r"<td>Arts</td><td class=\"num\">3</td><td class=\"num\">33\.3 %</td>", block)
+    assert re.search(rf"<td>Science {school.school.code}</td><td class=\"num\">9</td><td class=\"num\">55\.6 %</td>",
+                     block)
