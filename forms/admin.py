@@ -25,6 +25,7 @@ ROLE_LABELS = {
     "teacher": _l("Teacher"),
     "class_teacher": _l("Class teacher"),
     "psychologist": _l("Psychologist"),
+    "nurse": _l("School nurse"),
     "expert": _l("Expert (read-only)"),
 }
 TERM_KIND_LABELS = {"quarter": _l("Quarter"), "semester": _l("Semester"), "year": _l("Year")}

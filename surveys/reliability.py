@@ -4,6 +4,7 @@
     item_total_correlations(matrix) -> list[float | None]   corrected item-total r, per item
     weighted_kappa(rater_a, rater_b, categories) -> float | None   Cohen's kappa, quadratic weights
     agreement(rater_a, rater_b) -> Agreement | None          exact and within-one-level shares
+    fleiss_kappa(subjects, categories) -> float | None       Fleiss' kappa, 3 or more raters
 
 A `matrix` is respondents x items: a sequence of rows, one per respondent, each a sequence of
 the k item scores (numbers; None, or NaN, for a missing answer), all rows of the same length.
@@ -19,7 +20,9 @@ complete respondents, a variance of 0 where the formula divides by it, no rated 
 Libraries: variances and Pearson's r come from Python's `statistics` module (exact rational
 arithmetic inside; sample variance with n - 1). Cohen's weighted kappa is scikit-learn's
 `cohen_kappa_score(weights="quadratic", labels=...)` (a pinned dependency); the tests check it
-against hand computations. Used by app/services/surveys/consistency.py (alpha per scale of a
+against hand computations. Fleiss' kappa is the formula of Fleiss (1971) in numpy (statsmodels'
+`fleiss_kappa` computes the same for a constant number of raters, but would bring pandas into the
+app for one formula). Used by app/services/surveys/consistency.py (alpha per scale of a
 campaign) and app/services/observations/agreement.py (observers' agreement).
 """
 from __future__ import annotations
@@ -30,6 +33,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
+import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
 Number = float
@@ -191,3 +195,52 @@ def agreement(rater_a: Sequence, rater_b: Sequence) -> Optional[Agreement]:
     exact = sum(1 for a, b in pairs if a == b)
     within = sum(1 for a, b in pairs if abs(a - b) <= 1)
     return Agreement(n=n, exact=exact / n, within_one=within / n)
+
+
+def fleiss_kappa(subjects: Sequence[Sequence], categories: Sequence) -> Optional[float]:
+    """Fleiss' kappa: agreement of several raters (three or more observers of the same lesson)
+    on nominal categories, beyond chance.
+
+    subjects    one sequence per rated thing (a criterion of a lesson): every rater's rating of
+                it; None / NaN (N/A) is left out, and a thing left with fewer than 2 ratings too
+    categories  the possible ratings (their order does not matter: kappa is unweighted)
+
+    With N things, n_i ratings of thing i, n_ij of them in category j:
+
+        P_i  = sum_j n_ij (n_ij - 1) / (n_i (n_i - 1))     agreement on thing i (pairs that agree)
+        p_j  = sum_i n_ij / sum_i n_i                       share of all ratings in category j
+        P    = mean_i P_i,   P_e = sum_j p_j^2
+        kappa = (P - P_e) / (1 - P_e)
+
+    Source: Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters.
+    Psychological Bulletin 76(5), 378-382, formulas (1)-(9); with a varying number of ratings per
+    thing as in Fleiss, Levin & Paik (2003), Statistical Methods for Rates and Proportions, 3rd
+    ed., §18.1. With the same number of raters for every thing it equals statsmodels'
+    `statsmodels.stats.inter_rater.fleiss_kappa(table, method="fleiss")`. 1 = perfect
+    agreement, 0 = chance level, < 0 worse than chance.
+
+    Returns None when no thing has 2 ratings or when P_e = 1 (every rating in one category:
+    0/0). Raises ValueError for a rating not in `categories`.
+    """
+    index = {c: i for i, c in enumerate(categories)}
+    table = []
+    for ratings in subjects:
+        given = [r for r in ratings if not _missing(r)]
+        if len(given) < 2:
+            continue
+        row = np.zeros(len(index))
+        for r in given:
+            if r not in index:
+                raise ValueError(f"rating {r!r} is not one of the categories {list(categories)!r}")
+            row[index[r]] += 1
+        table.append(row)
+    if not table:
+        return None
+    counts = np.array(table)
+    n_i = counts.sum(axis=1)
+    agreement_i = (counts * (counts - 1)).sum(axis=1) / (n_i * (n_i - 1))
+    p_j = counts.sum(axis=0) / n_i.sum()
+    expected = float((p_j ** 2).sum())
+    if math.isclose(expected, 1.0):
+        return None
+    return (float(agreement_i.mean()) - expected) / (1 - expected)

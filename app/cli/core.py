@@ -144,7 +144,7 @@ def _print_logins():
     from app.models import User
     from app.services.core.demo import DEMO_DOMAIN, DEMO_PASSWORD
 
-    emails = ["director", "deputy", "mohead", "teacher", "classteacher", "psychologist", "expert"]
+    emails = ["director", "deputy", "mohead", "teacher", "classteacher", "psychologist", "nurse", "expert"]
     users = {u.email: u for u in db.session.scalars(
         select(User).where(User.email.in_([f"{e}@{DEMO_DOMAIN}" for e in emails])))}
     if not users:

@@ -8,8 +8,8 @@ from app.services.observations import annual, cli, demo, monitoring, today
 from app.views import observations
 
 # The menu entry for those who observe or are observed (`access.visibility_clause`): a
-# psychologist gives no lessons as such, so their list would always be empty.
-MENU_ROLES = tuple(role for role in STAFF if role != "psychologist")
+# psychologist or the school nurse gives no lessons as such, so their list would always be empty.
+MENU_ROLES = tuple(role for role in STAFF if role not in ("psychologist", "nurse"))
 
 feature = Feature(
     name="observations",

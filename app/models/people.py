@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models.base import AwareDateTime, SchoolOwned, Timestamped
 
 # admin is the director. Parents and students never get accounts.
-ROLES = ("admin", "deputy", "mo_head", "teacher", "class_teacher", "psychologist", "expert")
+ROLES = ("admin", "deputy", "mo_head", "teacher", "class_teacher", "psychologist", "nurse", "expert")
 
 
 class User(UserMixin, Timestamped, db.Model):
@@ -92,7 +92,7 @@ class UserRole(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "role"),
         CheckConstraint(
-            "role IN ('admin', 'deputy', 'mo_head', 'teacher', 'class_teacher', 'psychologist', 'expert')",
+            "role IN ('admin', 'deputy', 'mo_head', 'teacher', 'class_teacher', 'psychologist', 'nurse', 'expert')",
             name="role",
         ),
     )

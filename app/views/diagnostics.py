@@ -158,6 +158,7 @@ def summary():
             "previous": aggregates.school_figure(rule, current_user.school_id, previous.id, visible) if previous else None,
             "grades": aggregates.by_grade(rule, current_user.school_id, year.id, visible),
             "classes": aggregates.by_class(rule, current_user.school_id, year.id, visible),
+            "mas": aggregates.by_ma(rule, current_user.school_id, year.id, visible, current_language()),
         })
     return render_template("diagnostics/summary.html", year=year, years=school_years(), blocks=blocks,
                            previous=previous)

@@ -68,7 +68,8 @@ def make_school(code: str, class_size: int = 6) -> SchoolFixture:
         role: make_user(school, roles, f"{role}@{code}.sapat.kg")
         for role, roles in {
             "admin": "admin", "deputy": "deputy", "mo_head": ["mo_head", "teacher"], "teacher": "teacher",
-            "class_teacher": ["class_teacher", "teacher"], "psychologist": "psychologist", "expert": "expert",
+            "class_teacher": ["class_teacher", "teacher"], "psychologist": "psychologist", "nurse": "nurse",
+            "expert": "expert",
         }.items()
     }
     users["teacher2"] = make_user(school, "teacher", f"teacher2@{code}.sapat.kg")

@@ -166,20 +166,20 @@ def test_calibration_page_and_workbook_sheets(client, school, login, protocol):
     login(school.user("deputy"))
     page = client.get(f"/observations/calibration?year={school.year.id}").get_data(as_text=True)
     overall = re.search(r'<section class="card" id="overall">(.*?)</section>', page, re.S).group(1)
-    assert re.findall(r'<td class="num">([^<]+)</td>', overall) == ["1", "10", "60.0%", "100.0%", "0.64"]
+    assert re.findall(r'<td class="num">([^<]+)</td>', overall) == ["1", "10", "60.0%", "100.0%", "0.64", "—"]
     deputy = re.search(rf'<tr data-observer="{school.user("deputy").id}">(.*?)</tr>', page, re.S).group(1)
     assert re.findall(r'<td class="num">([^<]+)</td>', deputy) == ["1", "10", "60.0%", "100.0%", "0.64", "+0.00"]
     # c4: one pair (1, 2): observed 1/4, expected p1 q2 x 1/4 = 1/4 -> kappa 1 - 1 = 0
     c4 = re.search(r'<tr data-criterion="c4">(.*?)</tr>', page, re.S).group(1)
-    assert re.findall(r'<td class="num">([^<]+)</td>', c4) == ["1", "1", "0.0%", "100.0%", "0.00"]
+    assert re.findall(r'<td class="num">([^<]+)</td>', c4) == ["1", "1", "0.0%", "100.0%", "0.00", "—"]
 
     book = load_workbook(io.BytesIO(client.get(f"/observations/export.xlsx?year={school.year.id}").data))
     rows = list(book["Agreement"].iter_rows(min_row=7, values_only=True))
     assert rows[0] == ("Protocol", "Criterion", "Joint lessons", "Pairs", "Exact agreement, %",
-                       "Within one level, %", "Weighted kappa")
-    assert rows[1] == ("All protocols", "All criteria", 1, 10, 60.0, 100.0, 0.64)
+                       "Within one level, %", "Weighted kappa", "Fleiss' kappa")
+    assert rows[1] == ("All protocols", "All criteria", 1, 10, 60.0, 100.0, 0.64, None)
     # c1: one pair (2, 2): both observers used one level only, kappa is 0/0 (blank)
-    assert rows[2] == ("Joint check", "Criterion c1", 1, 1, 100.0, 100.0, None)
+    assert rows[2] == ("Joint check", "Criterion c1", 1, 1, 100.0, 100.0, None, None)
     calibration = list(book["Observer calibration"].iter_rows(min_row=8, values_only=True))
     assert sorted(r[0] for r in calibration) == sorted([school.user("deputy").full_name,
                                                         school.user("mo_head").full_name])

@@ -1,8 +1,9 @@
 """Security rows of the diagnostics: the class teacher's record of the first student of 7-А
-(level of upbringing), the fill page of that student, their history page."""
+(level of upbringing), the fill page of that student, their history page; a canary record the
+nurse, the teacher and the class teacher must not see."""
 from tests.factories import SchoolFixture
 from tests.factories.diagnostics import UPBRINGING, diagnostic_instruments, make_diagnostic
-from tests.security import FuzzForm, Tables, kept
+from tests.security import Canary, FuzzForm, Tables, kept
 
 
 def record(s: SchoolFixture):
@@ -30,10 +31,28 @@ def seed_backup(school: SchoolFixture, texts: tuple) -> None:
                     by="admin")
 
 
+def _destination_in_8b(s: SchoolFixture) -> None:
+    """A graduate's destination in 8-Б: not a health record (the nurse), not a class of the
+    teacher's or the class teacher's."""
+    make_diagnostic(s, s.students[s.classes[1].id][2], "graduate_destinations",
+                    {"destination": "college", "place": "Canary college"}, cls=s.classes[1], by="admin")
+
+
+CANARIES = [
+    Canary("a graduate's destination in 8-Б", frozenset({"nurse", "teacher", "class_teacher"}), _destination_in_8b,
+           lambda s: ("admin", [f"/diagnostics/student/{s.students[s.classes[1].id][2].id}"]),
+           markers=("Canary college",)),
+]
+
+
 TABLES = Tables(
     url_args_by_name={"instrument_key": lambda s: "upbringing_level"},
     url_args_by_endpoint={"diagnostics.fill": _fill_args},
-    overrides={},
+    overrides={
+        # The nurse opens the health records only (access.HEALTH_INSTRUMENTS): another
+        # instrument's fill page is not theirs to know.
+        "diagnostics.fill": {"nurse": 404},
+    },
     fuzz_forms=[
         FuzzForm("diagnostics.fill", "class_teacher", {
             **{key: "choice:0,1,2,3,-1,x," for key in UPBRINGING},
@@ -44,4 +63,5 @@ TABLES = Tables(
     },
     seed_xss=seed_xss,
     seed_backup=seed_backup,
+    canaries=CANARIES,
 )

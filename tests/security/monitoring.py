@@ -225,9 +225,10 @@ TABLES = Tables(
         "measures.index": {"*": 302},
         # A measure is seen by the managers, the experts, its responsible person (`teacher`) and
         # the head of the teacher's association; others do not learn that it exists.
-        "measures.measure_page": {"class_teacher": 404, "psychologist": 404},
+        "measures.measure_page": {"class_teacher": 404, "psychologist": 404, "nurse": 404},
         # An item's status is set by its responsible person (`teacher`) or a planner.
-        "planning.item_status": {"mo_head": 403, "class_teacher": 403, "psychologist": 403, "expert": 403},
+        "planning.item_status": {"mo_head": 403, "class_teacher": 403, "psychologist": 403, "nurse": 403,
+                                 "expert": 403},
     },
     fuzz_forms=[
         # A measure (the managers' form) and its progress (the responsible person's).

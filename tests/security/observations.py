@@ -97,10 +97,10 @@ TABLES = Tables(
     },
     overrides={
         # Visibility (services/observations.visibility_clause): a teacher sees only their own
-        # final observations, an MO head those of their MA, the psychologist none: 404 otherwise.
-        "observations.show": {"class_teacher": 404, "psychologist": 404},
+        # final observations, an MO head those of their MA, the psychologist and the nurse none: 404 otherwise.
+        "observations.show": {"class_teacher": 404, "psychologist": 404, "nurse": 404},
         # A teacher's page: own page, or MO head of a teacher of the MA, or management/expert.
-        "observations.teacher": {"class_teacher": 404, "psychologist": 404},
+        "observations.teacher": {"class_teacher": 404, "psychologist": 404, "nurse": 404},
         # Only the observer fills in the checklist (others get 403; the deputy's POST to the
         # final observation is sent back to it).
         "observations.save": {"admin": 403, "mo_head": 403},
@@ -108,7 +108,7 @@ TABLES = Tables(
         # Only the observed teacher acknowledges: 403 for those who see the observation,
         # 404 for those who do not.
         "observations.acknowledge": {"admin": 403, "deputy": 403, "mo_head": 403, "expert": 403,
-                                     "class_teacher": 404, "psychologist": 404},
+                                     "class_teacher": 404, "psychologist": 404, "nurse": 404},
         # The observers' agreement and calibration (joint lessons): the management only, as the
         # decorator says (role_required("admin", "deputy")); listed so the matrix names it.
         "observations.calibration": {"mo_head": 403, "expert": 403, "teacher": 403, "class_teacher": 403,

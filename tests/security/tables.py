@@ -34,7 +34,7 @@ DOMAINS: list[Tables] = [core.TABLES, surveys.TABLES, observations.TABLES, diagn
                          monitoring.TABLES, exports.TABLES]
 
 ROLES_UNDER_TEST = ("anonymous", "admin", "deputy", "mo_head", "teacher", "class_teacher",
-                    "psychologist", "expert")
+                    "psychologist", "nurse", "expert")
 
 # Endpoints that are neither role_required nor public but are fine as they are.
 BUILTIN_PUBLIC = {"static"}

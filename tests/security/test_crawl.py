@@ -73,7 +73,7 @@ def crawl(client) -> tuple[list[str], list[tuple[int, str, str]]]:
 
 
 def test_every_link_on_every_menu_page_opens_for_every_role(app, demo_logins):
-    assert len(demo_logins) == 7  # the seven roles of app.models.ROLES
+    assert len(demo_logins) == 8  # the eight roles of app.models.ROLES
     report = {}
     for email in demo_logins:
         client = app.test_client()

@@ -219,6 +219,7 @@ def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None
     add_user("deputy", ["deputy", "teacher"], "f")
     add_user("upbringing", ["deputy"], "m")
     add_user("psychologist", ["psychologist"], "f")
+    add_user("nurse", ["nurse"], "f")
     add_user("expert", ["expert"], "m")
 
     mas = {}
@@ -346,7 +347,8 @@ def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None
     ctx = DemoContext(school=school, scale=scale, rng=rng, years=years, terms=terms, classes=classes,
                       subjects=subjects, teachers=teachers, staff=staff)
     labels = [("director", "admin"), ("deputy", "deputy"), ("mohead", "mo_head"), ("teacher", "teacher"),
-              ("classteacher", "class_teacher"), ("psychologist", "psychologist"), ("expert", "expert")]
+              ("classteacher", "class_teacher"), ("psychologist", "psychologist"), ("nurse", "nurse"),
+              ("expert", "expert")]
     ctx.logins = [(role, staff[key].email, DEMO_PASSWORD) for key, role in labels]
     for step in installed().sorted("demo_steps"):
         step(ctx)

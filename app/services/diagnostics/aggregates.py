@@ -4,7 +4,11 @@ instrument and year):
     value = favourable records / records · 100   (percent rules: instruments.RULES)
     value = records                               (count rules: the gifted-children programme)
 
-per school, grade and class of a year, with last year's value beside it (dynamics). Every
+per school, grade, class and methodical association (MA, MO) of a year, with last year's value
+beside it (dynamics). An MA's figure counts the records of the students of the classes in which
+one of its subjects is taught that year (a teaching assignment of a subject of the MA in the
+record's class): the students its teachers teach. A class taught by several MAs counts in each of
+them, so the MAs' figures do not add up to the school's. Every
 function takes the conditions of whose records count: `access.visible(principal)` for a page,
 the whole school for the monitoring programme's indicators.
 """
@@ -14,7 +18,15 @@ from typing import Optional
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import AcademicYear, ClassGroup, Diagnostic, Instrument
+from app.models import (
+    AcademicYear,
+    ClassGroup,
+    Diagnostic,
+    Instrument,
+    MethodicalAssociation,
+    Subject,
+    TeachingAssignment,
+)
 from app.services.diagnostics.instruments import Rule
 
 
@@ -68,6 +80,25 @@ def by_grade(rule: Rule, school_id: int, year_id: int, conds=()) -> list[tuple[i
     return [(grade, figure(rule, n, int(fav or 0))) for grade, n, fav in rows]
 
 
+def by_ma(rule: Rule, school_id: int, year_id: int, conds=(), lang: Optional[str] = None) -> list[tuple[str, Figure]]:
+    """(MA name in `lang`, figure) for every MA of the school with records of the year, by name.
+    An MA's records: those of the classes where a subject of the MA is taught (see the module)."""
+    taught = (select(TeachingAssignment.class_id.label("class_id"), Subject.ma_id.label("ma_id"))
+              .join(Subject, Subject.id == TeachingAssignment.subject_id)
+              .where(TeachingAssignment.school_id == school_id, TeachingAssignment.year_id == year_id,
+                     Subject.ma_id.is_not(None))
+              .distinct().subquery())
+    rows = db.session.execute(
+        select(MethodicalAssociation, func.count(Diagnostic.id), _favourable(rule))
+        .join(taught, taught.c.ma_id == MethodicalAssociation.id)
+        .join(Diagnostic, Diagnostic.class_id == taught.c.class_id)
+        .where(Diagnostic.school_id == school_id, Diagnostic.year_id == year_id,
+               Diagnostic.instrument_key.in_(rule.instruments), *conds)
+        .group_by(MethodicalAssociation.id).order_by(MethodicalAssociation.name)).all()
+    return [((ma.name_ru if lang == "ru" and ma.name_ru else ma.name), figure(rule, n, int(fav or 0)))
+            for ma, n, fav in rows]
+
+
 def outcomes(class_id: int, key: str, conds=()) -> dict[str, int]:
     """{outcome: records} of one instrument in one class."""
     rows = db.session.execute(
@@ -94,3 +125,13 @@ def item_points(record: Diagnostic) -> Optional[float]:
     return 100.0 * sum(s - lo for s, lo, _hi in rows) / maximum if maximum else None
 
 
+
+
+def outcome_counts(school_id: int, year_id: int, conds=()) -> list[tuple[str, str, int]]:
+    """(instrument key, outcome, records) of the school's year, by key and outcome."""
+    rows = db.session.execute(
+        select(Diagnostic.instrument_key, Diagnostic.outcome, func.count(Diagnostic.id))
+        .where(Diagnostic.school_id == school_id, Diagnostic.year_id == year_id, *conds)
+        .group_by(Diagnostic.instrument_key, Diagnostic.outcome)
+        .order_by(Diagnostic.instrument_key, Diagnostic.outcome)).all()
+    return [(key, outcome or "", n) for key, outcome, n in rows]

@@ -20,8 +20,15 @@ unit is a PAIR of ratings: for every two observers of a lesson and every criteri
 
 Kappa is Cohen's, for TWO observers: it is computed over the pairs of lessons observed by
 exactly two (rater a = the observation made first, by id), over the categories min..max of the
-rubrics involved; a lesson with three or more observers gives exact and within-one agreement
-only. Calibration of an observer: over the lessons they observed jointly, each of their scores
+rubrics involved; a lesson with three or more observers adds to exact and within-one agreement
+and gives Fleiss' kappa instead:
+
+    Fleiss' kappa       = (P - P_e) / (1 - P_e), P = mean agreement of the observers on a
+                          criterion, P_e = sum of the squared shares of each level
+                          (Fleiss 1971; reliability.fleiss_kappa)
+
+over the criteria of the lessons with three or more observers (a criterion is one thing rated by
+every observer of its lesson who scored it; unweighted: levels are categories). Calibration of an observer: over the lessons they observed jointly, each of their scores
 paired with each other observer's score on the same criterion; mean difference = mean(own -
 other) in levels (> 0: they score higher than their colleagues), exact, within one and kappa
 (own as rater a). Shares are 0..1 here; pages and workbook show percentages.
@@ -51,6 +58,7 @@ class Stats:
     within_one: Optional[float] = None
     kappa: Optional[float] = None  # None: undefined, or no lesson with exactly two observers
     mean_difference: Optional[float] = None  # calibration only: mean(own - other), levels
+    fleiss: Optional[float] = None  # Fleiss' kappa over the lessons with three or more observers
 
 
 @dataclass
@@ -126,35 +134,43 @@ def _categories(lessons: list[JointLesson], keys=None) -> list[int]:
     return list(range(min(lo for lo, _hi in spans), max(hi for _lo, hi in spans) + 1))
 
 
-def _stats(all_pairs, kappa_pairs, categories) -> Stats:
-    """Exact and within-one over `all_pairs` ((a, b) levels), kappa over `kappa_pairs`."""
+def _stats(all_pairs, kappa_pairs, categories, many=()) -> Stats:
+    """Exact and within-one over `all_pairs` ((a, b) levels), kappa over `kappa_pairs`, Fleiss'
+    kappa over `many` (each criterion's levels from three or more observers)."""
     agreed = reliability.agreement([a for a, _b in all_pairs], [b for _a, b in all_pairs]) if all_pairs else None
     kappa = reliability.weighted_kappa([a for a, _b in kappa_pairs], [b for _a, b in kappa_pairs], categories) \
         if kappa_pairs and categories else None
+    fleiss = reliability.fleiss_kappa(many, categories) if many and categories else None
     if agreed is None:
         return Stats(0)
-    return Stats(agreed.n, agreed.exact, agreed.within_one, kappa)
+    return Stats(agreed.n, agreed.exact, agreed.within_one, kappa, fleiss=fleiss)
 
 
 def _collect(lessons: list[JointLesson], item_key: Optional[str] = None):
-    every, two = [], []
+    """(every pair, the pairs of two-observer lessons, the criteria of lessons of 3+ observers
+    as lists of levels)."""
+    every, two, many = [], [], []
     for lesson in lessons:
         pairs = [(a, b) for _oa, _ob, _k, a, b in lesson.pairs(item_key) if a is not None and b is not None]
         every += pairs
         if len(lesson.observations) == 2:
             two += pairs
-    return every, two
+        elif len(lesson.observations) >= 3:
+            keys = [item_key] if item_key else lesson.order
+            many += [[v for v in lesson.scores[key].values() if v is not None] for key in keys if key in lesson.scores]
+    return every, two, many
 
 
 def lesson_stats(lesson: JointLesson) -> Stats:
-    """Agreement on one lesson: its criteria's pairs (kappa when two observers)."""
-    every, two = _collect([lesson])
-    return _stats(every, two, _categories([lesson]))
+    """Agreement on one lesson: its criteria's pairs (kappa when two observers, Fleiss' kappa
+    when three or more)."""
+    every, two, many = _collect([lesson])
+    return _stats(every, two, _categories([lesson]), many)
 
 
 def overall(lessons: list[JointLesson]) -> Stats:
-    every, two = _collect(lessons)
-    return _stats(every, two, _categories(lessons))
+    every, two, many = _collect(lessons)
+    return _stats(every, two, _categories(lessons), many)
 
 
 def by_criterion(lessons: list[JointLesson]) -> list[dict]:
@@ -167,9 +183,9 @@ def by_criterion(lessons: list[JointLesson]) -> list[dict]:
     out = []
     for (protocol, key), section in keys.items():
         mine = [lesson for lesson in lessons if lesson.protocol == protocol and key in lesson.scores]
-        every, two = _collect(mine, key)
+        every, two, many = _collect(mine, key)
         out.append({"protocol": protocol, "section": section, "item": key, "lessons": len(mine),
-                    "stats": _stats(every, two, _categories(mine, {key}))})
+                    "stats": _stats(every, two, _categories(mine, {key}), many)})
     return out
 
 

@@ -44,20 +44,23 @@ def _agreement_sheets(book: WorkbookWriter, actor: Principal, year_id: int, labe
                     Column(_("Within one level, %"), PCT, 12), Column(_("Weighted kappa"), MEAN, 10)]
     sheet = book.add_table(_("Agreement"), _("Agreement of observers on joint lessons"),
                            [Column(_("Protocol"), TEXT, 22), Column(_("Criterion"), TEXT, 50),
-                            Column(_("Joint lessons"), INT, 10), *stat_columns],
+                            Column(_("Joint lessons"), INT, 10), *stat_columns, Column(_("Fleiss' kappa"), MEAN, 10)],
                            _("Lessons observed by two or more observers. A pair = two observers' levels on the same "
                              "criterion of the same lesson. Exact = equal levels / pairs; within one = levels at most "
                              "one apart / pairs; weighted kappa = Cohen's kappa, quadratic weights w = (i-j)^2/(k-1)^2: "
                              "1 - sum(w x observed) / sum(w x expected by chance) (Cohen 1968), over lessons with "
-                             "exactly two observers. The first row is every criterion together."))
+                             "exactly two observers. The first row is every criterion together.") + " " +
+                           _("Fleiss' kappa, for lessons with three or more observers: (P - Pe) / (1 - Pe), P = the "
+                             "observers' mean agreement on a criterion, Pe = the sum of the squared shares of each "
+                             "level (Fleiss 1971)."))
     total = agreement.overall(lessons)
     sheet.write_row([_("All protocols"), _("All criteria"), len(lessons), total.n, _share(total.exact),
-                     _share(total.within_one), _kappa(total.kappa)])
+                     _share(total.within_one), _kappa(total.kappa), _kappa(total.fleiss)])
     for row in agreement.by_criterion(lessons):
         text = labels.get((row["protocol"], row["item"]), (row["item"],))[0]
         st = row["stats"]
         sheet.write_row([titles.get(row["protocol"], row["protocol"]), text, row["lessons"], st.n, _share(st.exact),
-                         _share(st.within_one), _kappa(st.kappa)])
+                         _share(st.within_one), _kappa(st.kappa), _kappa(st.fleiss)])
     sheet.finish()
     sheet = book.add_table(_("Observer calibration"), _("Each observer against the others on joint lessons"),
                            [Column(_("Observer"), TEXT, 28), Column(_("Joint lessons"), INT, 10), *stat_columns,
