@@ -2,6 +2,7 @@
 from app.models.achievement import ASSESSMENT_KINDS, EXTERNAL_KINDS, Assessment, Mark, SupportAction
 from app.models.audit import AuditLog, SpentToken
 from app.models.diagnostics import Diagnostic, DiagnosticAnswer
+from app.models.district import DISTRICT_ROLES, District, RatingWeight
 from app.models.exports import ExpertScore, ExportChunk, ExportJob
 from app.models.instruments import INSTRUMENT_KINDS, Instrument
 from app.models.monitoring import indicators, measures, planning, registers  # the monitoring domain's tables
@@ -28,7 +29,7 @@ from app.models.surveys import (
 )
 
 __all__ = [
-    "ACCESS_MODES", "ASSESSMENT_KINDS", "AUDIENCES", "CAMPAIGN_STATES", "EXTERNAL_KINDS", "AccessCode", "Answer",
+    "ACCESS_MODES", "ASSESSMENT_KINDS", "DISTRICT_ROLES", "District", "RatingWeight", "AUDIENCES", "CAMPAIGN_STATES", "EXTERNAL_KINDS", "AccessCode", "Answer",
     "Assessment", "Campaign", "Diagnostic", "DiagnosticAnswer", "CampaignClass", "INSTRUMENT_KINDS", "Instrument", "Mark", "ROLES", "Response",
     "SupportAction", "TERM_KINDS", "AcademicYear", "AuditLog", "ClassGroup", "Enrollment", "ExpertScore", "ExportChunk", "ExportJob",
     "LoginThrottle", "MethodicalAssociation", "School", "SpentToken", "Student", "Subject", "TeachingAssignment", "Term",
