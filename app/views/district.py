@@ -137,7 +137,7 @@ def weights():
     form, items = _weights_form()
     if form.validate_on_submit():
         chosen = {item["key"]: float(form[f"w_{item['key']}"].data) for item in items
-                  if form[f"w_{item['key']}"].data}
+                  if form[f"w_{item['key']}"].data is not None}
         try:
             rating.set_weights(district.id, chosen, user_id=current_user.id, remote_addr=request.remote_addr)
         except rating.RatingError as error:

@@ -41,7 +41,7 @@ ONCE_ENDPOINTS = {
     "monitoring.indicator", "monitoring.indicator_new", "monitoring.indicator_edit", "exports.start_annual",
     "exports.expert_import", "achievement.new_assessment", "achievement.record_action", "achievement.import_marks",
     "instruments.import_xlsform", "admin.user_new", "admin.user_edit", "admin.roster",
-    "issued.issue_note", "issued.issue_report",
+    "issued.issue_note", "issued.issue_report", "district.school_new", "district.staff_page", "district.weights",
 }
 
 

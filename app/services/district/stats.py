@@ -41,7 +41,7 @@ def wilson(k: int, n: int) -> Optional[Interval]:
     if not n:
         return None
     ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
-    return Interval(100 * ci.low, 100 * ci.high)
+    return Interval(100 * float(ci.low), 100 * float(ci.high))
 
 
 def mean_interval(counts: dict[int, int], points: dict[int, float]) -> Optional[Interval]:
