@@ -106,7 +106,7 @@ def surveys():
     period = _period([s.id for s in schools], with_term=False)
     rows = figures.survey_rows(schools, _years(schools, period["year_name"]))
     names = {item["key"]: item["name"] for item in figures.catalogue()}
-    return render_template("district/surveys.html", district=district, schools=schools, rows=rows, names=names,
+    return render_template("district/survey_indices.html", district=district, schools=schools, rows=rows, names=names,
                            lang=current_language(), **period)
 
 
