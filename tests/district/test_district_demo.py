@@ -36,3 +36,23 @@ def test_demo_district_flag(app, client):
         assert row[0] == str(own.n) and row[1].startswith(f"{own.pass_rate:.1f} %")
     for url in ("/district/", "/district/indicators", "/district/surveys", "/district/rating"):
         assert client.get(url).status_code == 200
+
+
+def test_a_district_and_its_first_admin_from_the_command_line(app, school, other_school, monkeypatch):
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["district", "create", "chui", "Чүй району", "--school", "beta"])
+    assert made.exit_code == 0, made.output
+    chui = db.session.scalar(select(District).where(District.code == "chui"))
+    assert db.session.get(School, other_school.school.id).district_id == chui.id
+    assert runner.invoke(args=["district", "create", "chui", "Again"]).exit_code == 1
+    assert runner.invoke(args=["district", "create", "x", "X", "--school", "nope"]).exit_code == 1
+    monkeypatch.setenv("SAPAT_PASSWORD", "a long district password")
+    added = runner.invoke(args=["district", "add-user", "head@chui.kg", "--district", "chui", "--role",
+                                "district_admin"])
+    assert added.exit_code == 0, added.output
+    head = db.session.scalar(select(User).where(User.email == "head@chui.kg"))
+    assert (head.district_id, head.school_id, head.roles) == (chui.id, None, {"district_admin"})
+    assert runner.invoke(args=["district", "add-user", "head@chui.kg", "--district", "chui", "--role",
+                               "district_admin"]).exit_code == 1
+    assert runner.invoke(args=["district", "add-user", "y@chui.kg", "--district", "nope", "--role",
+                               "district_admin"]).exit_code == 1
