@@ -71,8 +71,9 @@ def school(school_id):
     one = access.school_of(district.id, school_id)
     if one is None:
         abort(404)
-    period = _period([one.id])
-    tables = results.learning_results([one.id], period["year_name"], period["term"])
+    ids = [s.id for s in access.schools(district.id)]
+    period = _period(ids)
+    tables = results.learning_results(ids, period["year_name"], period["term"])  # the school beside the district
     year = periods.school_year(one.id, period["year_name"]) if period["year_name"] else None
     keys = [item["key"] for item in figures.catalogue()]
     rows = figures.indicator_rows([one], {one.id: year}, keys)
