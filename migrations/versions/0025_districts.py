@@ -65,7 +65,12 @@ def upgrade():
 
 
 def downgrade():
-    op.execute("DELETE FROM \"user\" WHERE school_id IS NULL")
+    # District accounts have no school: they go, with their roles, sessions' tokens and audit authorship.
+    district_users = 'SELECT id FROM "user" WHERE school_id IS NULL'
+    op.execute(f"DELETE FROM user_role WHERE user_id IN ({district_users})")
+    op.execute(f"DELETE FROM spent_token WHERE user_id IN ({district_users})")
+    op.execute(f"UPDATE audit_log SET user_id = NULL WHERE user_id IN ({district_users})")
+    op.execute('DELETE FROM "user" WHERE school_id IS NULL')
     with op.batch_alter_table('user_role', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_user_role_role'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_user_role_role'), sa.text(OLD_ROLES))
