@@ -116,3 +116,18 @@ def test_an_account_belongs_to_a_school_or_a_district_never_both(school):
         with pytest.raises(IntegrityError):
             db.session.flush()
         db.session.rollback()
+
+
+def test_a_district_user_changes_their_password_and_logs_out(client, login, school):
+    user = school.user("district_specialist")
+    login(user)
+    form = client.get("/password").get_data(as_text=True)
+    refused = client.post("/password", data={"csrf_token": csrf_of(form), "current_password": "correct-horse-42",
+                                             "new_password": "District d-alpha", "confirm": "District d-alpha"})
+    assert refused.status_code == 200  # made of the district's name: refused, not a 500
+    changed = client.post("/password", data={"csrf_token": csrf_of(form), "current_password": "correct-horse-42",
+                                             "new_password": "quiet orchard lantern 58",
+                                             "confirm": "quiet orchard lantern 58"})
+    assert changed.status_code == 302
+    out = client.post("/logout", data={"csrf_token": csrf_of(client.get("/district/").get_data(as_text=True))})
+    assert out.status_code == 302 and client.get("/district/").status_code == 302
