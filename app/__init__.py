@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-from app.features import achievement, core, diagnostics, exports, monitoring, observations, surveys
+from app.features import achievement, core, diagnostics, district, exports, monitoring, observations, surveys
 from app.i18n import init_i18n
 from app.models import User
 from app.security import set_security_headers
@@ -130,7 +130,7 @@ def create_app(config="development"):
     init_static(app)
     # The features this app installs, in the order of their navigation entries.
     for feature in (core.feature, surveys.feature, observations.feature, diagnostics.feature,
-                    achievement.feature, monitoring.feature, exports.feature):
+                    achievement.feature, monitoring.feature, exports.feature, district.feature):
         feature.init_app(app)
 
     @login_manager.user_loader

@@ -9,14 +9,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ROLES
+from app.models import DISTRICT_ROLES, ROLES
 from app.services.core import audit as audit_service
 from app.services.core import school as school_service
 
 T = TypeVar("T")
 
 # Who may do what, in one place so that views and the access-matrix test agree.
-STAFF = ROLES
+STAFF = ROLES  # a school's staff; a district's staff (DISTRICT_ROLES) reach no school page
+SIGNED_IN = ROLES + DISTRICT_ROLES  # every account: the home page, the password, logging out
 MANAGERS = ("admin", "deputy")
 OBSERVERS = ("admin", "deputy", "mo_head")
 SURVEY_MANAGERS = ("admin", "deputy", "psychologist")
@@ -103,7 +104,7 @@ CSP = (
 def role_required(*roles: str):
     """Allow the view to users holding any of `roles`: anonymous users are sent to
     the login page, logged-in users without the role get 403."""
-    unknown = set(roles) - set(ROLES)
+    unknown = set(roles) - set(SIGNED_IN)
     if unknown:
         raise ValueError(f"unknown roles {unknown}")
 

@@ -88,7 +88,8 @@ class StrongPassword:
             return
         words = [str(form[name].data or "") for name in self.fields if name in form]
         if current_user and current_user.is_authenticated:
-            words += [current_user.email, current_user.full_name, current_user.school.name]
+            homes = (current_user.school, getattr(current_user, "district", None))  # a district's staff have no school
+            words += [current_user.email, current_user.full_name, *(home.name for home in homes if home is not None)]
         problems = password_problems(field.data, words)
         if problems:
             raise StopValidation(problems[0])

@@ -57,12 +57,18 @@ def create_school_command(code, name):
 @click.option("--seed", type=int, default=2026)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has a school.")
 @click.option("--replace", is_flag=True, help="Delete an existing demo school first.")
-def demo_command(scale, schools, seed, if_empty, replace):
+@click.option("--district", "district", type=click.IntRange(1, 30), default=None,
+              help="Build instead the demo district of N small schools, its admin and specialist.")
+def demo_command(scale, schools, seed, if_empty, replace, district):
     """Create the demo school (a Kyrgyz secondary school with realistic data), or a district of them."""
     from app.services.core import demo
+    from app.services.district.cli import demo_district
 
     if schools is not None and scale != "district":
         fail(_("--schools goes with --scale district."))
+    if district:
+        demo_district(district, seed)
+        return
     if if_empty and db.session.scalar(select(func.count(School.id))):
         click.echo(_("The database already has a school; the demo was not loaded."))
         _print_logins()

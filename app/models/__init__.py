@@ -15,6 +15,7 @@ from app.models.achievement import (
 )
 from app.models.audit import AuditLog, SpentToken
 from app.models.diagnostics import Diagnostic, DiagnosticAnswer
+from app.models.district import DISTRICT_ROLES, District, RatingWeight
 from app.models.exports import ExpertScore, ExportChunk, ExportJob
 from app.models.instruments import INSTRUMENT_KINDS, Instrument
 from app.models.monitoring import indicators, measures, planning, registers  # the monitoring domain's tables
@@ -41,7 +42,7 @@ from app.models.surveys import (
 )
 
 __all__ = [
-    "ACCESS_MODES", "ASSESSMENT_KINDS", "AUDIENCES", "CAMPAIGN_STATES", "EXTERNAL_KINDS", "AccessCode", "Answer",
+    "ACCESS_MODES", "ASSESSMENT_KINDS", "DISTRICT_ROLES", "District", "RatingWeight", "AUDIENCES", "CAMPAIGN_STATES", "EXTERNAL_KINDS", "AccessCode", "Answer",
     "Assessment", "AssessmentTask", "ControlWorkAnalysis", "TaskScore", "Campaign", "Diagnostic", "DiagnosticAnswer", "CampaignClass", "INSTRUMENT_KINDS", "Instrument", "Mark", "ROLES", "Response",
     "SupportAction", "SupportPlan", "SupportStep", "ParentContact", "WarningRule", "TERM_KINDS", "AcademicYear", "AuditLog", "ClassGroup", "Enrollment", "ExpertScore", "ExportChunk", "ExportJob",
     "LoginThrottle", "MethodicalAssociation", "School", "SpentToken", "Student", "Subject", "TeachingAssignment", "Term",

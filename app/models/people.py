@@ -8,16 +8,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models.base import AwareDateTime, SchoolOwned, Timestamped
+from app.models.base import AwareDateTime, SchoolOwned, Timestamped, one_of
+from app.models.district import DISTRICT_ROLES
 
 # admin is the director. Parents and students never get accounts.
 ROLES = ("admin", "deputy", "mo_head", "teacher", "class_teacher", "psychologist", "nurse", "expert")
 
 
 class User(UserMixin, Timestamped, db.Model):
+    """A staff account of one school (school_id), or of a district's education department
+    (district_id, with no school: app/models/district.py); never both."""
+
     __tablename__ = "user"
+    __table_args__ = (CheckConstraint("(school_id IS NULL) <> (district_id IS NULL)", name="one_home"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[Optional[int]] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    district_id: Mapped[Optional[int]] = mapped_column(ForeignKey("district.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(256))
@@ -28,6 +34,7 @@ class User(UserMixin, Timestamped, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
 
     school = relationship("School")
+    district = relationship("District")
     role_rows: Mapped[list["UserRole"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
     )
@@ -91,10 +98,7 @@ class UserRole(db.Model):
     __tablename__ = "user_role"
     __table_args__ = (
         UniqueConstraint("user_id", "role"),
-        CheckConstraint(
-            "role IN ('admin', 'deputy', 'mo_head', 'teacher', 'class_teacher', 'psychologist', 'nurse', 'expert')",
-            name="role",
-        ),
+        CheckConstraint(one_of("role", ROLES + DISTRICT_ROLES), name="role"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)

@@ -31,6 +31,8 @@ class School(Timestamped, db.Model):
     address: Mapped[Optional[str]] = mapped_column(String(300))
     # IANA zone of the school's wall clock: campaign windows, due dates, shown times (core.clock)
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TZ, server_default=DEFAULT_TZ)
+    # The district (education department) the school belongs to, if any (app/models/district.py).
+    district_id: Mapped[Optional[int]] = mapped_column(ForeignKey("district.id", ondelete="SET NULL"), index=True)
 
     def __repr__(self) -> str:
         return f"<School {self.code}>"

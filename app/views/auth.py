@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.extensions import db, limiter
-from app.security import STAFF, audit, public, role_required
+from app.security import SIGNED_IN, audit, public, role_required
 from app.services.core import accounts
 from app.services.core import login_throttle as throttle
 from app.web import set_lang_cookie, set_private_cookie
@@ -56,7 +56,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@role_required(*STAFF)
+@role_required(*SIGNED_IN)
 def logout():
     """Ends every session of this user, also copies of the cookie and other devices."""
     user = current_user._get_current_object()
@@ -70,7 +70,7 @@ def logout():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*SIGNED_IN)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -45,7 +45,7 @@ ONCE_ENDPOINTS = {
     "achievement.journal",
     "instruments.import_xlsform", "admin.user_new", "admin.user_edit", "admin.roster",
     "issued.issue_note", "issued.issue_report", "quarter.issue", "tasks.record_analysis",
-    "public_report.publish", "public_report.withdraw",
+    "public_report.publish", "public_report.withdraw", "district.school_new", "district.staff_page", "district.weights",
     "support.open_plan", "support.add_step", "support.add_contact", "support.step_done", "support.plan", "support.rules",
 }
 

@@ -1,6 +1,7 @@
 """Test data, one module per domain: this one builds the small school every test starts from
 (one current year with terms, two classes of students, a methodical association, subjects,
-teaching assignments and one user per role); surveys, observations, achievement, monitoring
+teaching assignments and one user per role, and its district with the district's admin and
+specialist); surveys, observations, achievement, monitoring
 and exports add a domain's rows to it (make_campaign, make_observation, make_assessment,
 make_indicator_value, make_register_row, make_cyclogram_item, make_export_job). The
 security tables and the feature tests use these, not copies of their own."""
@@ -22,6 +23,7 @@ from app.models import (
     Term,
     User,
 )
+from tests.factories.district import make_district
 
 PASSWORD = "correct-horse-42"
 _HASH = generate_password_hash(PASSWORD)
@@ -96,7 +98,9 @@ def make_school(code: str, class_size: int = 6) -> SchoolFixture:
         db.session.add(TeachingAssignment(school=school, teacher=teacher, subject_id=subject.id,
                                           class_id=cls.id, year_id=year.id))
     db.session.commit()
-    return SchoolFixture(school, year, terms, ma, subjects, classes, students, users)
+    fixture = SchoolFixture(school, year, terms, ma, subjects, classes, students, users)
+    make_district(fixture, _HASH)  # the school's district, its district_admin and district_specialist
+    return fixture
 
 
 def make_year(school: SchoolFixture, name: str = "2025-2026", starts_on: date = date(2025, 9, 1),

@@ -1,6 +1,6 @@
 """The rows of the cross-cutting security tests (access matrix, CSRF, XSS crawl, bad-input
 fuzzing, the backup round trip), one module per domain: core, surveys, observations,
-achievement, monitoring, exports. Each declares one `Tables`; tests/security/tables.py
+achievement, monitoring, exports, district. Each declares one `Tables`; tests/security/tables.py
 gathers them. The objects the rows name are made with tests/factories on first use and kept
 in the school fixture's `extra`."""
 from dataclasses import dataclass, field

@@ -24,6 +24,7 @@ from tests.security import (
     achievement,
     core,
     diagnostics,
+    district,
     exports,
     monitoring,
     observations,
@@ -31,10 +32,10 @@ from tests.security import (
 )
 
 DOMAINS: list[Tables] = [core.TABLES, surveys.TABLES, observations.TABLES, diagnostics.TABLES, achievement.TABLES,
-                         monitoring.TABLES, exports.TABLES]
+                         monitoring.TABLES, exports.TABLES, district.TABLES]
 
 ROLES_UNDER_TEST = ("anonymous", "admin", "deputy", "mo_head", "teacher", "class_teacher",
-                    "psychologist", "nurse", "expert")
+                    "psychologist", "nurse", "expert", "district_admin", "district_specialist")
 
 # Endpoints that are neither role_required nor public but are fine as they are.
 BUILTIN_PUBLIC = {"static"}
@@ -51,13 +52,16 @@ URL_ARGS_BY_ENDPOINT: dict[str, Callable[[SchoolFixture], dict]] = {
 # ids and expects 404 for roles that may use the route.
 ID_ARGUMENTS = {"class_id", "user_id", "student_id", "subject_id", "term_id", "year_id", "ma_id",
                 "teacher_id", "obj_id", "campaign_id", "target_id", "obs_id", "assessment_id", "indicator_id",
-                "item_id", "job_id", "measure_id", "doc_id", "plan_id", "step_id"}
+                "item_id", "job_id", "measure_id", "doc_id", "plan_id", "step_id", "school_id"}
 
 # Expected status codes that differ from the decorators. endpoint -> {role: status};
 # "*" stands for every logged-in role without its own entry. An entry applies to GET
 # (or to POST for POST-only routes).
-OVERRIDES: dict[str, dict[str, int]] = {
-    endpoint: statuses for domain in DOMAINS for endpoint, statuses in domain.overrides.items()}
+# Several domains may add rows of one endpoint (e.g. the district's rows for its roles).
+OVERRIDES: dict[str, dict[str, int]] = {}
+for _domain in DOMAINS:
+    for _endpoint, _statuses in _domain.overrides.items():
+        OVERRIDES.setdefault(_endpoint, {}).update(_statuses)
 
 # POST endpoints that do not use the session's CSRF token (they must carry their own).
 CSRF_EXEMPT: dict[str, str] = {endpoint: why for domain in DOMAINS for endpoint, why in domain.csrf_exempt.items()}

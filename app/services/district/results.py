@@ -1,0 +1,93 @@
+"""Learning results of the district's schools side by side: pass rate, quality of knowledge,
+SOU and mean mark per school, by grade and by subject, and for the whole district, computed in
+SQL from every term mark of the period with the achievement domain's formulas
+(achievement.metrics.metrics_select), never by averaging schools' percentages. Subjects are
+matched across schools by name. Each school's figure carries its n and, against the district's,
+a flag from `stats` (above, below, or within noise)."""
+from dataclasses import dataclass, field
+from typing import Optional
+
+from sqlalchemy import and_
+
+from app.models import AcademicYear, Assessment, ClassGroup, Subject, Term
+from app.services.achievement.metrics import Metrics, metrics_select, run_metrics
+from app.services.district import stats
+from app.services.district.periods import TermSpec
+
+FIGURES = ("pass_rate", "quality", "sou", "mean")
+
+
+@dataclass
+class Figure:
+    """One school's (or the district's) learning results with each figure's interval and flag."""
+
+    metrics: Metrics
+    intervals: dict[str, Optional[stats.Interval]] = field(default_factory=dict)
+    flags: dict[str, str] = field(default_factory=dict)
+
+
+def _intervals(m: Metrics) -> dict[str, Optional[stats.Interval]]:
+    counts = {5: m.n5, 4: m.n4, 3: m.n3, 2: m.n2, 1: m.n1}
+    return {"pass_rate": stats.wilson(m.n5 + m.n4 + m.n3, m.n), "quality": stats.wilson(m.n5 + m.n4, m.n),
+            "sou": stats.mean_interval(counts, stats.SOU_POINTS), "mean": stats.mean_interval(counts, stats.MARK_POINTS)}
+
+
+def figure(m: Optional[Metrics], reference: Optional[Metrics] = None) -> Optional[Figure]:
+    if m is None:
+        return None
+    intervals = _intervals(m)
+    flags = {}
+    for name in FIGURES:
+        interval = intervals[name]
+        value = getattr(reference, name) if reference is not None else None
+        flags[name] = interval.compare(value) if interval is not None and reference is not None else "noise"
+    return Figure(m, intervals, flags)
+
+
+def _where(school_ids: list[int], year_name: str, spec: TermSpec):
+    return (Assessment.school_id.in_(school_ids), Assessment.kind == "term", Term.kind == spec.kind,
+            Term.number == spec.number, AcademicYear.name == year_name)
+
+
+def _joins(*more):
+    return [(Term, Term.id == Assessment.term_id),
+            (AcademicYear, and_(AcademicYear.id == Term.year_id, AcademicYear.school_id == Assessment.school_id)),
+            *more]
+
+
+GROUPS = {
+    "grade": ({"grade": ClassGroup.grade}, (ClassGroup, ClassGroup.id == Assessment.class_id)),
+    "subject": ({"subject": Subject.name}, (Subject, Subject.id == Assessment.subject_id)),
+}
+
+
+def _run(keys: dict, school_ids, year_name, spec, *more_joins) -> list[Metrics]:
+    return run_metrics(metrics_select(keys, *_where(school_ids, year_name, spec), joins=_joins(*more_joins)), keys)
+
+
+@dataclass
+class Table:
+    """Rows of a grouping (None: the whole period; a grade; a subject's name): the district's
+    figure and each school's."""
+
+    key: object
+    district: Optional[Figure]
+    schools: dict[int, Optional[Figure]]
+
+
+def learning_results(school_ids: list[int], year_name: Optional[str], spec: Optional[TermSpec]) -> dict[str, list[Table]]:
+    """{"total": [Table], "grade": [Table by grade], "subject": [Table by subject name]}."""
+    out: dict[str, list[Table]] = {"total": [], "grade": [], "subject": []}
+    if not school_ids or not year_name or spec is None:
+        return out
+    school_key = {"school_id": Assessment.school_id}
+    total = next(iter(_run({}, school_ids, year_name, spec)), None)
+    per_school = {m.school_id: m for m in _run(school_key, school_ids, year_name, spec)}
+    out["total"].append(Table(None, figure(total), {sid: figure(per_school.get(sid), total) for sid in school_ids}))
+    for name, (keys, join) in GROUPS.items():
+        whole = {m.keys[name]: m for m in _run(keys, school_ids, year_name, spec, join)}
+        parts = {(m.school_id, m.keys[name]): m for m in _run({**school_key, **keys}, school_ids, year_name, spec, join)}
+        for key in sorted(whole):
+            ref = whole[key]
+            out[name].append(Table(key, figure(ref), {sid: figure(parts.get((sid, key)), ref) for sid in school_ids}))
+    return out
