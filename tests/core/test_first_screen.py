@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import SupportAction
+from app.models import SupportAction, SupportPlan
 from app.services.core import clock
 from app.services.monitoring import indicators
 from tests.factories.achievement import make_assessment
@@ -100,7 +100,7 @@ def test_the_director_sees_what_needs_the_school_today(client, login, school_tod
         "observation_drafts": [2], "observations_unacknowledged": [1], "campaign": [3, 0],
         "indicators_below": [counts(items)["indicators_below"][0]],
     }
-    assert "1 of them without a support action this quarter" in items["at_risk"][0][2]
+    assert "1 of them without a support plan or action this quarter" in items["at_risk"][0][2]
     assert "3 of 12 answered (25 %)" in items["campaign"][0][2]
     assert "Parents 2026" in items["campaign"][0][2] and "Climate 7-А" in items["campaign"][1][2]
     assert "0 of 6 answered (0 %)" in items["campaign"][1][2]
@@ -166,3 +166,20 @@ def test_two_weeks_before_the_quarter_ends_missing_term_marks_show(client, login
     assert "Оценки: 8-Б, Математика" in items["marks"][0][2]
     assert "четвертных оценок ещё нет (четверть заканчивается 27.12.2026)" in items["marks"][0][2]
     opens(client, items)
+
+
+def test_a_support_plan_counts_as_support_on_the_first_screen(client, login, school_today):
+    """The second student at risk (two in 7-А's Q2 term marks) gets a support plan: nobody is left
+    without support; a cancelled plan does not count."""
+    s = school_today
+    second = s.students[s.classes[0].id][1]
+    plan = SupportPlan(school_id=s.school.id, student_id=second.id, term_id=s.terms[1].id, status="open",
+                       created_by_id=s.user("class_teacher").id)
+    db.session.add(plan)
+    db.session.commit()
+    _html, items = first_screen(client, login, s.user("admin"))
+    assert "0 of them without a support plan or action this quarter" in items["at_risk"][0][2]
+    plan.status = "cancelled"
+    db.session.commit()
+    _html, items = first_screen(client, login, s.user("admin"))
+    assert "1 of them without a support plan or action this quarter" in items["at_risk"][0][2]

@@ -18,7 +18,16 @@ from sqlalchemy import and_, func, or_, select
 
 from app.extensions import db
 from app.i18n import localized_name
-from app.models import AcademicYear, Assessment, ClassGroup, Enrollment, Mark, Subject, TeachingAssignment
+from app.models import (
+    AcademicYear,
+    Assessment,
+    ClassGroup,
+    Enrollment,
+    Mark,
+    Subject,
+    SupportPlan,
+    TeachingAssignment,
+)
 from app.security import Principal
 from app.services.achievement import access, analysis
 from app.services.core import clock
@@ -80,6 +89,9 @@ def at_risk(principal: Principal, year: AcademicYear) -> list[Item]:
     rows = analysis.at_risk(principal, term, [c.id for c in classes])
     if not rows:
         return []
-    without = sum(1 for row in rows if not row["actions"])
+    planned = set(db.session.scalars(select(SupportPlan.student_id).where(
+        SupportPlan.school_id == principal.school_id, SupportPlan.term_id == term.id,
+        SupportPlan.status != "cancelled", SupportPlan.student_id.in_([row["student"].id for row in rows]))))
+    without = sum(1 for row in rows if not row["actions"] and row["student"].id not in planned)
     return [Item("at_risk", _("Students at risk"), len(rows), "achievement.at_risk", {"term": term.id},
-                 _("%(n)s of them without a support action this quarter", n=without), alert=bool(without))]
+                 _("%(n)s of them without a support plan or action this quarter", n=without), alert=bool(without))]
