@@ -199,7 +199,7 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
 
 def write_marks(school_id: int, parsed: list, report: ImportReport) -> None:
     """Write checked marks: `parsed` holds ((class, subject, term, kind, date, student), value,
-    score, absent); assessments are found or created, marks created, corrected or left as they
+    score, absent, row number, points per task or None); assessments are found or created, marks created, corrected or left as they
     are (counted in the report). The long format and the class journal both end here."""
     assessments, earlier = _assessments_for(school_id, {key[:5] for key, *_rest in parsed}, report)
     work_tasks.import_points(school_id, [(number, assessments[key[:5]], key[5], cells)

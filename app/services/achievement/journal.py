@@ -198,7 +198,8 @@ def import_journal(stream: IO[bytes], *, cls: ClassGroup, subject: Subject, term
             except CellError as error:
                 report.add(number, _column_name(index), str(error))
                 continue
-            parsed.append(((cls.id, subject.id, term.id, kind, on, student.id), value, score, absent))
+            # (the row's number; no points per task: a journal has a column per work, not per task)
+            parsed.append(((cls.id, subject.id, term.id, kind, on, student.id), value, score, absent, number, None))
     if report.ok and not parsed:
         report.add(0, None, _("The file holds no marks."))
     if report.ok:
