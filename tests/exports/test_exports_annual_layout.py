@@ -14,15 +14,16 @@ SHEETS = {
     "en": ["Summary", "D1 Results", "D2 Teaching quality", "D3 Olympiads", "D4 Innovation", "D5 Provision",
            "D6 Upbringing", "D7 Health and safety", "Registers", "Measures", "Results by quarter",
            "Results by class", "Results by subject", "Class x subject", "Survey indices", "Survey by class",
-           "Observations", "Observations by MA", "Expert assessment", "Notes"],
+           "Observations", "Observations by MA", "Diagnostics", "Diagnostic outcomes", "Expert assessment", "Notes"],
     "ru": ["Сводка", "Н1 Результаты", "Н2 Качество обучения", "Н3 Олимпиады", "Н4 Инновации", "Н5 Обеспечение",
            "Н6 Воспитание", "Н7 Здоровье и безопасность", "Реестры", "Мероприятия", "По четвертям", "По классам",
            "По предметам", "Класс x предмет", "Индексы анкетирования", "Анкетирование по классам", "Наблюдения",
-           "Наблюдения по МО", "Экспертная оценка", "Пояснения"],
+           "Наблюдения по МО", "Диагностика", "Итоги диагностик", "Экспертная оценка", "Пояснения"],
     "ky": ["Жыйынтык таблица", "Б1 Натыйжалар", "Б2 Окутуу сапаты", "Б3 Олимпиадалар", "Б4 Инновациялар",
            "Б5 Камсыздоо", "Б6 Тарбия", "Б7 Ден соолук жана коопсуздук", "Реестрлер", "Чаралар", "Чейректер боюнча",
            "Класстар боюнча", "Сабактар боюнча", "Класс x сабак", "Сурамжылоо индекстери",
-           "Сурамжылоо класстар боюнча", "Байкоолор", "Байкоолор МБ боюнча", "Эксперттик баалоо", "Эскертүүлөр"],
+           "Сурамжылоо класстар боюнча", "Байкоолор", "Байкоолор МБ боюнча", "Диагностика",
+           "Диагностикалардын жыйынтыктары", "Эксперттик баалоо", "Эскертүүлөр"],
 }
 # The number format of each kind of figure, by its column's header in the English workbook.
 COUNT, RATE, MEAN = "0", "0.0", "0.00"
@@ -31,6 +32,12 @@ COLUMNS = {
     "n": COUNT, "n5": COUNT, "n4": COUNT, "n3": COUNT, "n2": COUNT, "n1": COUNT, "absent": COUNT,
     "pass rate %": RATE, "quality %": RATE, "SOU %": RATE, "mean": MEAN,
     "Responses": COUNT, "Response rate %": RATE, "Index 0-100": RATE, "Observations": COUNT, "% of maximum": RATE,
+}
+# Sheets whose columns of the same name hold another kind of figure.
+SHEET_COLUMNS = {
+    "Diagnostics": {"Students diagnosed (n)": COUNT, "Favourable": COUNT, "Value": RATE, "Previous year": RATE,
+                    "Change": RATE},
+    "Diagnostic outcomes": {"Students": COUNT, "% of diagnosed": RATE, "Students diagnosed (n)": COUNT},
 }
 # An indicator's value (and previous value, and a measure's values) by the indicator's unit.
 UNITS = {"%": RATE, "count": COUNT, "index 0-100": RATE, "mean": MEAN, "points": MEAN, "ratio": MEAN,
@@ -74,7 +81,7 @@ def test_counts_rates_and_means_have_their_formats_in_every_sheet(app, tmp_path)
             elif ws.title == "Measures":  # after the direction sheets: by its indicator's unit
                 expected = by_name[ws.cell(cell.row, 1).value]
             else:
-                expected = COLUMNS[name]
+                expected = SHEET_COLUMNS.get(ws.title, COLUMNS)[name]
             assert cell.number_format == expected, (ws.title, cell.coordinate, name, cell.value)
             if expected == COUNT:
                 assert float(cell.value).is_integer(), (ws.title, cell.coordinate, cell.value)
