@@ -33,3 +33,34 @@ def test_specialist_reads_the_district_on_a_phone(live_server, phone, school, la
         phone.goto(f"{live_server}{path}")
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
     screenshot(phone, f"district-surveys-phone-{lang}")
+
+
+@pytest.mark.parametrize("email", ["district-admin@demo.sapat.kg", "district-specialist@demo.sapat.kg"])
+def test_every_district_page_of_the_demo_district_on_a_phone_in_kyrgyz(live_server, browser, email):
+    """The school crawl (tests/security/test_browser_crawl.py) never signs in as a district role:
+    the same checks on every page of the district's menu, in Kyrgyz at 360 px: no English word or
+    internal key, no text running out of its box, nothing wider than the screen."""
+    from sqlalchemy import select
+
+    from app.services.district.demo import PASSWORD, build_district
+    from tests.security.test_browser_crawl import PHONE, Crawl
+
+    build_district(2)
+    user = db.session.scalar(select(User).where(User.email == email))
+    user.locale = "ky"
+    db.session.commit()
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    browser_login(page, live_server, user, PASSWORD)
+    crawl = Crawl(live_server)
+    menu = ["/district/"] + [crawl.local(a) for a in page.eval_on_selector_all(
+        "main a[href^='/district/'], nav.nav a[href]", "links => links.map(a => a.href)")]
+    menu = [u for u in dict.fromkeys(menu) if u and "workbook" not in u and "/schools/" not in u]
+    assert len(menu) >= 8, menu
+    for url in menu:
+        response = page.goto(live_server + url)
+        assert response.status < 400, url
+        crawl.check_view(page, f"{email} {url}", "ky", PHONE["width"])
+    screenshot(page, f"district-last-menu-page-phone-ky-{email.split('@')[0]}")
+    context.close()
+    assert crawl.faults == []

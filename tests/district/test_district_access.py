@@ -76,7 +76,7 @@ def test_the_district_admin_creates_a_school_with_its_director(app, client, logi
     assert "№7 мектеп" in client.get("/district/").get_data(as_text=True)
     # The director signs in to their own school only.
     director_client = app.test_client()
-    assert do_login(director_client, director, "seven long words for a password").status_code == 302
+    assert do_login(director_client, director, "seven long words for a password").status_code == 303
     assert "№7 мектеп" in director_client.get("/").get_data(as_text=True)
     assert director_client.get("/district/").status_code == 403
     # A code in use is refused on its field, nothing is written.
@@ -128,6 +128,6 @@ def test_a_district_user_changes_their_password_and_logs_out(client, login, scho
     changed = client.post("/password", data={"csrf_token": csrf_of(form), "current_password": "correct-horse-42",
                                              "new_password": "quiet orchard lantern 58",
                                              "confirm": "quiet orchard lantern 58"})
-    assert changed.status_code == 302
+    assert changed.status_code == 303
     out = client.post("/logout", data={"csrf_token": csrf_of(client.get("/district/").get_data(as_text=True))})
-    assert out.status_code == 302 and client.get("/district/").status_code == 302
+    assert out.status_code == 303 and client.get("/district/").status_code == 302

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import (
@@ -23,6 +23,7 @@ from app.models import (
     TeachingAssignment,
     Term,
     User,
+    UserRole,
 )
 from app.models.monitoring.indicators import Indicator, IndicatorValue
 from app.models.monitoring.measures import Measure
@@ -83,7 +84,7 @@ def _school(district: District, index: int, strength: float, rng: random.Random,
     classes = [ClassGroup(school=school, year=year, grade=grade, letter="А") for grade in GRADES]
     db.session.add_all([*subjects, *classes])
     db.session.flush()
-    done_terms = [t for t in terms if t.ends_on < today] or terms[:1]
+    done_terms = [t for t in terms if t.ends_on <= today]  # term marks only of the quarters ended by today
     for cls in classes:
         students = []
         for i in range(rng.randint(10, 16)):
@@ -121,11 +122,23 @@ def _school(district: District, index: int, strength: float, rng: random.Random,
 
 
 def build_district(n: int, seed: int = 2026, today: date | None = None) -> DemoDistrict:
-    """The demo district with `n` schools, in the current transaction."""
-    if db.session.scalar(select(District).where(District.code == DISTRICT_CODE)):
-        raise DemoDistrictError("exists")
+    """The demo district with `n` small schools, in the current transaction."""
     rng = random.Random(seed)
     today = today or clock.today()
+    out = new_district()
+    for index in range(1, n + 1):
+        strength = 0.0 if n == 1 else -0.6 + 1.2 * (index - 1) / (n - 1)
+        _school(out.district, index, strength, rng, today, out)
+    db.session.flush()
+    return out
+
+
+def new_district(schools: list[School] = ()) -> DemoDistrict:
+    """The demo district holding `schools` (none yet for build_district), with its admin, its
+    specialist and the rating's indicators and weights, in the current transaction.
+    Raises DemoDistrictError when the demo district exists."""
+    if db.session.scalar(select(District).where(District.code == DISTRICT_CODE)):
+        raise DemoDistrictError("exists")
     district = District(code=DISTRICT_CODE, name="Демо району", name_ru="Демо район")
     db.session.add(district)
     db.session.flush()
@@ -135,10 +148,23 @@ def build_district(n: int, seed: int = 2026, today: date | None = None) -> DemoD
     specialist = _user("district-specialist@demo.sapat.kg", "Райондун адиси", ["district_specialist"],
                        district_id=district.id)
     out.logins[:0] = [("district_admin", admin.email), ("district_specialist", specialist.email)]
-    for index in range(1, n + 1):
-        strength = 0.0 if n == 1 else -0.6 + 1.2 * (index - 1) / (n - 1)
-        _school(district, index, strength, rng, today, out)
     for key, weight in (("pass_rate", 2.0), ("quality", 2.0), ("open_lessons", 1.0)):
         db.session.add(RatingWeight(district_id=district.id, indicator_key=key, weight=weight))
+    for school in schools:
+        school.district_id = district.id
+        out.schools.append(school)
     db.session.flush()
     return out
+
+
+def delete_demo_district() -> bool:
+    """Remove the demo district and its staff (its schools stay, with no district; `demo
+    --replace` removes them with the demo school). False when there was none."""
+    district_id = db.session.scalar(select(District.id).where(District.code == DISTRICT_CODE))
+    if district_id is None:
+        return False
+    db.session.execute(delete(UserRole).where(UserRole.user_id.in_(
+        select(User.id).where(User.district_id == district_id))))
+    db.session.execute(delete(User).where(User.district_id == district_id))
+    db.session.execute(delete(District).where(District.id == district_id))
+    return True

@@ -103,3 +103,28 @@ def measure_rows(schools: list[School]) -> dict[int, MeasureFigure]:
             Measure.school_id == school.id, Measure.status.in_(OPEN_STATUSES))) or 0
         out[school.id] = MeasureFigure(overdue, open_count)
     return out
+
+
+def observation_rows(schools: list[School], years: dict, lang: Optional[str] = None) -> list[dict]:
+    """Lesson observations by criterion per school, as each school's own summary computes them
+    (observations.aggregates.by_criterion over the counted observations of the school's year, as
+    its expert sees them: a joint lesson counts once; percentage = sum(score - min) / sum(max -
+    min) * 100 over the lessons where the criterion was scored, n lessons). One dict per criterion
+    in the protocols' order: {"protocol", "item", "label", "section", "schools": {school id:
+    {"count", "pct", "mean"}}}; criteria no school scored are left out."""
+    from app.services.district.access import reader
+    from app.services.observations import aggregates
+    from app.services.observations.protocols import criterion_labels
+
+    found: dict[tuple[str, str], dict[int, dict]] = {}
+    for school in schools:
+        year = years.get(school.id)
+        if year is None:
+            continue
+        for row in aggregates.by_criterion(reader(school.id), year.id):
+            found.setdefault((row["protocol"], row["item"]), {})[school.id] = row
+    labels = criterion_labels(lang)
+    order = {key: index for index, key in enumerate(labels)}
+    return [{"protocol": key[0], "item": key[1], "label": labels.get(key, (key[1], ""))[0],
+             "section": labels.get(key, ("", key[1]))[1], "schools": by_school}
+            for key, by_school in sorted(found.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))]

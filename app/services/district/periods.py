@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AcademicYear, Assessment, Term
 from app.models.school import TERM_KINDS, term_label
+from app.services.core.text import whole
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,9 @@ class TermSpec:
     @classmethod
     def parse(cls, raw: Optional[str]) -> Optional["TermSpec"]:
         kind, _, number = (raw or "").partition("-")
-        if kind in TERM_KINDS and number.isdigit() and 0 < int(number) < 100:
-            return cls(kind, int(number))
+        n = whole(number)
+        if kind in TERM_KINDS and n is not None and 0 < n < 100:
+            return cls(kind, n)
         return None
 
 

@@ -3,15 +3,17 @@ SOU and mean mark per school, by grade and by subject, and for the whole distric
 SQL from every term mark of the period with the achievement domain's formulas
 (achievement.metrics.metrics_select), never by averaging schools' percentages. Subjects are
 matched across schools by name. Each school's figure carries its n and, against the district's,
-a flag from `stats` (above, below, or within noise)."""
+a flag from `stats` (above, below, or within noise). Schools of other installations (their
+imported packages' counts, `imported`) stand beside the hosted ones and count in the district's
+figure, which is computed from the summed counts."""
 from dataclasses import dataclass, field
 from typing import Optional
 
 from sqlalchemy import and_
 
 from app.models import AcademicYear, Assessment, ClassGroup, Subject, Term
-from app.services.achievement.metrics import Metrics, metrics_select, run_metrics
-from app.services.district import stats
+from app.services.achievement.metrics import COUNT_FIELDS, Metrics, from_counts, metrics_select, run_metrics
+from app.services.district import imported, stats
 from app.services.district.periods import TermSpec
 
 FIGURES = ("pass_rate", "quality", "sou", "mean")
@@ -73,21 +75,41 @@ class Table:
     key: object
     district: Optional[Figure]
     schools: dict[int, Optional[Figure]]
+    remote: dict[int, Optional[Figure]] = field(default_factory=dict)  # remote school id -> its figure
 
 
-def learning_results(school_ids: list[int], year_name: Optional[str], spec: Optional[TermSpec]) -> dict[str, list[Table]]:
-    """{"total": [Table], "grade": [Table by grade], "subject": [Table by subject name]}."""
+def _merged(a: Optional[Metrics], b: Optional[Metrics]) -> Optional[Metrics]:
+    """The figures of two groups together, from their summed counts."""
+    if a is None or b is None:
+        return a or b
+    return from_counts(a.keys, *(getattr(a, name) + getattr(b, name) for name in COUNT_FIELDS))
+
+
+def learning_results(school_ids: list[int], year_name: Optional[str], spec: Optional[TermSpec],
+                     remote_ids: tuple[int, ...] = ()) -> dict[str, list[Table]]:
+    """{"total": [Table], "grade": [Table by grade], "subject": [Table by subject name]}; the
+    schools hosted here (`school_ids`) and the remote schools with a package (`remote_ids`)."""
     out: dict[str, list[Table]] = {"total": [], "grade": [], "subject": []}
-    if not school_ids or not year_name or spec is None:
+    if not (school_ids or remote_ids) or not year_name or spec is None:
         return out
+    remote_ids = list(remote_ids)
     school_key = {"school_id": Assessment.school_id}
-    total = next(iter(_run({}, school_ids, year_name, spec)), None)
-    per_school = {m.school_id: m for m in _run(school_key, school_ids, year_name, spec)}
-    out["total"].append(Table(None, figure(total), {sid: figure(per_school.get(sid), total) for sid in school_ids}))
+    local = _run({}, school_ids, year_name, spec) if school_ids else []
+    total = _merged(next(iter(local), None), next(iter(imported.result_counts(remote_ids, year_name, spec, ())), None))
+    per_school = {m.school_id: m for m in _run(school_key, school_ids, year_name, spec)} if school_ids else {}
+    per_remote = {m.remote_id: m for m in imported.result_counts(remote_ids, year_name, spec, ("remote_id",))}
+    out["total"].append(Table(None, figure(total), {sid: figure(per_school.get(sid), total) for sid in school_ids},
+                              {rid: figure(per_remote.get(rid), total) for rid in remote_ids}))
     for name, (keys, join) in GROUPS.items():
-        whole = {m.keys[name]: m for m in _run(keys, school_ids, year_name, spec, join)}
-        parts = {(m.school_id, m.keys[name]): m for m in _run({**school_key, **keys}, school_ids, year_name, spec, join)}
+        whole = {m.keys[name]: m for m in _run(keys, school_ids, year_name, spec, join)} if school_ids else {}
+        for m in imported.result_counts(remote_ids, year_name, spec, (name,)):
+            whole[m.keys[name]] = _merged(whole.get(m.keys[name]), m)
+        parts = ({(m.school_id, m.keys[name]): m for m in _run({**school_key, **keys}, school_ids, year_name, spec, join)}
+                 if school_ids else {})
+        remote_parts = {(m.remote_id, m.keys[name]): m
+                        for m in imported.result_counts(remote_ids, year_name, spec, ("remote_id", name))}
         for key in sorted(whole):
             ref = whole[key]
-            out[name].append(Table(key, figure(ref), {sid: figure(parts.get((sid, key)), ref) for sid in school_ids}))
+            out[name].append(Table(key, figure(ref), {sid: figure(parts.get((sid, key)), ref) for sid in school_ids},
+                                   {rid: figure(remote_parts.get((rid, key)), ref) for rid in remote_ids}))
     return out
