@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from surveys.conditions import condition_list
-from surveys.instrument import Instrument
+from surveys.instrument import SOURCE_TAGS, Instrument
 from surveys.items import ITEM_TYPES
 from surveys.kinds import KINDS
 from surveys.texts import Problem
@@ -83,6 +83,8 @@ def check_references(instrument: Instrument) -> list[Problem]:
     problems.extend(Problem(path, reason) for path, reason in KINDS[instrument.kind].problems(placed))
     if instrument.confidential is not None and instrument.kind != "diagnostic":
         problems.append(Problem("confidential", "only diagnostics (kind: diagnostic) may be confidential"))
+    if instrument.respondent is not None and instrument.kind != "diagnostic":
+        problems.append(Problem("respondent", "only diagnostics (kind: diagnostic) name their respondent"))
     return problems
 
 
@@ -94,8 +96,9 @@ def _fmt_range(rng: tuple[float, float]) -> str:
 def format_loc(loc: tuple) -> str:
     """('sections', 1, 'items', 3, 'likert', 'scale') -> 'sections[1].items[3].scale'.
 
-    Pydantic puts the tag of a discriminated union (the item type) after the index, and the
-    member type of a plain union (e.g. 'list[Condition]') into the location: both are dropped."""
+    Pydantic puts the tag of a discriminated union (the item type, a source's form) after the
+    index, and the member type of a plain union (e.g. 'list[Condition]') into the location: both
+    are dropped."""
     out = ""
     parts = list(loc)
     for n, part in enumerate(parts):
@@ -103,6 +106,8 @@ def format_loc(loc: tuple) -> str:
             out += f"[{part}]"
             continue
         if n >= 2 and parts[n - 2] == "items" and isinstance(parts[n - 1], int) and part in ITEM_TYPES:
+            continue
+        if n >= 2 and parts[n - 2] == "sources" and isinstance(parts[n - 1], int) and part in SOURCE_TAGS:
             continue
         if part in ("Condition", "list[Condition]") or re.match(r"^(function-|tagged-union|union\[)", str(part)):
             continue

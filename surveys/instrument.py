@@ -4,15 +4,23 @@ An instrument file (surveys/instruments/*.yaml) has a key, a version, a kind (su
 texts in ky / ru / en, optional sub-scales, and sections of items (surveys/items/). Every item
 may be `required` (default true for scored items, false for text) and have `show_if`; a section
 may have `show_if` too. A diagnostic (kind `diagnostic`) may be `confidential`: its records are
-seen only by the psychologist and the director (app/services/diagnostics/access.py).
+seen only by the psychologist and the director (app/services/diagnostics/access.py); and it may
+declare `respondent: student`: the student fills it in about themself with a personal
+single-use code (app/services/diagnostics/student_codes.py), where the school allows it; the
+default, `staff`, is filled in by staff about the student.
+
+`sources` cite what the instrument rests on. An entry is either the reference alone, as
+published (a plain string, never translated), or `{cite, note}`: the reference as published
+and a note in ky / ru / en (what was taken from the work, how it was adapted), shown in the
+page's language like every other text of the instrument.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterator, Literal, Optional
+from typing import Annotated, Any, Iterator, Literal, Optional, Union
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from surveys.conditions import ShowIf
 from surveys.items import CriterionItem, Item
@@ -20,6 +28,7 @@ from surveys.kinds import KIND_NAMES
 from surveys.texts import Key, Strict, Text
 
 AUDIENCES = ("parents", "students", "teachers", "staff")
+RESPONDENTS = ("staff", "student")  # who fills in a diagnostic
 
 
 class Section(Strict):
@@ -40,6 +49,25 @@ class Scale(Strict):
     description: Optional[Text] = None
 
 
+class Source(Strict):
+    """A cited work with a note: `cite` the reference as published (titles are not translated),
+    `note` what the instrument takes from it, in the three languages."""
+
+    cite: str = Field(min_length=1)
+    note: Text
+
+
+def _source_tag(value: Any) -> str:
+    return "plain" if isinstance(value, str) else "noted"
+
+
+SOURCE_TAGS = ("plain", "noted")
+# A plain string is a reference alone; a mapping a reference with its note (tagged, so that a
+# mapping's problems are reported at their own path, e.g. sources[0].note.ky).
+SourceEntry = Annotated[Union[Annotated[str, Tag("plain")], Annotated[Source, Tag("noted")]],
+                        Discriminator(_source_tag)]
+
+
 class Instrument(Strict):
     key: Key
     version: int = Field(ge=1)
@@ -48,8 +76,9 @@ class Instrument(Strict):
     description: Optional[Text] = None
     audience: list[Literal[AUDIENCES]] = Field(default_factory=list)
     grades: Optional[list[int]] = None
-    sources: list[str] = Field(default_factory=list)
+    sources: list[SourceEntry] = Field(default_factory=list)
     confidential: Optional[bool] = None  # diagnostics: the psychologist's and the director's only
+    respondent: Optional[Literal[RESPONDENTS]] = None  # diagnostics: who fills it in (default staff)
     scales: list[Scale] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
 
@@ -57,6 +86,11 @@ class Instrument(Strict):
     def items(self) -> Iterator[Item]:
         for section in self.sections:
             yield from section.items
+
+    @property
+    def filled_by_student(self) -> bool:
+        """A diagnostic the student fills in about themself (`respondent: student`)."""
+        return self.respondent == "student"
 
     def placed(self) -> Iterator[tuple[Section, int, Item]]:
         """(section, position counted over the whole instrument from 0, item) in order."""
@@ -85,6 +119,12 @@ class Instrument(Strict):
 
     def answer_keys(self) -> list[str]:
         return [k for item in self.items() for k in item.answer_keys()]
+
+    def sources_in(self, lang: str) -> list[tuple[str, str]]:
+        """(the reference as published, its note in `lang` or "") of every source, in order; the
+        note follows the rule of every instrument text (Text.pick)."""
+        return [(entry, "") if isinstance(entry, str) else (entry.cite, entry.note.pick(lang))
+                for entry in self.sources]
 
     def scored(self) -> Iterator[tuple[str, Any, Optional[str], bool, tuple[float, float]]]:
         """(answer key, item, scale key, reverse, (min, max)) for every scored answer."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from surveys.checks import check_references, format_loc
 from surveys.conditions import Condition, ShowIf, Value, condition_list, conditions_hold, normalize
-from surveys.instrument import AUDIENCES, Instrument, Scale, Section
+from surveys.instrument import AUDIENCES, Instrument, Scale, Section, Source
 from surveys.items import (
     ITEM_TYPES,
     NA,
@@ -51,6 +51,6 @@ __all__ = [
     "AUDIENCES", "AnswerError", "Condition", "CriterionItem", "ITEM_TYPES", "Instrument", "Item", "ItemBase",
     "KEY_PATTERN", "KINDS", "KIND_NAMES", "Key", "LANGS", "Level", "LikertItem", "MatrixItem", "MatrixRow",
     "MultiItem", "NA", "NO", "NOT_APPLICABLE", "NumberItem", "Option", "Problem", "REGISTRY", "Record", "Scale",
-    "Section", "ShowIf", "SingleItem", "Strict", "Text", "TextItem", "Value", "YES", "YesNoItem",
+    "Section", "ShowIf", "SingleItem", "Source", "Strict", "Text", "TextItem", "Value", "YES", "YesNoItem",
     "check_references", "condition_list", "conditions_hold", "format_loc", "normalize", "parse",
 ]

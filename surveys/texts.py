@@ -12,7 +12,9 @@ LANGS = ("ky", "ru", "en")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # allow_inf_nan: a YAML .nan or .inf (or 1e400) is no number of a questionnaire, and PostgreSQL
+    # refuses them in the stored definition (JSON)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class Text(Strict):

@@ -11,6 +11,7 @@ from app.i18n import current_language
 from app.security import MANAGERS, current_principal, role_required
 from app.services.core import instruments
 from app.services.core import xlsform as xlsform_service
+from app.services.core.text import STORED_INT_MAX
 from app.web import XLSX_MIMETYPE
 from forms.instruments import ITEM_TYPE_LABELS, KIND_LABELS, XLSFormUploadForm
 
@@ -62,7 +63,7 @@ def import_xlsform():
 
 
 def _version(key: str, version: int):
-    row = instruments.get_version(key, version) if len(key) <= 60 and 0 < version < 2**31 else None
+    row = instruments.get_version(key, version) if len(key) <= 60 and 0 < version <= STORED_INT_MAX else None
     if row is None:
         abort(404)
     return row

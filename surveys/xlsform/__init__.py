@@ -119,8 +119,10 @@ poles), sapat::required = yes | no (Sapat's `required` where the required column
 it: set to the default value, or `false` on a multi with min_choices),
 sapat::show_if (the condition as JSON where `relevant` cannot carry it exactly: a true/false
 value, a one-element `in`); in settings sapat::kind, sapat::audience, sapat::grades,
-sapat::title::<language>; the sheets sapat_scales (key, title and description per language)
-and sapat_sources (source). So export -> import gives an equal Instrument (same content_hash).
+sapat::confidential (yes / no), sapat::respondent (staff / student), sapat::title::<language>;
+the sheets sapat_scales (key, title and description per language) and sapat_sources (source: the
+reference as published; note per language: what the instrument takes from it). So export -> import
+gives an equal Instrument (same content_hash).
 """
 from surveys.xlsform.errors import Message, XLSFormError, XLSFormProblem, translated
 from surveys.xlsform.reader import read_xlsform

@@ -25,7 +25,7 @@ _IGNORED_SETTINGS = {"instance_name", "submission_url", "public_key", "style", "
                      "auto_send", "auto_delete", "namespaces", "clean_text_values", "allow_choice_duplicates",
                      "name", "prefix", "delimiter"}
 _SETTINGS = {"form_title", "title", "form_id", "version", "default_language", "sapat::kind", "sapat::audience",
-             "sapat::grades", "sapat::title"}
+             "sapat::grades", "sapat::title", "sapat::confidential", "sapat::respondent"}
 _SHEETS = ("survey", "choices", "settings", "sapat_scales", "sapat_sources")
 
 
@@ -111,7 +111,8 @@ _PATH_COLUMNS = {"key": "name", "text": "label", "title": "label", "help": "hint
                  "reverse": "sapat::reverse", "options": "type", "labels": "type", "points": "type",
                  "left": "sapat::left", "right": "sapat::right", "levels": "type", "score": "sapat_score",
                  "version": "version", "kind": "sapat::kind", "audience": "sapat::audience",
-                 "grades": "sapat::grades", "description": "label"}
+                 "grades": "sapat::grades", "description": "label", "confidential": "sapat::confidential",
+                 "respondent": "sapat::respondent"}
 
 
 def _locate(ctx: Context, problem: Problem) -> XLSFormProblem:
@@ -192,6 +193,16 @@ def _read_settings(ctx: Context, settings: Optional[Sheet], row: Optional[Row], 
             data["grades"] = [int(g) for g in grades.split()]
         else:
             ctx.refuse(sheet_name, number, "sapat::grades", N_("grades are whole numbers separated by spaces"))
+    confidential = get("sapat::confidential").lower()
+    if confidential in ("yes", "true"):
+        data["confidential"] = True
+    elif confidential in ("no", "false"):
+        data["confidential"] = False
+    elif confidential:
+        ctx.refuse(sheet_name, number, "sapat::confidential", N_("sapat::confidential is yes or no"))
+    respondent = get("sapat::respondent")
+    if respondent:
+        data["respondent"] = respondent  # the schema names the allowed values (staff, student)
     if settings:
         ctx.check_text_columns(settings, {"sapat::title"})
 
@@ -214,11 +225,16 @@ def _read_scales_and_sources(ctx: Context, sheets: dict[str, Sheet], data: dict)
             data["scales"] = out
     sources = sheets.get("sapat_sources")
     if sources:
+        ctx.check_text_columns(sources, {"note"})
         column = sources.columns("source")
         out = []
         for row in sources.rows:
             value = row.cells.get(column[0], "") if column else ""
+            note = ctx.texts(sources, row, "note", required=False)
             if value.strip():
-                out.append(value)
+                ctx.locations[f"sources[{len(out)}]"] = (sources.title, row.number)
+                out.append({"cite": value, "note": note} if note else value)
+            elif note:
+                ctx.refuse(sources.title, row.number, "source", N_("a note without its source"))
         if out:
             data["sources"] = out

@@ -123,7 +123,7 @@ class RowReader:
         if exact:
             try:
                 stored = json.loads(exact)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
                 self.refuse(row, "sapat::show_if", N_("not valid JSON"))
                 return None
             if not isinstance(stored, (dict, list)) or canonical(parsed or []) != canonical(condition_list(stored)):

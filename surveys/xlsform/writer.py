@@ -65,6 +65,10 @@ def write_xlsform(instrument: Instrument, target) -> None:
             settings["sapat::audience"] = " ".join(instrument.audience)
         if instrument.grades is not None:
             settings["sapat::grades"] = " ".join(str(g) for g in instrument.grades) or "[]"
+        if instrument.confidential is not None:
+            settings["sapat::confidential"] = "yes" if instrument.confidential else "no"
+        if instrument.respondent is not None:
+            settings["sapat::respondent"] = instrument.respondent
         _write_sheet(workbook, "settings", list(settings), [settings], bold)
         if instrument.scales:
             rows = [{"key": s.key, **text_columns("title", s.title), **text_columns("description", s.description)}
@@ -73,6 +77,10 @@ def write_xlsform(instrument: Instrument, target) -> None:
                      + [f"description::{LANGUAGE_COLUMNS[c]}" for c in LANGS])
             _write_sheet(workbook, "sapat_scales", order, rows, bold)
         if instrument.sources:
-            _write_sheet(workbook, "sapat_sources", ["source"], [{"source": s} for s in instrument.sources], bold)
+            rows = [{"source": s} if isinstance(s, str) else {"source": s.cite, **text_columns("note", s.note)}
+                    for s in instrument.sources]
+            order = ["source"] + ([f"note::{LANGUAGE_COLUMNS[c]}" for c in LANGS]
+                                  if any(not isinstance(s, str) for s in instrument.sources) else [])
+            _write_sheet(workbook, "sapat_sources", order, rows, bold)
     finally:
         workbook.close()

@@ -55,7 +55,7 @@ def answered_on_the_public_page(client, school, row) -> None:
     assert 'lang="ru"' in russian and QUESTION in russian and ">Да<" in russian and ">Нет<" in russian
     (item,) = row.spec.items()
     _fields, response = send(client, slug, {FORM.answer(item, item.key): "yes"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert count(Response, campaign_id=campaign.id) == 1
     stored = db.session.scalar(select(Answer).where(Answer.campaign_id == campaign.id))
     assert (stored.item_key, stored.value) == ("good_day", 1)
@@ -67,7 +67,7 @@ def test_a_real_form_goes_through_the_page_to_the_public_page_and_back(client, l
     page = client.get("/instruments/")
     assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.get_data(as_text=True)
     response = upload(client, REAL_FORM.read_bytes(), "yes_or_no_question.xlsx", **OPTIONS)
-    assert response.status_code == 302 and response.headers["Location"].endswith("/instruments/good_day/1")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/instruments/good_day/1")
     row = db.session.scalar(select(Instrument).where(Instrument.key == "good_day"))
     assert (row.version, row.kind, row.source_file) == (1, "survey", "yes_or_no_question.xlsx")
     audit = db.session.scalar(select(AuditLog).where(AuditLog.entity == "instrument"))
@@ -87,7 +87,7 @@ def test_a_real_form_goes_through_the_page_to_the_public_page_and_back(client, l
     back = validate_data(read_xlsform(io.BytesIO(exported.data)), "good_day_v1.xlsx")
     assert back == row.spec and back.content_hash() == row.content_hash
     again = upload(client, exported.data, "good_day_v1.xlsx")  # no options: the export says everything
-    assert again.status_code == 302
+    assert again.status_code == 303
     assert "good_day: unchanged (version 1)." in client.get(again.headers["Location"]).get_data(as_text=True)
     assert count(Instrument, key="good_day") == 1 and count(AuditLog, entity="instrument") == 1
 
@@ -206,7 +206,7 @@ def test_a_shipped_protocol_downloads_and_imports_unchanged(client, login, schoo
     exported = client.get(f"/instruments/lesson_observation/{row.version}/xlsform")
     assert exported.status_code == 200
     again = upload(client, exported.data, "lesson_observation.xlsx")
-    assert again.status_code == 302
+    assert again.status_code == 303
     assert count(Instrument, key="lesson_observation") == 1
     page = client.get(f"/instruments/lesson_observation/{row.version}").get_data(as_text=True)
     assert "criterion with score levels" in page

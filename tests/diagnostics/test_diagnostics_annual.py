@@ -109,7 +109,7 @@ def test_the_annual_workbook_has_the_diagnostics_sheets(app, school, tmp_path):
 def test_the_summary_page_shows_each_association_beside_grades_and_classes(app, school):
     _world(school)
     client = app.test_client()
-    assert do_login(client, school.user("deputy")).status_code == 302
+    assert do_login(client, school.user("deputy")).status_code == 303
     page = client.get("/diagnostics/summary").text
     block = page[page.index('id="ind-upbringing_level"'):]
     block = block[:block.index("</section>")]

@@ -41,7 +41,7 @@ def test_the_demo_school_has_diagnostics_behind_its_indicators(app):
         {k: "records" for k in RULES if k != "continuing_education"}
     # The nurse's page lists the classes and their health records.
     client = app.test_client()
-    assert do_login(client, nurse, password="sapat-demo-2026").status_code == 302
+    assert do_login(client, nurse, password="sapat-demo-2026").status_code == 303
     cls = ctx.classes[ctx.current_year.id][0]
     sheet = client.get(f"/diagnostics/class/{cls.id}?instrument=health_groups").text
     assert "Main" in sheet or "Негизги" in sheet

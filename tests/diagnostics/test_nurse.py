@@ -25,7 +25,7 @@ HEALTH = {"health_group": "g2", "pe_group": "main"}
 
 def _client(app, user):
     client = app.test_client()
-    assert do_login(client, user).status_code == 302
+    assert do_login(client, user).status_code == 303
     return client
 
 
@@ -42,7 +42,7 @@ def test_the_nurse_fills_in_health_groups_in_every_class_and_it_counts(app, scho
         assert page.status_code == 200
         response = nurse.post(f"/diagnostics/class/{cls.id}/health_groups/{pupil.id}",
                               data={"health_group": "g2", "pe_group": pe_group})
-        assert response.status_code == 302
+        assert response.status_code == 303
     rows = db.session.scalars(select(Diagnostic).order_by(Diagnostic.class_id)).all()
     assert [(r.outcome, r.filled_by_id) for r in rows] == [("main", school.user("nurse").id),
                                                            ("special", school.user("nurse").id)]
@@ -93,7 +93,7 @@ def test_the_director_gives_a_user_the_nurse_role(app, school):
     response = admin.post("/admin/users/new", data={
         "full_name": "Медайым Айнура", "email": "nurse2@x.kg", "roles": ["nurse"], "locale": "ky", "active": "y",
         "password": "long-enough-1"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     user = db.session.scalar(select(User).where(User.email == "nurse2@x.kg"))
     assert user.roles == {"nurse"}
 

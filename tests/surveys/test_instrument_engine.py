@@ -249,7 +249,7 @@ def test_the_public_page_stores_a_teacher_survey_sent_with_an_empty_optional_num
                 data[FORM.answer(item, part.key)] = part.choices[-1][0]
     data["years"] = ""
     _fields, response = send(client, campaign.targets[0].slug, data)
-    assert response.status_code == 302, re.findall(r'class="error">([^<]+)', response.get_data(as_text=True))
+    assert response.status_code == 303, re.findall(r'class="error">([^<]+)', response.get_data(as_text=True))
     assert db.session.scalar(select(func.count(Response.id))) == 1
     assert db.session.scalar(select(func.count(Answer.id)).where(Answer.item_key == "years")) == 0
 
@@ -268,7 +268,7 @@ def test_a_protocol_with_every_item_type_works_on_the_checklist(school, login, c
     data = MultiDict([("value-one", "b"), ("value-many", "a"), ("value-many", "c"), ("value-yn", "no"),
                       ("value-lik", "2"), ("value-grid.x", "4"), ("score-crit", "na"), ("note-crit", "why"),
                       ("value-years", ""), ("value-share", "0,5"), ("value-note", "hi")])
-    assert client.post(f"/observations/{obs.id}/save", data=data).status_code == 302
+    assert client.post(f"/observations/{obs.id}/save", data=data).status_code == 303
     stored = {r.item_key: (r.item_kind, r.score, r.number, r.text, r.not_applicable)
               for r in db.session.scalars(select(ObservationScore))}
     assert stored == {"one": ("single", 3, None, "b", False), "many": ("multi", None, None, "a,c", False),

@@ -69,7 +69,8 @@ EDGE_SURVEY = {
     "key": "edge_survey", "version": 7, "kind": "survey", "title": T("title"),
     "description": {"ky": "=SUM(A1)\nсап", "ru": "  пробелы  ", "en": "a 'quoted' \"text\""},
     "audience": ["parents", "staff"], "grades": [],
-    "sources": ["=HYPERLINK(\"x\")", "line one\nline two"],
+    "sources": ["=HYPERLINK(\"x\")", "line one\nline two",
+                {"cite": "@cite as published", "note": {"ky": "+эскертүү", "ru": "-примечание", "en": "=note"}}],
     "scales": [{"key": "s1", "title": T("scale"), "description": T("about")},
                {"key": "s2", "title": T("scale2")}, {"key": "s3", "title": T("scale3")},
                {"key": "s4", "title": T("scale4")}, {"key": "s5", "title": T("scale5")}],
@@ -134,7 +135,29 @@ EDGE_OBSERVATION = {
 }
 
 
-@pytest.mark.parametrize("data", [EDGE_SURVEY, EDGE_OBSERVATION], ids=["survey", "observation"])
+CRITERION = {"key": "c", "type": "criterion", "text": T("c"),
+             "levels": [{"score": 0, "label": T("no")}, {"score": 1, "label": T("yes")}]}
+EDGE_DIAGNOSTICS = [
+    {"key": "edge_confidential", "version": 2, "kind": "diagnostic", "title": T("d"), "confidential": True,
+     "respondent": "staff", "sections": [{"key": "s", "title": T("s"), "items": [CRITERION]}]},
+    {"key": "edge_self_report", "version": 1, "kind": "diagnostic", "title": T("d"), "confidential": False,
+     "respondent": "student", "audience": ["students"], "grades": [10],
+     "sections": [{"key": "s", "title": T("s"), "items": [CRITERION]}]},
+]
+EDGES = [EDGE_SURVEY, EDGE_OBSERVATION, *EDGE_DIAGNOSTICS]
+
+
+def test_the_edge_cases_set_every_field_of_an_instrument_and_a_section():
+    """A field added to the language without an edge case here would not be checked by the round trip."""
+    from surveys.instrument import Instrument, Section
+    instruments = [validate_data(data, "edge") for data in EDGES]
+    for model, objects in ((Instrument, instruments), (Section, [s for i in instruments for s in i.sections])):
+        for name, field in model.model_fields.items():
+            defaults = (field.get_default(call_default_factory=True),)
+            assert any(getattr(o, name) not in defaults for o in objects), f"no edge case sets {model.__name__}.{name}"
+
+
+@pytest.mark.parametrize("data", EDGES, ids=["survey", "observation", "confidential", "self_report"])
 def test_every_field_of_the_language_round_trips(data):
     instrument = validate_data(data, "edge")
     back, buffer = round_trip(instrument)

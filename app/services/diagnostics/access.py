@@ -72,8 +72,9 @@ def may_see_class(principal: Principal, cls: ClassGroup) -> bool:
 
 
 def may_fill(principal: Principal, cls: ClassGroup, spec) -> bool:
-    """May the principal fill in `spec` for the students of `cls`?"""
-    if cls.school_id != principal.school_id or not may_use(principal, spec):
+    """May the principal fill in `spec` for the students of `cls`? Not an instrument the
+    student fills in about themself (`respondent: student`, student_codes)."""
+    if cls.school_id != principal.school_id or not may_use(principal, spec) or spec.filled_by_student:
         return False
     if principal.has_role(*WHOLE_SCHOOL) or nurse_for(principal, spec.key):
         return True

@@ -8,7 +8,10 @@ dynamics in `make run`:
 - health and physical-education groups of every student (September), by the school nurse;
 - graduates' destinations of grades 9 and 11 (end of the year: last year's only, this year's
   graduates have not left yet); this year's other spring diagnostics are dated before today;
-- the gifted-children programme: about one student in twelve of grades 3-11.
+- the gifted-children programme: about one student in twelve of grades 3-11;
+- a round of the grade-10 adaptation that the students of one tenth grade fill in themselves
+  with personal codes (the school allows it): started by the psychologist, two in three of the
+  students have answered, the round is still open.
 
 Criteria are drawn around a per-student level that rises a little from last year to this year,
 and the outcome a teacher would choose follows the points (`LEVELS`); the rows are inserted in
@@ -21,7 +24,8 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import Diagnostic, DiagnosticAnswer, Enrollment
-from app.services.core import clock
+from app.security import Principal
+from app.services.diagnostics import student_codes
 from app.services.diagnostics.instruments import ensure_instruments, outcome_of
 from app.services.observations import answers as stored
 
@@ -102,7 +106,7 @@ def demo_diagnostics(ctx) -> None:
     rng = random.Random(f"diagnostics-{ctx.scale}")  # its own: the later steps' draws stay as they were
     school_id = ctx.school.id
     rows = ensure_instruments()
-    today = clock.today(ctx.school)
+    today = ctx.today
     nurse = ctx.staff.get("nurse")
     deputy = ctx.staff.get("upbringing") or ctx.staff.get("deputy")
     teachers = [t.full_name for t in ctx.teachers[:12]] or ["—"]
@@ -147,5 +151,30 @@ def demo_diagnostics(ctx) -> None:
                                     "min_score": lo, "max_score": hi, "score": None, "number": None, "text": None,
                                     "not_applicable": False, **stored.columns(item, key, value)})
     db.session.execute(insert(DiagnosticAnswer), answer_rows)
+    db.session.flush()
+    _student_round(ctx, rng, rows)
+
+
+HELPS = ("Класста көбүрөөк топтук иштер болсо", "Мугалимдер түшүндүрүп берсе", None, None)
+
+
+def _student_round(ctx, rng, rows) -> None:
+    """This year's round of the students' own adaptation questionnaire in the first tenth grade."""
+    cls = next((c for c in ctx.classes.get(ctx.current_year.id, []) if c.grade == 10), None)
+    starter = ctx.staff.get("psychologist") or ctx.staff.get("deputy")
+    if cls is None or starter is None:
+        return
+    instrument = rows["adaptation_grade10"]
+    ctx.school.student_diagnostics = True
+    principal = Principal.of(starter)
+    rnd = student_codes.start(principal, cls, instrument)
+    slips = student_codes.issue_codes(principal, rnd, rnd.codes_version)
+    keys = [key for _section, _position, item in instrument.spec.placed() if item.type == "matrix"
+            for key in item.answer_keys()]
+    for _student, code in slips[:len(slips) * 2 // 3]:
+        mood = rng.gauss(3.0, 0.6)
+        answers = {key: max(1, min(4, round(mood + rng.gauss(0, 0.7)))) for key in keys}
+        answers["helps"] = rng.choice(HELPS)
+        student_codes.submit(rnd, code, answers, ctx.today)
     db.session.flush()
 

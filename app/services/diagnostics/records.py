@@ -1,12 +1,13 @@
 """Filling in a diagnostic: one record per student, instrument key and academic year.
 
     record_of(student_id, year_id, key) -> Diagnostic | None
-    save(principal, cls, student, instrument, answers, on) -> Diagnostic
+    save(principal, cls, student, instrument, answers, on, respondent) -> Diagnostic
         creates the record or corrects it (same student, year and instrument key: the newest
         version of the instrument is kept), rewrites its answers (one DiagnosticAnswer per
         answered key, the columns of app/services/observations/answers.py), sets the outcome
         (instruments.outcome_of) and writes the audit log in the same transaction.
-        ValueError("student") when the student is not in the class.
+        ValueError("student") when the student is not in the class. respondent "student": the
+        student filled it in (student_codes.submit; the principal has no user).
     answers_of(record) -> {answer key: answer}
 """
 from datetime import date
@@ -44,11 +45,12 @@ def answers_of(record: Diagnostic) -> dict[str, Any]:
 def _summary(record: Diagnostic, answers: dict) -> dict:
     return {"student_id": record.student_id, "class_id": record.class_id, "year_id": record.year_id,
             "instrument": f"{record.instrument_key} v{record.instrument.version}", "outcome": record.outcome,
+            "respondent": record.respondent,
             "answers": {k: v for k, v in answers.items() if v is not None}}
 
 
 def save(principal: Principal, cls: ClassGroup, student: Student, instrument, answers: dict[str, Any],
-         on: Optional[date] = None) -> Diagnostic:
+         on: Optional[date] = None, respondent: str = "staff") -> Diagnostic:
     """Store one student's answers to a diagnostic (see the module's docstring)."""
     if not access.enrolled(student.id, cls):
         raise ValueError("student")
@@ -63,6 +65,7 @@ def save(principal: Principal, cls: ClassGroup, student: Student, instrument, an
     record.instrument_id, record.instrument = instrument.id, instrument
     record.class_id = cls.id
     record.filled_by_id = principal.user_id
+    record.respondent = respondent
     record.filled_on = day
     record.confidential = bool(spec.confidential)
     record.outcome = outcome_of(spec, answers)
