@@ -22,7 +22,7 @@ def _issue(client, page_url: str, action: str, number: str) -> IssuedDocument:
     page = client.get(page_url).get_data(as_text=True)
     assert "Issue" in page
     response = client.post(action, data={"csrf_token": csrf_of(page), "number": number, "issued_on": "2026-11-05"})
-    assert response.status_code == 302, response.get_data(as_text=True)[:1000]
+    assert response.status_code == 303, response.get_data(as_text=True)[:1000]
     doc_id = int(re.search(r"/monitoring/issued/(\d+)$", response.headers["Location"]).group(1))
     return db.session.get(IssuedDocument, doc_id)
 
@@ -42,7 +42,7 @@ def test_an_issued_note_stays_identical_after_marks_change(client, login, school
     audit = db.session.scalar(select(AuditLog).where(AuditLog.entity == "issued_document"))
     assert audit.action == "issue" and audit.after["number"] == "17-с"
     first = _body(client.get(f"/monitoring/issued/{doc.id}").get_data(as_text=True))
-    assert "83.3 %" in first and "No. 17-с of 2026-11-05" in first and "version 1" in first
+    assert "83.3 %" in first and "No. 17-с of 05.11.2026" in first and "version 1" in first
 
     # Marks change afterwards: 8-Б gets three 2s (pass rate 8 of 12 = 66.7 %).
     make_assessment(school, cls=school.classes[1], marks=[2, 2, 2, 5, 5, 5])
@@ -75,11 +75,44 @@ def test_an_issued_annual_report_keeps_its_figures(client, login, school):
     catering = next(f for f in doc.figures if f["key"] == "catering_coverage")
     assert catering["value"] == 50.0 and catering["status"] == "bad"
     first = _body(client.get(f"/monitoring/issued/{doc.id}").get_data(as_text=True))
-    assert "Public report on the quality of education" in first and "50 %" in first
+    assert "Public report on the quality of education" in first and "50.0 %" in first
 
     row = db.session.scalar(select(IndicatorValue).where(IndicatorValue.indicator_id == catering["indicator_id"]))
     row.value = 95.0  # the value is corrected after the report was issued
     db.session.commit()
     assert _body(client.get(f"/monitoring/issued/{doc.id}").get_data(as_text=True)) == first
     compare = client.get(f"/monitoring/issued/{doc.id}/compare").get_data(as_text=True)
-    assert re.search(r"50 %</td><td class=\"num\">95 %", compare)
+    assert re.search(r"50\.0 %</td><td class=\"num\">95\.0 %", compare)
+
+
+def test_an_issued_quarter_report_is_for_the_whole_school_roles_only(app, school):
+    """The quarter report names students by their marks in every subject: an MO head, whose
+    live report counts the association's subjects only, neither lists nor opens the issued one
+    (404, the compare page too); the deputy and the expert do."""
+    from app.models import Subject, TeachingAssignment
+    from tests.security.support import login_client
+
+    history = Subject(school=school.school, name="Тарых", name_ru="История")  # in no association
+    db.session.add(history)
+    db.session.flush()
+    db.session.add(TeachingAssignment(school_id=school.school.id, year_id=school.year.id, subject_id=history.id,
+                                      teacher_id=school.user("teacher2").id, class_id=school.classes[0].id))
+    db.session.commit()
+    make_assessment(school, school.classes[0], history, school.terms[0], [2, 5, 5, 5, 5, 5])
+    make_assessment(school, school.classes[0], school.subjects[1], school.terms[0], [5, 5, 5, 5, 5, 5])
+    failing = school.students[school.classes[0].id][0].full_name
+    deputy = login_client(app, school.user("deputy"))
+    page = deputy.get(f"/achievement/quarter/?term={school.terms[0].id}").get_data(as_text=True)
+    response = deputy.post(f"/achievement/quarter/issue?term={school.terms[0].id}",
+                           data={"csrf_token": csrf_of(page), "number": "7", "issued_on": "2026-11-01"})
+    url = response.headers["Location"]
+    assert re.fullmatch(r"/monitoring/issued/\d+", url)
+    assert failing in deputy.get(url).get_data(as_text=True)
+    mo_head = login_client(app, school.user("mo_head"))
+    assert failing in mo_head.get(f"/achievement/quarter/?term={school.terms[0].id}").get_data(as_text=True)
+    assert mo_head.get(url).status_code == 404
+    assert mo_head.get(url + "/compare").status_code == 404
+    archive = mo_head.get("/monitoring/issued/").get_data(as_text=True)
+    assert url not in archive and "Тарых" not in archive
+    expert = login_client(app, school.user("expert"))
+    assert expert.get(url).status_code == 200 and url in expert.get("/monitoring/issued/").get_data(as_text=True)

@@ -4,11 +4,14 @@ from a stale page writes only the fields its user changed; a field both changed 
 import html
 from datetime import date
 
+from sqlalchemy import select
+
 from app.extensions import db
+from app.models.monitoring.indicators import IndicatorValue
 from app.models.monitoring.planning import CyclogramItem
 from app.models.monitoring.registers import Incident
-from tests.factories.monitoring import make_cyclogram_item, make_register_row
-from tests.form_pages import form_data
+from tests.factories.monitoring import indicator, make_cyclogram_item, make_register_row
+from tests.form_pages import form_data, refused_with, save_from_stale_page, save_knowingly
 from tests.security.support import login_client
 
 
@@ -16,42 +19,38 @@ def _two(app, school):
     return login_client(app, school.user("admin")), login_client(app, school.user("deputy"))
 
 
-def test_a_register_row_saved_from_a_stale_page_keeps_the_other_users_change(app, school):
+def _get(model, row_id):
+    db.session.expire_all()
+    return db.session.get(model, row_id)
+
+
+def _incident(school):
     row = make_register_row(school, "incidents", description="Fell", measures="", on_date=date(2026, 10, 1))
     db.session.commit()
+    return row.id, f"/registers/incidents/{row.id}"
+
+
+def test_a_register_row_saved_from_a_stale_page_keeps_the_other_users_change(app, school):
+    row_id, url = _incident(school)
     director, deputy = _two(app, school)
-    url = f"/registers/incidents/{row.id}"
-    stale = form_data(deputy, url)
-    mine = form_data(director, url)
-    assert "_orig" in stale and "_once" in stale
-    mine["measures"] = "Parents called"
-    assert director.post(url, data=mine).status_code == 302
-    stale["description"] = "Fell on the stairs"
-    assert deputy.post(url, data=stale).status_code == 302
-    db.session.expire_all()
-    saved = db.session.get(Incident, row.id)
-    assert (saved.description, saved.measures) == ("Fell on the stairs", "Parents called")
+    assert "_once" in form_data(deputy, url)
+    saved = save_from_stale_page(director, deputy, url, {"measures": "Parents called"},
+                                 {"description": "Fell on the stairs"})
+    assert saved.status_code == 303
+    row = _get(Incident, row_id)
+    assert (row.description, row.measures) == ("Fell on the stairs", "Parents called")
 
 
 def test_a_register_field_both_changed_is_refused_with_the_other_value(app, school):
-    row = make_register_row(school, "incidents", description="Fell", measures="", on_date=date(2026, 10, 1))
-    db.session.commit()
+    row_id, url = _incident(school)
     director, deputy = _two(app, school)
-    url = f"/registers/incidents/{row.id}"
-    stale, mine = form_data(deputy, url), form_data(director, url)
-    mine["measures"] = "Parents called"
-    assert director.post(url, data=mine).status_code == 302
-    stale["measures"] = "Talk with the class"
-    refused = deputy.post(url, data=stale)
-    text = html.unescape(refused.get_data(as_text=True))
-    assert refused.status_code == 409 and 'changed meanwhile by another user to "Parents called"' in text
-    db.session.expire_all()
-    assert db.session.get(Incident, row.id).measures == "Parents called"
-    again = form_data(deputy, url)  # a fresh page: the deputy's change is then saved knowingly
-    again["measures"] = "Talk with the class"
-    assert deputy.post(url, data=again).status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Incident, row.id).measures == "Talk with the class"
+    refused = save_from_stale_page(director, deputy, url, {"measures": "Parents called"},
+                                   {"measures": "Talk with the class"})
+    assert refused_with(refused, "Parents called")
+    assert _get(Incident, row_id).measures == "Parents called"
+    # a fresh page: the deputy's change is then saved knowingly
+    assert save_knowingly(deputy, url, {"measures": "Talk with the class"}) == 303
+    assert _get(Incident, row_id).measures == "Talk with the class"
 
 
 def test_a_cyclogram_item_saved_from_a_stale_page_keeps_the_other_change(app, school):
@@ -59,47 +58,26 @@ def test_a_cyclogram_item_saved_from_a_stale_page_keeps_the_other_change(app, sc
     db.session.commit()
     director, deputy = _two(app, school)
     url = f"/cyclogram/items/{item.id}"
-    stale, mine = form_data(deputy, url), form_data(director, url)
-    mine["due_on"] = "2026-10-25"
-    assert director.post(url, data=mine).status_code == 302
-    stale["document"] = "Order No 12"
-    assert deputy.post(url, data=stale).status_code == 302
-    db.session.expire_all()
-    saved = db.session.get(CyclogramItem, item.id)
+    assert save_from_stale_page(director, deputy, url, {"due_on": "2026-10-25"},
+                                {"document": "Order No 12"}).status_code == 303
+    saved = _get(CyclogramItem, item.id)
     assert (saved.due_on, saved.document) == (date(2026, 10, 25), "Order No 12")
-    stale2 = form_data(deputy, url)
-    mine2 = form_data(director, url)
-    mine2["object"] = "Climate survey, parents"
-    assert director.post(url, data=mine2).status_code == 302
-    stale2["object"] = "Climate survey, pupils"
-    refused = deputy.post(url, data=stale2)
-    assert refused.status_code == 409
-    assert 'to "Climate survey, parents"' in html.unescape(refused.get_data(as_text=True))
-    db.session.expire_all()
-    assert db.session.get(CyclogramItem, item.id).object == "Climate survey, parents"
+    refused = save_from_stale_page(director, deputy, url, {"object": "Climate survey, parents"},
+                                   {"object": "Climate survey, pupils"})
+    assert refused_with(refused, "Climate survey, parents")
+    assert _get(CyclogramItem, item.id).object == "Climate survey, parents"
 
 
 def test_an_indicator_value_entered_meanwhile_is_not_replaced_from_a_stale_page(app, school):
-    from sqlalchemy import select
-
-    from app.models.monitoring.indicators import IndicatorValue
-    from tests.factories.monitoring import indicator
-
     ind = indicator(school)
     db.session.commit()
     director, deputy = _two(app, school)
     url = f"/monitoring/indicators/{ind.id}"
-    stale, mine = form_data(deputy, url), form_data(director, url)
-    assert "_orig" in stale
-    mine.update(value="92.5", term_id="")
-    assert director.post(url, data=mine).status_code == 302
-    stale.update(value="80", term_id="")
-    refused = deputy.post(url, data=stale)
+    refused = save_from_stale_page(director, deputy, url, {"value": "92.5", "term_id": ""},
+                                   {"value": "80", "term_id": ""})
     assert refused.status_code == 409 and 'to "92.5"' in html.unescape(refused.get_data(as_text=True))
     db.session.expire_all()
     assert db.session.scalar(select(IndicatorValue.value)) == 92.5
-    again = form_data(deputy, url)
-    again.update(value="80", term_id="")
-    assert deputy.post(url, data=again).status_code == 302  # seen, and corrected knowingly
+    assert save_knowingly(deputy, url, {"value": "80", "term_id": ""}) == 303  # seen, corrected knowingly
     db.session.expire_all()
     assert db.session.scalar(select(IndicatorValue.value)) == 80

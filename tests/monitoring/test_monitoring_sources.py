@@ -177,7 +177,7 @@ def test_class_and_teacher_profiles_show_marks_observations_and_satisfaction(cli
     page = client.get(f"/monitoring/profiles/teacher/{school.user('teacher').id}").get_data(as_text=True)
     # Q1 maths 7-А: 5 4 4 3 2 (one absent) -> 80 %, 60 %, SOU 56 %, mean 3.60; Q2 all fives
     assert "Achievement (term marks)" in page
-    assert "80 %" in page and "60 %" in page and "56 %" in page and "3.60" in page
+    assert "80.0 %" in page and "60.0 %" in page and "56.0 %" in page and "3.60" in page
     assert "Observed lessons" in page and f"{round(100 * 44 / 46, 1)} %" in page
     assert "Parents&#39; and students&#39; satisfaction" in page or "Parents' and students' satisfaction" in page
     assert "100" in page  # index of five respondents answering 5 and reversed 1

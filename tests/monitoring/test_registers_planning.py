@@ -32,7 +32,7 @@ def test_incident_register_validation_and_no_student_name(client, login, school)
     assert "before the first academic year" in early.get_data(as_text=True)
     ok = client.post("/registers/incidents/new", data={"kind": "injury", "on_date": "2026-10-01",
                                                        "class_id": str(school.classes[0].id), "description": "Fell"})
-    assert ok.status_code == 302
+    assert ok.status_code == 303
     incident = db.session.scalar(select(Incident))
     assert incident.year_id == school.year.id and incident.recorded_by_id == school.user("deputy").id
     assert db.session.scalar(select(func.count(AuditLog.id)).where(AuditLog.entity == "incident")) == 1
@@ -48,7 +48,7 @@ def test_olympiad_register_with_breakdown_by_level(client, login, school):
         "student_id": str(student.id), "kind": "olympiad", "subject_id": str(school.subjects[0].id),
         "level": "district", "result": "winner", "title": "Maths olympiad", "on_date": "2026-12-05",
         "mentor_id": ""})
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = client.get("/registers/students/").get_data(as_text=True)
     assert student.full_name in page and "Maths olympiad" in page and "Summary by level" in page
 
@@ -71,7 +71,7 @@ def test_support_cases_are_seen_only_by_the_psychologist_and_the_director(client
     assert "Enter the date the case was closed." in bad.get_data(as_text=True)
     ok = client.post("/registers/support/new", data={"student_id": str(student.id), "opened_on": "2026-10-01",
                                                      "reason": "Anxiety", "status": "open"})
-    assert ok.status_code == 302
+    assert ok.status_code == 303
     assert student.full_name in client.get("/registers/support/").get_data(as_text=True)
     case = db.session.scalar(select(SupportCase))
     for role in ("deputy", "mo_head", "expert", "teacher", "class_teacher"):
@@ -89,7 +89,7 @@ def test_support_cases_are_seen_only_by_the_psychologist_and_the_director(client
 def test_textbook_register_refuses_a_duplicate_and_computes_provision(client, login, school):
     login(school.user("admin"))
     data = {"grade": "7", "subject_id": str(school.subjects[0].id), "needed": "20", "available": "15"}
-    assert client.post("/registers/textbooks/new", data=data).status_code == 302
+    assert client.post("/registers/textbooks/new", data=data).status_code == 303
     again = client.post("/registers/textbooks/new", data=data)
     assert "Such a record already exists." in again.get_data(as_text=True)
     assert "75.0" in client.get("/registers/textbooks/").get_data(as_text=True)
@@ -133,7 +133,7 @@ def test_cyclogram_status_is_derived_and_overdue(school):
 def test_default_cyclogram_grid_approval_and_copy(client, login, school):
     login(school.user("admin"))
     assert "The cyclogram of this year is empty." in client.get("/cyclogram/").get_data(as_text=True)
-    assert client.post("/cyclogram/default").status_code == 302
+    assert client.post("/cyclogram/default").status_code == 303
     cyc = db.session.scalar(select(Cyclogram))
     n = len(cyc.items)
     assert n >= 15
@@ -143,7 +143,7 @@ def test_default_cyclogram_grid_approval_and_copy(client, login, school):
     assert climate.responsible_id == school.user("psychologist").id
     page = client.get("/cyclogram/").get_data(as_text=True)
     assert "Not approved yet." in page and "Months and directions" in page
-    assert client.post("/cyclogram/default").status_code == 302  # refused, nothing doubled
+    assert client.post("/cyclogram/default").status_code == 303  # refused, nothing doubled
     assert len(db.session.scalar(select(Cyclogram)).items) == n
 
     missing = client.post("/cyclogram/approve", data={"order_number": "", "order_date": "2026-09-01"},
@@ -180,7 +180,7 @@ def test_my_tasks_and_status_by_the_responsible_person(client, login, school):
     login(school.user("psychologist"))
     page = client.get("/cyclogram/mine").get_data(as_text=True)
     assert "Climate survey" in page and "Not mine" not in page
-    assert client.post(f"/cyclogram/items/{mine.id}/status", data={"status": "done"}).status_code == 302
+    assert client.post(f"/cyclogram/items/{mine.id}/status", data={"status": "done"}).status_code == 303
     assert db.session.get(CyclogramItem, mine.id).status == "done"
     assert client.post(f"/cyclogram/items/{other.id}/status", data={"status": "done"}).status_code == 403
 
@@ -192,7 +192,7 @@ def test_interviews_register(client, login, school):
     response = client.post("/cyclogram/interviews", data={
         "on_date": "2026-11-12", "participant_role": "parent", "participants": "6", "topic": "Homework load",
         "outcome": "Agreed to coordinate", "item_id": str(item.id)})
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = client.get("/cyclogram/interviews").get_data(as_text=True)
     assert "Homework load" in page and "Teachers on ICT" in page
     _relogin(client, login, school.user("expert"))
@@ -208,7 +208,7 @@ def test_cyclogram_item_form_creates_and_refuses_a_date_outside_the_year(client,
             "status": "planned"}
     bad = client.post("/cyclogram/items/new", data=data)
     assert "must fall within the academic year 2026-2027" in bad.get_data(as_text=True)
-    assert client.post("/cyclogram/items/new", data={**data, "due_on": "2026-12-20"}).status_code == 302
+    assert client.post("/cyclogram/items/new", data={**data, "due_on": "2026-12-20"}).status_code == 303
     item = db.session.scalar(select(CyclogramItem))
     assert (item.form, item.method, item.month_from, item.responsible_id) == (
         "continuous", "expert", 11, school.user("admin").id)

@@ -63,8 +63,8 @@ def test_an_mo_head_changes_only_their_associations_teachers_achievements(client
     assert db.session.scalar(select(func.count(TeacherAchievement.id))) == 2
     assert db.session.get(TeacherAchievement, own.id).teacher_id == school.user("teacher").id
     # Their own association's teacher: edited and deleted.
-    assert client.post(f"/registers/teachers/{own.id}", data=_teacher_form(school.user("teacher").id)).status_code == 302
-    assert client.post(f"/registers/teachers/{own_id}/delete").status_code == 302
+    assert client.post(f"/registers/teachers/{own.id}", data=_teacher_form(school.user("teacher").id)).status_code == 303
+    assert client.post(f"/registers/teachers/{own_id}/delete").status_code == 303
     assert not _exists(TeacherAchievement, own_id)
 
 
@@ -73,8 +73,8 @@ def test_the_director_and_deputies_change_every_achievement(client, login, schoo
     award, olympiad = rows["history_award"].id, rows["student"].id
     login(school.user(role))
     assert client.get(f"/registers/teachers/{award}").status_code == 200
-    assert client.post(f"/registers/teachers/{award}/delete").status_code == 302
-    assert client.post(f"/registers/students/{olympiad}/delete").status_code == 302
+    assert client.post(f"/registers/teachers/{award}/delete").status_code == 303
+    assert client.post(f"/registers/students/{olympiad}/delete").status_code == 303
     assert not _exists(TeacherAchievement, award) and not _exists(StudentAchievement, olympiad)
 
 
@@ -100,7 +100,7 @@ def test_a_psychologist_sees_and_changes_only_their_own_cases(client, login, sch
     _relogin(client, login, school.user("admin"))
     listing = client.get("/registers/support/").get_data(as_text=True)
     assert "Own case" in listing and "Other case" in listing
-    assert client.post(f"/registers/support/{other_id}/delete").status_code == 302
+    assert client.post(f"/registers/support/{other_id}/delete").status_code == 303
     assert not _exists(SupportCase, other_id)
 
 
@@ -108,7 +108,7 @@ def test_a_new_case_belongs_to_its_psychologist(client, login, school, rows):
     login(rows["psychologist2"])
     student = school.students[school.classes[0].id][1]
     assert client.post("/registers/support/new", data={"student_id": str(student.id), "opened_on": "2026-10-02",
-                                                       "reason": "New case", "status": "open"}).status_code == 302
+                                                       "reason": "New case", "status": "open"}).status_code == 303
     _relogin(client, login, school.user("psychologist"))
     assert "New case" not in client.get("/registers/support/").get_data(as_text=True)
 
@@ -143,14 +143,14 @@ def test_a_manual_indicator_takes_values_from_its_responsible_role(client, login
     assert (adaptation.responsible_role, catering.responsible_role) == ("psychologist", "admin")
     value = {"value": "80", "term_id": "", "note": "", "evidence": ""}
     login(school.user("psychologist"))
-    assert client.post(f"/monitoring/indicators/{adaptation.id}", data=value).status_code == 302
+    assert client.post(f"/monitoring/indicators/{adaptation.id}", data=value).status_code == 303
     assert client.post(f"/monitoring/indicators/{catering.id}", data=value).status_code == 403
     assert 'name="value"' not in client.get(f"/monitoring/indicators/{catering.id}").get_data(as_text=True)
     _relogin(client, login, school.user("deputy"))
-    assert client.post(f"/monitoring/indicators/{catering.id}", data=value).status_code == 302
+    assert client.post(f"/monitoring/indicators/{catering.id}", data=value).status_code == 303
     # A variable indicator the director gives to MO heads.
     catering.responsible_role = "mo_head"
     db.session.commit()
     _relogin(client, login, school.user("mo_head"))
-    assert client.post(f"/monitoring/indicators/{catering.id}", data=value).status_code == 302
+    assert client.post(f"/monitoring/indicators/{catering.id}", data=value).status_code == 303
     assert client.post(f"/monitoring/indicators/{adaptation.id}", data=value).status_code == 403

@@ -66,6 +66,18 @@ def public_report(s: SchoolFixture):
     return kept(s, "public_report", make)
 
 
+def ma_indicator(s: SchoolFixture):
+    """A variable indicator of the fixture's association (Science, headed by `mo_head`)."""
+    def make(s):
+        found = Indicator(school_id=s.school.id, ma_id=s.ma.id, key=f"ma{s.ma.id}_1", name_ky="Лаборатория",
+                          name_ru="Лаборатория", name_en="Lab works", direction=2, invariant=False, unit="percent",
+                          source="manual", periodicity="year", good="higher", responsible_role="mo_head", target=90.0)
+        db.session.add(found)
+        db.session.commit()
+        return found
+    return kept(s, "ma_indicator", make)
+
+
 def _measure_args(with_id: bool, name: str = "measure"):
     def args(s: SchoolFixture) -> dict:
         if not with_id:
@@ -171,6 +183,24 @@ def _other_psychologists_case(s: SchoolFixture) -> None:
     db.session.commit()
 
 
+def _other_associations_own(s: SchoolFixture) -> None:
+    """Humanities (not the mo_head's association): its proposals, its own indicator with a value,
+    and its issued annual report."""
+    from app.models.monitoring.associations import AssociationYear
+    from app.services.monitoring.associations import KIND
+
+    hum = scope(s)["ma"]
+    db.session.add(AssociationYear(school_id=s.school.id, ma_id=hum.id, year_id=s.year.id,
+                                   proposals="Canary proposals"))
+    db.session.add(Indicator(school_id=s.school.id, ma_id=hum.id, key=f"ma{hum.id}_1", name_ky="Canary indicator",
+                             name_ru="Canary indicator", name_en="Canary indicator", direction=2, invariant=False,
+                             unit="percent", source="manual", periodicity="year", good="higher",
+                             responsible_role="mo_head", target=77.0))
+    make_issued_document(s, kind=KIND, subject=f"ma:{hum.id}", title="Canary MO report", figures=[],
+                         html='<article class="report"><h1>Canary MO report</h1></article>')
+    db.session.commit()
+
+
 CANARIES = [
     Canary("another association's teacher's achievement", frozenset({"teacher", "class_teacher", "psychologist"}),
            _historian_award, lambda s: ("admin", ["/registers/teachers/"]), markers=("Canary award",)),
@@ -180,6 +210,10 @@ CANARIES = [
     Canary("another psychologist's support case",
            frozenset({"deputy", "mo_head", "teacher", "class_teacher", "expert", "psychologist"}),
            _other_psychologists_case, lambda s: ("admin", ["/registers/support/"]), markers=("Canary case",)),
+    Canary("another association's proposals, own indicator and issued report",
+           frozenset({"mo_head", "teacher", "class_teacher", "psychologist", "nurse"}), _other_associations_own,
+           lambda s: ("admin", [f"/monitoring/associations/{scope(s)['ma'].id}", "/monitoring/issued/"]),
+           markers=("Canary proposals", "Canary indicator", "Canary MO report")),
 ]
 
 
@@ -200,6 +234,9 @@ TABLES = Tables(
         "issued.issue_note": lambda s: {"indicator": kept_id(s, "indicator", indicator)},
         # The public report's address: a published report of the school.
         "public_report.page": lambda s: {"slug": public_report(s).slug},
+        # An association's own indicator (another association's is a 404).
+        "associations.indicator_edit": lambda s: {"ma_id": s.ma.id,
+                                                  "indicator_id": kept_id(s, "ma_indicator", ma_indicator)},
         "measures.measure_list": _measure_args(False),
         "measures.measure_new": _measure_args(False),
         "measures.measure_edit": _measure_args(True),
@@ -241,6 +278,15 @@ TABLES = Tables(
             "status": "choice:planned,in_progress,done,cancelled,x", "evidence_note": "text", "evidence_ref": "text"},
             url_args=lambda s: {"measure_id": measure(s).id}, max_examples=10),
         FuzzForm("issued.issue_report", "admin", {"number": "text", "issued_on": "date"}, max_examples=8),
+        # The methodical association: its report's issue, its proposals, its own indicator.
+        FuzzForm("associations.issue_report", "mo_head", {"number": "text", "issued_on": "date"},
+                 url_args=lambda s: {"ma_id": s.ma.id}, max_examples=8),
+        FuzzForm("associations.proposals", "mo_head", {"proposals": "text"},
+                 url_args=lambda s: {"ma_id": s.ma.id}, max_examples=8),
+        FuzzForm("associations.indicator_new", "mo_head", {
+            "name_ky": "text", "name_ru": "text", "direction": "choice:1,7,8,x", "unit": "choice:percent,count,x",
+            "periodicity": "choice:term,year,x", "good": "choice:higher,lower,x", "target": "int",
+            "threshold": "int", "position": "int"}, url_args=lambda s: {"ma_id": s.ma.id}, max_examples=12),
         FuzzForm("public_report.publish", "deputy", {"number": "text", "issued_on": "date"}, max_examples=8),
         # A value of a manual indicator, a variable indicator.
         FuzzForm("monitoring.indicator", "deputy", {
@@ -294,6 +340,13 @@ TABLES = Tables(
         "measures.measure_page": lambda s: {"status": "cancelled", "evidence_note": "Csrf"},
         "issued.issue_note": lambda s: {"number": "Csrf", "issued_on": "2026-11-05"},
         "issued.issue_report": lambda s: {"number": "Csrf", "issued_on": "2026-11-05"},
+        "associations.issue_report": lambda s: {"number": "Csrf", "issued_on": "2026-11-05"},
+        "associations.proposals": lambda s: {"proposals": "Csrf"},
+        "associations.indicator_new": lambda s: {"name_ky": "К", "name_ru": "Р", "direction": "2", "unit": "percent",
+                                                 "periodicity": "year", "good": "higher", "position": "1"},
+        "associations.indicator_edit": lambda s: {"name_ky": "К", "name_ru": "Csrf", "direction": "2",
+                                                  "unit": "percent", "periodicity": "year", "good": "higher",
+                                                  "position": "1"},
         "public_report.publish": lambda s: {"number": "Csrf", "issued_on": "2026-11-05"},
         "public_report.withdraw": lambda s: (public_report(s), {})[1],
         "monitoring.indicator": lambda s: {"value": "50", "term_id": "", "note": "Csrf"},

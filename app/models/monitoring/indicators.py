@@ -49,6 +49,10 @@ class Indicator(SchoolOwned, Timestamped, db.Model):
     criterion: Mapped[Optional[str]] = mapped_column(String(20))  # e.g. "R3.1", "R4"
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # A variable indicator of one methodical association (§2.17: the variable part of the
+    # database), shown on the association's page; empty for the school's own indicators.
+    ma_id: Mapped[Optional[int]] = mapped_column(ForeignKey("methodical_association.id", ondelete="CASCADE"),
+                                                 index=True)
 
     values: Mapped[list["IndicatorValue"]] = relationship(back_populates="indicator", cascade="all, delete-orphan",
                                                           passive_deletes=True)

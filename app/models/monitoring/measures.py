@@ -19,7 +19,7 @@ from app.models.base import AwareDateTime, SchoolOwned, Timestamped, one_of, utc
 SOURCES = ("indicator", "note", "observation", "survey", "student", "control_work")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
 OPEN_STATUSES = ("planned", "in_progress")
-DOCUMENT_KINDS = ("note", "report", "quarter")
+DOCUMENT_KINDS = ("note", "report", "quarter", "mo")
 
 
 class Measure(SchoolOwned, Timestamped, db.Model):
@@ -58,7 +58,8 @@ class Measure(SchoolOwned, Timestamped, db.Model):
 class IssuedDocument(SchoolOwned, db.Model):
     """A справка (kind "note", subject "indicator:<id>" or "direction:<n>"), the annual
     report (kind "report", subject "staff" or "parents") or the pedagogical council's quarter
-    report (kind "quarter", subject "<term id>:school" or "<term id>:class:<id>") of a year as issued: version 1, 2 ...
+    report (kind "quarter", subject "<term id>:school" or "<term id>:class:<id>") or a methodical
+    association's annual report (kind "mo", subject "ma:<id>") of a year as issued: version 1, 2 ...
     of the same subject; `figures` is a list of {indicator_id, key, name, unit, value, n,
     previous, target, status}; `html` the rendered document."""
 

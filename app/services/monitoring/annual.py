@@ -1,7 +1,9 @@
 """The monitoring programme's part of the annual workbook: one sheet per direction of R3
 with its indicators (value, target, previous year, status; values resting on fewer than the
 minimum group are left blank), the counts of the registers, and the measures of the year on
-the indicators (with the value when decided and the re-checked value).
+the indicators (with the value when decided and the re-checked value). The registers' sheet also
+counts the teachers by qualification category, the overdue attestations and the programme
+documents current and older than 3 years (counts only: staff records are personal).
 
 `indicator_keys` and `annual_indicators` give the expert sheet and the experts' import the
 indicators of a year.
@@ -15,9 +17,11 @@ from app.services.exports.annual import AnnualIndicator, Context, Section, conte
 from app.services.exports.core import INT, NUMBER, TEXT, Column, WorkbookWriter, kind_of_unit
 from app.services.monitoring import indicators as monitoring
 from app.services.monitoring import measures as measure_service
+from app.services.monitoring import staff
 from app.services.monitoring.calculators import Period, student_breakdown, teacher_breakdown
 from app.services.monitoring.catalogue import ensure_catalogue
 from app.services.monitoring.labels import (
+    CATEGORY_LABELS,
     DIRECTION_LABELS,
     DIRECTION_SHEET_NAMES,
     LEVEL_LABELS,
@@ -105,6 +109,8 @@ def _fetch_registers(ctx: Context) -> dict:
         "teachers": [tuple(r) for r in teacher_breakdown(ctx.school_id, Period.of_year(year))],
         "students": [tuple(r) for r in student_breakdown(ctx.school_id, Period.of_year(year))],
         "students_prev": [tuple(r) for r in student_breakdown(ctx.school_id, Period.of_year(prev))] if prev else [],
+        "staff": staff.year_counts(ctx.school_id, year),
+        "staff_prev": dict(staff.year_counts(ctx.school_id, prev)) if prev else {},
     }
 
 
@@ -113,7 +119,8 @@ def _write_registers(book: WorkbookWriter, ctx: Context, data: dict) -> None:
                            [Column(_("Register"), TEXT, 44), Column(_("This year"), INT),
                             Column(_("Previous year"), INT)],
                            _("Students, classes, teachers and subjects; teacher achievements by type and level; "
-                             "students' olympiad and competition results by level."))
+                             "students' olympiad and competition results by level; teachers by qualification "
+                             "category and programme documents."))
     now, before = data["counts"], data["previous"]
     for key, label in (("students", _("Students")), ("classes", _("Classes")), ("teachers", _("Teachers")),
                        ("subjects", _("Subjects"))):
@@ -126,7 +133,17 @@ def _write_registers(book: WorkbookWriter, ctx: Context, data: dict) -> None:
         sheet.write_row([_("Teachers' achievements: %(kind)s, %(level)s",
                            kind=str(TEACHER_KIND_LABELS.get(kind, kind)), level=str(LEVEL_LABELS.get(level, level))),
                          n, None])
+    for key, n in data["staff"]:  # counts only: staff records are personal
+        sheet.write_row([_staff_label(key), n, data["staff_prev"].get(key)])
     sheet.finish()
+
+
+def _staff_label(key: str) -> str:
+    if key.startswith("category:"):
+        return _("Teachers: %(category)s", category=str(CATEGORY_LABELS[key.split(":", 1)[1]]))
+    return {"attestation_overdue": _("Teachers with an overdue attestation"),
+            "programmes_current": _("Programme documents approved within 3 years"),
+            "programmes_overdue": _("Programme documents older than 3 years")}[key]
 
 
 # --- measures ------------------------------------------------------------------------------------

@@ -6,12 +6,14 @@ school's structure (the monitoring feature declares its CALCULATORS); the calcul
 domains' data live in those domains (app/services/<domain>/monitoring.py) and their features
 declare them. `compute` finds a key among the calculators of every installed feature.
 """
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Optional
 
+from cachetools import TTLCache
 from sqlalchemy import and_, case, func, select
 
 from app.extensions import db
@@ -28,7 +30,7 @@ from app.models.monitoring.registers import (
     TeacherAchievement,
     TextbookProvision,
 )
-from app.services.core import school as school_service
+from app.services.core import clock, data_stamps
 
 DISTRICT_AND_ABOVE = ("district", "city", "region", "national", "international")
 
@@ -100,14 +102,48 @@ def memo(key, fn):
     return cache[key]
 
 
+# Values computed from committed data, kept until the school's data stamp changes (a write of
+# its rows: core.data_stamps), for at most KEEP_SECONDS, and per quarter hour of the clock (staff
+# indicators count to today). A process keeps its own; every node reads the stamp.
+KEEP_SECONDS = 600
+_KEPT = TTLCache(maxsize=50_000, ttl=KEEP_SECONDS)
+_KEPT_LOCK = threading.Lock()
+_NONE = object()
+
+
 def compute(key: str, school_id: int, period: Period) -> Optional[Result]:
+    """The calculator `key`'s value for the school and period (rounded to 2 places), or None
+    without data. Kept per data stamp: a view after a committed write computes it again."""
     fn = installed().calculators.get(key)
     if fn is None:
         return None
+    if data_stamps.pending(db.session()):  # this session's own writes, not committed: compute them
+        return _computed(fn, school_id, period)
+    stamp = memo(("data_stamp", school_id), lambda: data_stamps.current(school_id))
+    moment = clock.now()
+    kept_key = (key, school_id, period, stamp, moment.date(), moment.hour, moment.minute // 15, fn)
+    with _KEPT_LOCK:
+        kept = _KEPT.get(kept_key)
+    if kept is not None:
+        return None if kept is _NONE else kept
+    result = _computed(fn, school_id, period)
+    if stamp is not None:
+        with _KEPT_LOCK:
+            _KEPT[kept_key] = _NONE if result is None else result
+    return result
+
+
+def _computed(fn: Calculator, school_id: int, period: Period) -> Optional[Result]:
     result = fn(school_id, period)
     if result is None or result.value is None:
         return None
-    return Result(round(float(result.value), 2), result.n)
+    return Result(round(float(result.value), 2), result.n, result.basis)
+
+
+def forget_kept() -> None:
+    """Drop every kept value (a restored backup: the same stamps may now mean other data)."""
+    with _KEPT_LOCK:
+        _KEPT.clear()
 
 
 def _in_period(column, period: Period):
@@ -169,21 +205,6 @@ def refresher_coverage(school_id, period):
 @CALCULATORS("attestation")
 def attestation(school_id, period):
     return _teacher_coverage(school_id, period, "attestation", 5)
-
-
-@CALCULATORS("staff_stability")
-def staff_stability(school_id, period):
-    """Teachers of the previous year who also teach this year, over last year's teachers."""
-    previous = school_service.previous_year(db.session.get(AcademicYear, period.year_id))
-    if previous is None:
-        return None
-    before = teachers_of_year(school_id, previous.id).subquery()
-    total = db.session.scalar(select(func.count()).select_from(before)) or 0
-    if not total:
-        return None
-    stayed = db.session.scalar(select(func.count()).select_from(before).where(
-        before.c.teacher_id.in_(teachers_of_year(school_id, period.year_id)))) or 0
-    return Result(stayed * 100.0 / total, total)
 
 
 # --- students' achievements -----------------------------------------------------------

@@ -1,5 +1,6 @@
 """Demo data of the monitoring programme (runs after the other features' steps, order 90):
-registers for both years, manual indicators for two years, an approved cyclogram."""
+registers for both years, manual indicators for two years, an approved cyclogram; the staff
+records, programme documents and methodical associations' own data (demo_staff.py)."""
 from datetime import timedelta
 
 from sqlalchemy import insert, select
@@ -19,11 +20,11 @@ from app.models.monitoring.registers import (
     TeacherAchievement,
     TextbookProvision,
 )
-from app.services.core import clock
 from app.services.core.demo import DemoContext
 from app.services.core.school import year_of_date
 from app.services.monitoring import planning
 from app.services.monitoring.catalogue import ensure_catalogue
+from app.services.monitoring.demo_staff import demo_staff_and_associations
 
 TEACHER_TITLES = {
     "attestation": "Аттестация: биринчи категория", "open_lesson": "Ачык сабак", "talk": "Педкеңеште баяндама",
@@ -46,7 +47,7 @@ def demo_step(ctx: DemoContext) -> None:
     sid = school.id
     big = ctx.big
     ensure_catalogue(sid)
-    today = clock.today(school)
+    today = ctx.today
     subjects = list(ctx.subjects.values())
     for year in ctx.years:
         past = year.ends_on < today
@@ -104,12 +105,13 @@ def demo_step(ctx: DemoContext) -> None:
             {"school_id": sid, "year_id": year.id, "on_date": on, "body": "Окуучулар кеңеши",
              "title": rng.choice(["Өзүн-өзү башкаруу күнү", "Экологиялык акция", "Ардагерлерге жардам", "Спорттук майрам"]),
              "participants": rng.randint(10, 80)} for on in dated(8)])
+        # A case closes a month after it opened: only when that month has passed by today.
+        cases = [(on, rng.choice(students), rng.choice(["Ыңгайлашуу", "Тынчсыздануу", "Класста мамиле"]),
+                  (past or rng.random() < 0.5) and on + timedelta(days=30) <= today) for on in dated(6)]
         db.session.execute(insert(SupportCase), [
-            {"school_id": sid, "year_id": year.id, "student_id": rng.choice(students), "opened_on": on,
-             "reason": rng.choice(["Ыңгайлашуу", "Тынчсыздануу", "Класста мамиле"]),
-             "status": "closed" if (past or rng.random() < 0.5) else "open",
-             "closed_on": on + timedelta(days=30) if (past or rng.random() < 0.5) else None}
-            for on in dated(6)])
+            {"school_id": sid, "year_id": year.id, "student_id": student, "opened_on": on, "reason": reason,
+             "status": "closed" if closed else "open", "closed_on": on + timedelta(days=30) if closed else None}
+            for on, student, reason, closed in cases])
         # manual indicators: a value per year near the target
         for ind in db.session.scalars(select(Indicator).where(Indicator.school_id == sid, Indicator.source == "manual")):
             if ind.target is None:
@@ -155,3 +157,4 @@ def demo_step(ctx: DemoContext) -> None:
                                      outcome="Сунуштар берилди", interviewer_id=ctx.staff["deputy"].id,
                                      item_id=interview_item.id if interview_item and year is ctx.current_year else None))
     db.session.flush()
+    demo_staff_and_associations(ctx)

@@ -11,7 +11,7 @@ from typing import Optional
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AcademicYear, Term
+from app.models import AcademicYear, MethodicalAssociation, Term
 from app.models.monitoring.indicators import Indicator, IndicatorTarget, IndicatorValue
 from app.services.core import clock
 from app.services.core import school as school_service
@@ -48,6 +48,13 @@ class Row:
     entered: Optional[IndicatorValue] = None
     year_target: Optional[IndicatorTarget] = None  # the target kept for this (earlier) year
     basis: Optional[str] = None  # "computed", "records", "entered" or None (no value)
+    previous_n: Optional[int] = None  # the people last year's value rests on
+
+    @property
+    def previous_part(self) -> "Row":
+        """Last year's value as a row of its own, with its n: the disclosure rule (reports.suppress)
+        withholds it on its own group, not on this year's."""
+        return Row(self.indicator, self.previous, self.previous_n, None, "none")
 
     @property
     def target(self) -> Optional[float]:
@@ -78,8 +85,9 @@ class Row:
 
 
 def indicators(school_id: int, direction: Optional[int] = None, active_only: bool = True) -> list[Indicator]:
+    """The school's indicators (not those of a methodical association: services.monitoring.associations)."""
     ensure_catalogue(school_id)
-    stmt = select(Indicator).where(Indicator.school_id == school_id)
+    stmt = select(Indicator).where(Indicator.school_id == school_id, Indicator.ma_id.is_(None))
     if direction:
         stmt = stmt.where(Indicator.direction == direction)
     if active_only:
@@ -143,7 +151,7 @@ def _evaluate_into(rows, items, period, entered, prev_year, prev_entered, target
         target, threshold = (kept.target, kept.threshold) if kept else (ind.target, ind.threshold)
         rows.append(Row(ind, value, result.n if result else None, previous.value if previous else None,
                         status(value, target, threshold, ind.good), entered.get(ind.id), kept,
-                        result.basis if result else None))
+                        result.basis if result else None, previous.n if previous else None))
 
 
 def targets_of(indicator_ids, year_id: int) -> dict[int, IndicatorTarget]:
@@ -211,9 +219,13 @@ RESPONSIBLE_ENTERERS = ("psychologist", "mo_head")
 def may_enter(principal, indicator: Indicator) -> bool:
     """Manual indicators take values from the director and the deputies, and from the role
     responsible for the indicator when it is the psychologist or an MO head (R5: each answers
-    for their part of the programme); the others are computed."""
+    for their part of the programme); the others are computed. A methodical association's own
+    indicator (ma_id) takes values from the director, the deputies and that association's head."""
     if indicator.source != "manual":
         return False
+    if indicator.ma_id is not None and not principal.has_role(*ENTERERS):
+        return principal.has_role("mo_head") and db.session.scalar(select(MethodicalAssociation.id).where(
+            MethodicalAssociation.id == indicator.ma_id, MethodicalAssociation.head_id == principal.user_id)) is not None
     role = indicator.responsible_role
     return principal.has_role(*ENTERERS) or (role in RESPONSIBLE_ENTERERS and principal.has_role(role))
 
@@ -234,7 +246,12 @@ _PAGE_OF = {
     "adaptation": "diagnostics.summary", "uud_level": "diagnostics.summary", "upbringing_level": "diagnostics.summary",
     "health_main_group": "diagnostics.summary", "continuing_education": "diagnostics.summary",
     "gifted_programme": "diagnostics.summary",
+    "staff_stability": "staff.index", "qualification_category": "staff.index", "attestation_overdue": "staff.index",
+    "work_programmes": "staff.index", "programmes_updated": "staff.index",
 }
+# Indicators counted from records of another kind than the diagnostics: what the value's basis names.
+RECORDS_OF = {"staff_stability": "staff", "qualification_category": "staff", "attestation_overdue": "staff",
+              "work_programmes": "programmes", "programmes_updated": "programmes"}
 
 
 def register_of(indicator: Indicator) -> Optional[str]:

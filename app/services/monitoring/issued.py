@@ -21,6 +21,16 @@ from app.services.monitoring.indicators import Row, evaluate
 
 ISSUERS = ("admin", "deputy")  # the director and deputies sign справки and reports
 READERS = ("admin", "deputy", "mo_head", "expert")  # the archive: as the reports' readers
+# Kinds that name students and show every class and subject (the quarter report's lists of
+# students by their marks): read by the whole-school roles only, as their live pages are
+# (an MO head's quarter report counts the association's subjects, never the whole school's).
+WHOLE_SCHOOL_KINDS = ("quarter",)
+
+
+def may_read(principal: Principal, doc: IssuedDocument) -> bool:
+    """May `principal` (a READER of the document's school) open this issued document?"""
+    return doc.school_id == principal.school_id and (
+        doc.kind not in WHOLE_SCHOOL_KINDS or principal.everything)
 
 
 def figures(rows: list[Row], lang: str) -> list[dict]:
@@ -56,11 +66,12 @@ def issue(*, school_id: int, year_id: int, kind: str, subject: str, version: int
     return doc
 
 
-def archive(school_id: int) -> list[tuple[AcademicYear, list[IssuedDocument]]]:
-    """Every issued document of the school by year (newest year first), each year's by kind,
-    subject and version."""
+def archive(principal: Principal) -> list[tuple[AcademicYear, list[IssuedDocument]]]:
+    """Every issued document of the principal's school they may read (`may_read`) by year
+    (newest year first), each year's by kind, subject and version."""
+    readable = [] if principal.everything else [IssuedDocument.kind.not_in(WHOLE_SCHOOL_KINDS)]
     docs = db.session.scalars(select(IssuedDocument).join(AcademicYear, IssuedDocument.year_id == AcademicYear.id)
-                              .where(IssuedDocument.school_id == school_id)
+                              .where(IssuedDocument.school_id == principal.school_id, *readable)
                               .order_by(AcademicYear.starts_on.desc(), IssuedDocument.kind, IssuedDocument.subject,
                                         IssuedDocument.version)).all()
     out: list[tuple[AcademicYear, list[IssuedDocument]]] = []

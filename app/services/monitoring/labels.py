@@ -79,11 +79,17 @@ def decimals(unit: str = "") -> int:
     return 2 if unit in ("mean", "ratio", "points") else 1
 
 
+# Units whose figures always carry their decimals: one rule for a page, "96.0 %" beside
+# "96.7 %" (never "96 %"), as the quarter report prints them (achievement/quarter.fmt).
+FIXED_DECIMALS = ("percent", "index", "mean", "ratio", "points")
+
+
 def fmt(value, unit: str = "") -> str:
-    """A value for display: integers without decimals, others with one or two."""
+    """A value for display: percentages, indices, means, ratios and points with their fixed
+    decimals (decimals()); counts and flags as integers when they are whole."""
     if value is None:
         return "—"
-    if float(value).is_integer():
+    if unit not in FIXED_DECIMALS and float(value).is_integer():
         text = str(int(value))
     else:
         text = f"{value:.{decimals(unit)}f}"
@@ -94,4 +100,17 @@ MEASURE_SOURCE_LABELS = {"indicator": _l("an indicator below its target"), "note
                          "observation": _l("a lesson observation"), "survey": _l("a survey result"),
                          "student": _l("a student at risk"), "control_work": _l("a control work's analysis")}
 DOCUMENT_KIND_LABELS = {"note": _l("Analytic note"), "report": _l("Annual public report"),
-                        "quarter": _l("Quarter report to the pedagogical council")}
+                        "quarter": _l("Quarter report to the pedagogical council"),
+                        "mo": _l("Annual report of the methodical association")}
+# Staff records and programme documents (000 §2.5, §2.7): the Kyrgyz qualification categories.
+CATEGORY_LABELS = {"none": _l("without category"), "second": _l("second category"), "first": _l("first category"),
+                   "highest": _l("highest category")}
+EDUCATION_LABELS = {"higher_pedagogical": _l("higher pedagogical"), "higher_other": _l("higher non-pedagogical"),
+                    "vocational_pedagogical": _l("secondary vocational pedagogical"),
+                    "vocational_other": _l("secondary vocational non-pedagogical"),
+                    "secondary": _l("general secondary")}
+PROGRAMME_KIND_LABELS = {"development": _l("school development programme"), "education": _l("education programme"),
+                         "work": _l("work programme"), "curriculum": _l("curriculum")}
+# The learning figures of a methodical association's page and report (associations.FIGURES).
+FIGURE_LABELS = {"n": _l("Marks"), "pass_rate": _l("Pass rate"), "quality": _l("Quality"), "sou": _l("SOU"),
+                 "mean": _l("Mean mark")}

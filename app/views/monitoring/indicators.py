@@ -15,9 +15,9 @@ from app.security import audit, current_principal, get_scoped_or_404, requested_
 from app.services.core import clock
 from app.services.core import school as school_service
 from app.services.core.audit import snapshot
+from app.services.monitoring import associations, planning, profiles, reports
 from app.services.monitoring import indicators as ind_service
 from app.services.monitoring import measures as measure_service
-from app.services.monitoring import planning, profiles, reports
 from app.services.monitoring.calculators import shared_queries
 from app.services.monitoring.issued import ISSUERS
 from app.services.monitoring.labels import (
@@ -62,7 +62,11 @@ def _helpers():
 
 
 def _indicator(indicator_id: int) -> Indicator:
-    return get_scoped_or_404(Indicator, indicator_id)
+    """The school's indicator, or an association's own one for those who see the association."""
+    item = get_scoped_or_404(Indicator, indicator_id)
+    if not associations.may_see_indicator(current_principal(), item):
+        abort(404)
+    return item
 
 
 @bp.route("/")
@@ -140,7 +144,8 @@ def indicator(indicator_id):
     originals = conflicts.json_field(ind_service.entered_values(item, year.id)) if form is not None else None
     return render_template("monitoring/indicator.html", drill_url=drill_url, item=item, year=year, years=school_years(), form=form,
                            history=history, terms=terms, row=row, chart=chart, lang=current_language(),
-                           periodicity=PERIODICITY_LABELS, good=GOOD_LABELS, originals=originals), status
+                           periodicity=PERIODICITY_LABELS, good=GOOD_LABELS, originals=originals,
+                           records_of=ind_service.RECORDS_OF.get(item.key)), status
 
 
 def _role_choices():

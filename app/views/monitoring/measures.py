@@ -9,11 +9,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.extensions import db
-from app.i18n import current_language
+from app.i18n import current_language, display_plain
 from app.models import Term, User
 from app.models.monitoring.indicators import Indicator
 from app.models.monitoring.measures import Measure
 from app.security import STAFF, audit, current_principal, get_scoped_or_404, role_required
+from app.services.achievement import tasks
 from app.services.core.audit import snapshot
 from app.services.monitoring import indicators as ind_service
 from app.services.monitoring import measures as service
@@ -39,9 +40,24 @@ def _choices(form, year):
     if request.method == "GET" and indicator_id and year is not None and form.action.data is None:
         item = get_scoped_or_404(Indicator, indicator_id)
         row = ind_service.evaluate(current_user.school_id, year, items=[item])[0]
+        # "What exactly" stays empty: the indicator and its value are stored as such and the
+        # measure's page describes them in its reader's language (prompted_by).
         form.source.data, form.indicator_id.data, form.value_before.data = "indicator", item.id, row.value
-        form.source_ref.data = _("%(name)s: %(value)s (target %(target)s)", name=item.name_in(lang)[:200],
-                                 value=fmt(row.value, item.unit), target=fmt(item.target, item.unit))
+
+
+def prompted_by(measure: Measure) -> str:
+    """What prompted a measure, in the reader's language: what its author typed, else the
+    control work it corrects or the indicator and its value, described from their keys."""
+    if measure.source_ref:
+        return measure.source_ref
+    if measure.source == "control_work":
+        assessment = tasks.assessment_of_measure(measure.id)
+        return tasks.work_title(assessment) if assessment is not None else ""
+    if measure.source == "indicator" and measure.indicator is not None and measure.value_before is not None:
+        item = measure.indicator
+        return _("%(name)s: %(value)s (target %(target)s)", name=item.name_in(current_language()),
+                 value=fmt(measure.value_before, item.unit), target=fmt(item.target, item.unit))
+    return ""
 
 
 def _stamp(obj: Measure, is_new: bool) -> None:
@@ -78,7 +94,7 @@ MEASURES = Crud("measure", [Resource(
     owned={"indicator_id": Indicator, "responsible_id": User, "term_id": Term},
     choices=_choices, stamp=_stamp, rows=_rows)],
     list_roles=STAFF, write_roles=service.MANAGERS, new_label=_l("new measure"), empty_label=_l("No measures yet."),
-    count_label=lambda n: ngettext("%(num)d measure", "%(num)d measures", n), show=str, by_year=True,
+    count_label=lambda n: ngettext("%(num)d measure", "%(num)d measures", n), show=display_plain, by_year=True,
     stylesheet="css/monitoring.css")
 MEASURES.install(bp)
 
@@ -112,7 +128,7 @@ def measure_page(measure_id):
             flash(_("Saved."), "success")
             return redirect(url_for("measures.measure_page", measure_id=measure.id))
     return render_template("monitoring/measure.html", measure=measure, form=form, recheck=service.recheck(measure),
-                           lang=current_language(), sources=MEASURE_SOURCE_LABELS, statuses=MEASURE_STATUS_LABELS,
+                           lang=current_language(), prompted_by=prompted_by(measure), sources=MEASURE_SOURCE_LABELS, statuses=MEASURE_STATUS_LABELS,
                            can_edit=current_user.has_role(*service.MANAGERS),
                            originals=conflicts.originals_field(stored) if stored is not None else None), status
 

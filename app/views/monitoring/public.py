@@ -25,7 +25,11 @@ bp = Blueprint("public_report", __name__)
 
 MANAGERS = ("admin", "deputy", "expert")  # who sees the page and its address; PUBLISHERS publish
 BODY = "monitoring/public/_body.html"
-CACHE_SECONDS = 300  # a parent's phone or a proxy may keep the page five minutes
+# A parent's phone or a proxy may keep the page but must ask again before showing it (a
+# conditional GET answered 304 while the version stands): a withdrawn or republished report is
+# never shown stale. A page that is gone (410) or was never there (404) is not stored at all.
+CACHE_CONTROL = "public, no-cache"
+GONE_CACHE_CONTROL = "no-store"
 
 
 def _limit() -> str:
@@ -119,11 +123,13 @@ def page(slug):
     doc = service.published(row, current_language())
     if doc is None:
         status = 410 if row.status == "withdrawn" and row.version else 404
-        return render_template("monitoring/public/gone.html", code=status), status
+        response = make_response(render_template("monitoring/public/gone.html", code=status), status)
+        response.headers["Cache-Control"] = GONE_CACHE_CONTROL
+        return response
     response = make_response(render_template("monitoring/public/page.html", body=Markup(doc.html), doc=doc))
     if current_user.is_authenticated:
         return response  # the page carries the account's name: not for shared caches (no-store)
-    response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["Vary"] = "Accept-Language, Cookie"
     response.set_etag(f"{doc.id}-{doc.version}-{doc.lang}")
     return response.make_conditional(request)

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from app.i18n import localized_name
+from app.i18n import display_plain, localized_name
 from app.models import Student
 from app.models.monitoring.registers import (
     Classroom,
@@ -181,7 +181,7 @@ REGISTERS = Crud("register", [
               choices=_student_choices, owned=STUDENT),
 ], list_roles=ALL_REGISTER_ROLES, write_roles=ALL_REGISTER_ROLES, new_label=_l("new entry"),
     empty_label=_l("No entries yet."), count_label=lambda n: ngettext("%(num)d entry", "%(num)d entries", n),
-    show=str, by_year=True, stylesheet="css/monitoring.css")
+    show=display_plain, by_year=True, stylesheet="css/monitoring.css", back=("registers.index", _l("Registers")))
 REGISTERS.install(bp)
 
 
