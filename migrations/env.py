@@ -97,6 +97,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Rows a migration writes renew no data stamp (the column comes with 0032; see
+        # app/services/core/data_stamps.py).
+        connection.execution_options(sapat_no_data_stamps=True)
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # SQLite rebuilds a table to alter it (batch mode): dropping the old copy of a table

@@ -76,7 +76,7 @@ def test_acknowledgement_shows_the_same_time_in_history_and_audit_log(utc_proces
     obs = make_observation(school, protocols, teacher="teacher")
     with time_machine.travel(datetime(2026, 11, 30, 17, 54, tzinfo=timezone.utc), tick=False):
         login(school.user("teacher"))
-        assert client.post(f"/observations/{obs.id}/acknowledge", data={"comment": "ok"}).status_code == 302
+        assert client.post(f"/observations/{obs.id}/acknowledge", data={"comment": "ok"}).status_code == 303
     stored = db.session.get(Observation, obs.id).acknowledged_at
     assert stored.tzinfo is not None and stored == datetime(2026, 11, 30, 17, 54, tzinfo=timezone.utc)
     row = db.session.scalar(select(AuditLog).where(AuditLog.action == "acknowledge"))
@@ -137,4 +137,15 @@ def test_nothing_reads_the_system_clock_but_the_clock_module():
         text = path.read_text(encoding="utf-8")
         if rel not in allowed and re.search(r"date\.today\(|datetime\.now\(|datetime\.utcnow\(|func\.now\(", text):
             found.append(rel)
+    assert found == []
+
+
+def test_no_test_compares_with_the_servers_day():
+    """Tests read "today" from the clock too: at 18:00-24:00 UTC it is already tomorrow in
+    Bishkek, and a test comparing a stored day with date.today() failed every evening."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    found = [str(path.relative_to(root)) for path in (root / "tests").rglob("*.py")
+             if path.name != "test_clock.py"
+             and re.search(r"date\.today\(|datetime\.now\(\)|datetime\.utcnow\(", path.read_text(encoding="utf-8"))]
     assert found == []

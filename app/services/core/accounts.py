@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import ROLES, School, User
-from app.services.core import audit
+from app.services.core import audit, passwords
 from app.services.core import login_throttle as throttle
 from app.services.core.passwords import password_problems
 from app.services.core.text import fold_latin
@@ -22,15 +22,16 @@ class LoginResult:
     device_token: Optional[str] = None  # a new device cookie for the browser that just logged in
 
 
-_DUMMY_HASH: list[str] = []
+_DUMMY_HASH: dict[str, str] = {}  # hash method -> a hash of a random password
 
 
 def _dummy_hash() -> str:
     """A hash of the same kind as real ones, checked when there is no real one to check, so
     that a missing account costs as much time as an existing one."""
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(generate_password_hash(secrets.token_urlsafe(16)))
-    return _DUMMY_HASH[0]
+    method = passwords.hash_method()
+    if method not in _DUMMY_HASH:
+        _DUMMY_HASH[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _DUMMY_HASH[method]
 
 
 def find_user(email: str) -> Optional[User]:

@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from app.extensions import db, refresh_statistics
-from app.services.core import clock
+from app.services.core import clock, data_stamps
 
 FORMAT = "sapat-backup"
 VERSION = 1
@@ -302,6 +302,8 @@ def restore(engine: Engine, path: Path, force: bool = False) -> dict[str, int]:
         # Sessions signed before the backup was taken must not come back to life with it.
         user = by_name["user"]
         conn.execute(user.update().values(session_version=user.c.session_version + 1))
+        # Figures kept by running app nodes must not outlive the data they came from.
+        conn.execute(by_name["school"].update().values(data_stamp=data_stamps.new_stamp()))
         refresh_statistics(conn)
     return counts
 

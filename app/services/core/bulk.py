@@ -10,6 +10,7 @@ whole COPY with the database's error).
 from sqlalchemy import insert
 
 from app.extensions import db
+from app.services.core import data_stamps
 
 
 def _defaults(table, names: list[str]) -> list:
@@ -38,6 +39,7 @@ def bulk_insert(model, rows: list[dict]) -> int:
     names = list(dict.fromkeys(key for row in rows for key in row))
     extra = _defaults(table, names)
     columns = ", ".join(f'"{name}"' for name in names + [name for name, _ in extra])
+    data_stamps.touch_rows(connection, table.name, rows)  # COPY passes by no statement event
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
         for row in rows:

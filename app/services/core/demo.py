@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import delete, insert, select
-from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.features import installed
@@ -27,6 +26,7 @@ from app.models import (
     UserRole,
 )
 from app.services.core import clock
+from app.services.core.passwords import hash_password
 
 DEMO_SCHOOL_CODE = "balasagyn"
 DEMO_PASSWORD = "sapat-demo-2026"
@@ -120,6 +120,7 @@ class DemoContext:
     subjects: dict[str, Subject]
     teachers: list[User]
     staff: dict[str, User]  # demo login key -> user
+    today: date  # the day the demo is built on: the current year holds nothing dated later
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, email, password)
 
     @property
@@ -180,7 +181,8 @@ def _make_year(school: School, start: int, current: bool) -> tuple[AcademicYear,
 def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None,
                who: DemoSchool = DemoSchool()) -> DemoContext:
     """Create a demo school (by default the demo school) in the current transaction and return its
-    context. DemoError when `scale` is unknown or a school with `who.code` exists."""
+    context. `today` (default: the school's clock) bounds the current year: every step adds only
+    what could have happened by then; last year is complete. DemoError when `scale` is unknown or a school with `who.code` exists."""
     if scale not in SCALES:
         raise DemoError(f"unknown scale {scale!r}")
     if db.session.scalar(select(School).where(School.code == who.code)):
@@ -204,7 +206,7 @@ def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None
     db.session.flush()
     terms = {year.id: t for year, t in terms.items()}
 
-    password_hash = generate_password_hash(DEMO_PASSWORD)
+    password_hash = hash_password(DEMO_PASSWORD)
     staff: dict[str, User] = {}
 
     def add_user(key: str, roles: list[str], gender: str, email: str | None = None) -> User:
@@ -272,13 +274,26 @@ def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None
                 "full_name": _person(rng, gender, False), "gender": gender, "birth_date": birth,
                 "_class": cls, "_last": last_by_grade_letter.get((cls.grade - 1, cls.letter)),
             })
+    # Last year's grade 11: its graduates have left (enrolled last year only; their own draws, so
+    # that the rest of the demo stays as it was for a seed).
+    leavers = random.Random(f"graduates-{seed}")
+    for cls in (c for c in classes[last.id] if c.grade == 11):
+        for _ in range(params["class_size"]):
+            gender = leavers.choice("mf")
+            student_rows.append({
+                "school_id": school.id, "code": f"S{next(code_counter):05d}",
+                "full_name": _person(leavers, gender, False), "gender": gender,
+                "birth_date": date(start - 18, leavers.randint(1, 12), leavers.randint(1, 28)),
+                "_class": None, "_last": cls,
+            })
     db.session.execute(insert(Student), [{k: v for k, v in r.items() if not k.startswith("_")} for r in student_rows])
     ids = dict(db.session.execute(select(Student.code, Student.id).where(Student.school_id == school.id)).all())
     enrollments = []
     for r in student_rows:
         sid = ids[r["code"]]
-        enrollments.append({"school_id": school.id, "student_id": sid, "class_id": r["_class"].id,
-                            "year_id": current.id})
+        if r["_class"] is not None:
+            enrollments.append({"school_id": school.id, "student_id": sid, "class_id": r["_class"].id,
+                                "year_id": current.id})
         if r["_last"] is not None:
             enrollments.append({"school_id": school.id, "student_id": sid, "class_id": r["_last"].id,
                                 "year_id": last.id})
@@ -345,7 +360,7 @@ def build_demo(scale: str = "small", seed: int = 2026, today: date | None = None
     db.session.flush()
 
     ctx = DemoContext(school=school, scale=scale, rng=rng, years=years, terms=terms, classes=classes,
-                      subjects=subjects, teachers=teachers, staff=staff)
+                      subjects=subjects, teachers=teachers, staff=staff, today=today)
     labels = [("director", "admin"), ("deputy", "deputy"), ("mohead", "mo_head"), ("teacher", "teacher"),
               ("classteacher", "class_teacher"), ("psychologist", "psychologist"), ("nurse", "nurse"),
               ("expert", "expert")]

@@ -88,7 +88,23 @@ def history(key: str) -> list[Instrument]:
     return list(db.session.scalars(select(Instrument).where(Instrument.key == key).order_by(Instrument.version)))
 
 
+# Parsed shipped files, by path, with the (modification time, size) they were read at: pages that
+# list the shipped diagnostics or protocols call ensure_published on every request, and parsing
+# the YAML each time cost about 0.1 s a page. A changed file is read again.
+_PARSED: dict = {}
+
+
+def _shipped_spec(key: str) -> Spec:
+    path = loader.INSTRUMENTS_DIR / f"{key}.yaml"
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _PARSED.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = _PARSED[path] = (stamp, loader.load_file(path))
+    return cached[1]
+
+
 def ensure_published(key: str) -> Instrument:
-    """The latest version of a built-in instrument, publishing the file if it is new or changed."""
-    spec = loader.load_file(loader.INSTRUMENTS_DIR / f"{key}.yaml")
-    return publish(spec, source_file=f"{key}.yaml").row
+    """The latest version of a built-in instrument, publishing the file if it is new or changed
+    (the file is parsed once per change, see _PARSED; the database is asked every time)."""
+    return publish(_shipped_spec(key), source_file=f"{key}.yaml").row

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ClassGroup, Enrollment, Student
 from app.services.core import clock
+from app.services.core.dates import DateOutOfRange
 from app.services.core.text import fold_cyrillic, fold_key
 from app.services.core.xlsx_input import (
     ImportReport,
@@ -102,6 +103,9 @@ def import_roster(stream: IO[bytes], *, school_id: int, year_id: int) -> ImportR
             birth = parse_date(row.get("birth_date"))
             if birth and not (date(today.year - 25, 1, 1) <= birth <= today):
                 raise ValueError(birth)
+        except DateOutOfRange as error:
+            report.add(number, "birth_date", str(error))
+            birth = None
         except ValueError:
             report.add(number, "birth_date", _("bad date '%(value)s': write it as 31.12.2012",
                                                value=text(row.get("birth_date"))))

@@ -22,7 +22,7 @@ from app.models import (
     User,
     UserRole,
 )
-from app.services.core.text import fold_latin
+from app.services.core.text import fold_latin, in_db_range
 
 
 def get_school_by_code(code: str) -> Optional[School]:
@@ -53,7 +53,7 @@ def find_year(school_id: int, spec: Union[int, str, None]) -> Optional[AcademicY
     if spec is None or isinstance(spec, bool):
         return None
     if isinstance(spec, int):
-        if not -2**63 <= spec < 2**63:
+        if not in_db_range(spec):
             return None
         year = db.session.get(AcademicYear, spec)
         return year if year is not None and year.school_id == school_id else None

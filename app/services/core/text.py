@@ -18,11 +18,33 @@ class letters).
   Cyrillic: "7-A" with a Latin A is 7-А).
 - fold_name(s): a person's name as a lookup key: look-alike letters, case, ё/е and spaces folded
   ("  ПЕТРОВ  Алёна" and "Петров Алена" are one key).
+- whole(s): a whole number typed with the digits 0-9 (full-width ones folded), at most 18 of them,
+  else None. str.isdigit() also takes "²" and "①", which int() refuses (a 500 once), and more
+  digits than the database's integers hold (another 500).
+- in_db_range(n): n fits the databases' integers (SQLite's driver fails on larger ones, a 500
+  once). Every `args.get(..., type=int)`, URL `<int:...>` and form integer is bounded by it or by
+  STORED_INT_MAX (app.web.request, forms.base).
 """
 import re
 import unicodedata
-from typing import Any
+from typing import Any, Optional
 
+DB_INT_MIN, DB_INT_MAX = -2**63, 2**63 - 1  # SQLite's INTEGER, PostgreSQL's bigint
+STORED_INT_MAX = 2**31 - 1  # PostgreSQL's integer: the widest number a form may store
+
+
+def in_db_range(number: int) -> bool:
+    """True when `number` fits the databases' integers (a lookup with it cannot fail)."""
+    return DB_INT_MIN <= number <= DB_INT_MAX
+
+
+def is_db_id(value: Any) -> bool:
+    """True when `value` may be a row id: a whole number (not a bool) from 1 to DB_INT_MAX."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= DB_INT_MAX
+
+
+_FULL_WIDTH_DIGITS = {0xFF10 + n: str(n) for n in range(10)}
+WHOLE_DIGITS = 18  # below 2**63: every id and count fits the database's integers
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|_x00[01][0-9A-Fa-f]_")
 # Pairs that look alike in capitals and in lower case (Cyrillic, Latin).
 _TWINS = [("А", "A"), ("В", "B"), ("С", "C"), ("Е", "E"), ("Н", "H"), ("К", "K"), ("М", "M"),
@@ -98,3 +120,15 @@ def fold_name(value: str) -> str:
     lower case with runs of spaces as one (a class journal's names against the roster)."""
     folded = fold_cyrillic(clean(value)[0].upper()).replace("Ё", "Е").lower()
     return _SPACES.sub(" ", folded).strip()
+
+
+def whole(value: Any) -> Optional[int]:
+    """The whole number `value` writes with the digits 0-9 (full-width ones count too), at most
+    WHOLE_DIGITS of them, spaces around allowed; None for anything else (see the module): "²" is
+    no 2 here (NFKC would make it one)."""
+    if not isinstance(value, str):
+        return None
+    text = value.translate(_FULL_WIDTH_DIGITS).strip()
+    if not text or len(text) > WHOLE_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)

@@ -13,6 +13,7 @@ from typing import IO, Any, Optional
 
 from flask_babel import gettext as _
 
+from app.services.core import dates
 from app.services.core.text import clean
 from app.services.core.xlsx_output import restore
 from app.services.core.xlsx_safety import (  # noqa: F401 - SpreadsheetError is imported from here too
@@ -210,22 +211,25 @@ def text(value: Any) -> str:
 
 
 def parse_date(value: Any) -> Optional[date]:
-    """Dates from a date cell or text as 31.12.2012 / 2012-12-31 / 31/12/2012."""
+    """Dates from a date cell or text as 31.12.2012 / 2012-12-31 / 31/12/2012; ValueError for
+    anything else, and its subclass dates.DateOutOfRange (its text the user's message) for a
+    date outside 1900-2199 (01.01.0001, 31.12.9999, the serial 2958465)."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
-        return value.date()
+        return dates.check(value.date())
     if isinstance(value, date):
-        return value
+        return dates.check(value)
     if isinstance(value, (int, float)) and 1 <= value < 2_958_466:
         # A date cell without a date format arrives as an Excel serial number.
         from openpyxl.utils.datetime import from_excel
 
-        return from_excel(value).date()
+        return dates.check(from_excel(value).date())
     raw = text(value)
     for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
-            return datetime.strptime(raw, pattern).date()
+            day = datetime.strptime(raw, pattern).date()
         except ValueError:
             continue
+        return dates.check(day, raw)
     raise ValueError(raw)

@@ -46,9 +46,38 @@ class SafeWorksheet(Worksheet):
         return super()._write_string(row, col, string, cell_format)
 
 
+SHEET_NAME_UNITS = 31  # Excel's limit, in UTF-16 code units
+SHEET_NAME_FORBIDDEN = "[]:*?/\\"
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, units: int) -> str:
+    while _utf16(text) > units:
+        text = text[:-1]
+    return text
+
+
+def sheet_name(name: str, taken) -> str:
+    """`name` (user text: a class's name ...) as Excel allows a sheet's name: []:*?/\\ become _,
+    no apostrophe at either end, at most 31 UTF-16 units, unique (case ignored) among `taken`
+    with " (2)", " (3)" ... added."""
+    cleaned = "".join("_" if ch in SHEET_NAME_FORBIDDEN else ch for ch in name).strip("'")
+    cleaned = _cut(cleaned, SHEET_NAME_UNITS).strip("'") or "Sheet"
+    used = {t.lower() for t in taken}
+    candidate, n = cleaned, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate, n = _cut(cleaned, SHEET_NAME_UNITS - len(suffix)).rstrip("'") + suffix, n + 1
+    return candidate
+
+
 class SafeWorkbook(xlsxwriter.Workbook):
-    """An XlsxWriter workbook with strings never converted to formulas, numbers or links and
-    every worksheet a SafeWorksheet."""
+    """An XlsxWriter workbook with strings never converted to formulas, numbers or links,
+    every worksheet a SafeWorksheet, and every sheet's name made valid (`sheet_name`: a name
+    taken from user text never raises)."""
 
     worksheet_class = SafeWorksheet
 
@@ -56,3 +85,8 @@ class SafeWorkbook(xlsxwriter.Workbook):
         options = dict(options or {})
         options.update(strings_to_formulas=False, strings_to_urls=False, strings_to_numbers=False)
         super().__init__(target, options)
+
+    def add_worksheet(self, name=None, worksheet_class=None):
+        if name:
+            name = sheet_name(str(name), [sheet.name for sheet in self.worksheets()])
+        return super().add_worksheet(name, worksheet_class)

@@ -35,6 +35,7 @@ from typing import Any, Optional
 
 from flask_babel import gettext as _
 
+from app.services.core import dates
 from app.services.core.isolation import LimitExceeded, run_limited
 
 DEFAULTS = {
@@ -108,8 +109,9 @@ def refusal_message(kind: str, **params) -> str:
 @dataclass(frozen=True)
 class BadCell:
     """A cell whose content must not be taken as data: `kind` is "error" (an Excel error
-    value such as #N/A, in `text`), "formula" (a formula without a saved value) or
-    "too_long" (more than 32,767 characters)."""
+    value such as #N/A, in `text`), "formula" (a formula without a saved value), "date" (a
+    date cell whose number is no date: after 31.12.9999) or "too_long" (more than 32,767
+    characters)."""
 
     ref: str
     kind: str
@@ -119,6 +121,9 @@ class BadCell:
         if self.kind == "error":
             return _("cell %(ref)s holds the Excel error %(value)s: correct the formula or type the value",
                      ref=self.ref, value=self.text)
+        if self.kind == "date":
+            return _("cell %(ref)s holds a date outside %(min)s-%(max)s: check the year", ref=self.ref,
+                     min=dates.shown(dates.DATE_MIN), max=dates.shown(dates.DATE_MAX))
         if self.kind == "formula":
             return _("cell %(ref)s has a formula without a saved value: open the file in Excel or LibreOffice, "
                      "let it calculate, save it and upload it again", ref=self.ref)
@@ -217,7 +222,9 @@ def _parser_class():
             else:
                 cell = super().parse_cell(element)
             value = cell["value"]
-            if cell["data_type"] == "e":
+            if cell["data_type"] == "e" and element.get("t", "n") == "n":  # openpyxl: a date serial out of its range
+                cell["value"] = BadCell(self._ref(cell), "date")
+            elif cell["data_type"] == "e":
                 cell["value"] = BadCell(self._ref(cell), "error", str(value or "")[:20])
             elif value is None and element.find(FORMULA_TAG) is not None and self._unsaved(element):
                 cell["value"] = BadCell(self._ref(cell), "formula")
