@@ -2,7 +2,14 @@
 1, 5 and 20 schools in the installation (`demo --scale district`: about 1,000 students each, two
 years of marks, surveys, observations). The 1-school figures are the baseline measured in the
 same run; the target is p95(20 schools) / p95(1 school) <= 1.2 for every page: a school's page
-must not cost more because other schools exist.
+must not cost more because other schools exist. At each size the same run also measures:
+- the district specialist's pages over all the schools (`/district/`, `/district/results`,
+  `/district/rating`; target: p95 under 1 s at 20 schools), the schools making the demo district;
+- the annual workbook of school 1 (`growth_<engine>_annual_workbook`, seconds, best of 3; target:
+  the 20-school time within 1.2x of the 1-school time);
+- on PostgreSQL, the plans of every statement school 1's pages ran that reads a large table
+  (marks, answers, responses, observation scores, diagnostic answers, audit log), taken at the
+  largest size: `seq_scans` counts those that read a whole large table (target 0).
 
     python -m bench growth
     BENCH_GROWTH_STEPS=1,5 BENCH_GROWTH_SCALE=small python -m bench growth   # a quick look
@@ -56,6 +63,7 @@ def _grow(url: str, have: int, want: int) -> float:
             demo.build_demo(scale=SCALE, seed=2026 + number, who=demo.district_school(number))
             db.session.commit()
             db.session.expunge_all()
+        _district_of_all()
         refresh_statistics(db.session.connection())
         db.session.commit()
         db.session.remove()
@@ -63,21 +71,53 @@ def _grow(url: str, have: int, want: int) -> float:
     return time.perf_counter() - start
 
 
+def _district_of_all() -> None:
+    """Every school of the installation in the demo district (made with its staff on first use)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import District, School
+    from app.services.district import demo as district_demo
+
+    district = db.session.scalar(select(District).where(District.code == district_demo.DISTRICT_CODE))
+    loose = list(db.session.scalars(select(School).where(School.district_id.is_(None))))
+    if district is None:
+        district_demo.new_district(loose)
+    else:
+        for school in loose:
+            school.district_id = district.id
+
+
+DISTRICT_PAGES = {"district_home": "/district/", "district_results": "/district/results",
+                  "district_rating": "/district/rating"}
+LARGE = ("mark", "answer", "response", "observation_score", "diagnostic_answer", "audit_log")
+
+
+def _login(app, email: str):
+    from app.services.core.demo import DEMO_PASSWORD
+
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 303, (email, response.status_code)
+    return client
+
+
 def _client(url: str):
+    """(app, {page: (client, url)}): school 1's director's pages and the district's pages."""
     from sqlalchemy import select
 
     from app.extensions import db
     from app.models import School
-    from app.services.core.demo import DEMO_PASSWORD, DEMO_SCHOOL_CODE, DemoSchool
+    from app.services.core.demo import DEMO_SCHOOL_CODE, DemoSchool
 
     app = _app(url)
     app.config["RATELIMIT_ENABLED"] = False
     with app.app_context():
         pages = _pages(db.session.scalar(select(School.id).where(School.code == DEMO_SCHOOL_CODE)))
-    client = app.test_client()
-    response = client.post("/login", data={"email": f"director@{DemoSchool().domain}", "password": DEMO_PASSWORD})
-    assert response.status_code == 302, response.status_code
-    return app, client, pages
+    director = _login(app, f"director@{DemoSchool().domain}")
+    specialist = _login(app, "district-specialist@demo.sapat.kg")
+    return app, {**{page: (director, path) for page, path in pages.items()},
+                 **{page: (specialist, path) for page, path in DISTRICT_PAGES.items()}}
 
 
 def _timings(urls: dict[int, str]) -> dict[int, dict[str, list[float]]]:
@@ -87,20 +127,79 @@ def _timings(urls: dict[int, str]) -> dict[int, dict[str, list[float]]]:
 
     clients = {n: _client(url) for n, url in urls.items()}
     times: dict[int, dict[str, list[float]]] = {n: {} for n in urls}
-    for page in clients[min(urls)][2]:
+    for page in clients[min(urls)][1]:
         for i in range(WARMUP + REQUESTS):
-            for n, (_, client, pages) in clients.items():
+            for n, (_, pages) in clients.items():
+                client, path = pages[page]
                 start = time.perf_counter()
-                response = client.get(pages[page])
+                response = client.get(path)
                 elapsed = (time.perf_counter() - start) * 1000
-                assert response.status_code == 200, (n, pages[page], response.status_code)
+                assert response.status_code == 200, (n, path, response.status_code)
                 if i >= WARMUP:
                     times[n].setdefault(page, []).append(elapsed)
-    for app, _, _ in clients.values():
+    for app, _ in clients.values():
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
     return times
+
+
+def _annual_seconds(url: str) -> float:
+    """Seconds to build school 1's annual workbook (best of 3) in the database at `url`."""
+    from app.extensions import db
+    from bench.workbooks import annual
+
+    app = _app(url)
+    best = float("inf")
+    with app.app_context(), tempfile.TemporaryDirectory() as directory:
+        for _ in range(3):
+            start = time.perf_counter()
+            annual(str(Path(directory) / "annual.xlsx"))
+            best = min(best, time.perf_counter() - start)
+            db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+    return best
+
+
+def _seq_scans(url: str) -> dict:
+    """School 1's director's pages at `url` (PostgreSQL): the statements that read a large table
+    and, among them, those whose plan reads a whole large table."""
+    import re
+
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    names = re.compile(r'\b(?:FROM|JOIN)\s+"?(' + "|".join(LARGE) + r')"?\b', re.I)
+    app, pages = _client(url)
+    seen: dict[str, object] = {}
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and names.search(statement):
+            seen.setdefault(statement, parameters)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+        for page, (client, path) in pages.items():
+            if not page.startswith("district"):
+                client.get(path)
+        event.remove(db.engine, "before_cursor_execute", record)
+        scans = []
+        with db.engine.connect() as conn, conn.connection.dbapi_connection.cursor() as cursor:
+            for statement, parameters in seen.items():
+                cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                stack = [plan[0]["Plan"]]
+                while stack:
+                    node = stack.pop()
+                    stack.extend(node.get("Plans", []))
+                    if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in LARGE:
+                        scans.append({"table": node["Relation Name"], "sql": " ".join(statement.split())[:300]})
+        db.session.remove()
+        db.engine.dispose()
+    return {"statements": len(seen), "seq_scans": len(scans), "examples": scans[:5]}
 
 
 def _p95(values: list[float]) -> float:
@@ -108,20 +207,27 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
-def _records(engine_name: str, times, builds: dict[int, float]) -> list[dict]:
+def _records(engine_name: str, times, builds: dict[int, float], annual: dict[int, float]) -> list[dict]:
     first = min(times)
-    records = []
+    records = [{"name": f"growth_{engine_name}_annual_workbook", "schools": n, "scale": SCALE,
+                "seconds": round(annual[n], 3), "baseline": {"schools": first, "seconds": round(annual[first], 3)},
+                "ratio": round(annual[n] / annual[first], 2), "target": TARGET,
+                "within_target": annual[n] / annual[first] <= TARGET, "peak_rss_mb": _rss_mb()}
+               for n in sorted(annual)]
     for n in sorted(times):
         for page, values in times[n].items():
             base = times[first][page]
             p50, p95 = statistics.median(values), _p95(values)
             ratio = round(p95 / _p95(base), 2)
+            within = p95 < 1000 if page.startswith("district") else ratio <= TARGET
             records.append({"name": f"growth_{engine_name}_{page}", "schools": n, "scale": SCALE,
                             "p50_ms": round(p50, 1), "p95_ms": round(p95, 1), "seconds": round(p50 / 1000, 4),
                             "peak_rss_mb": _rss_mb(),
                             "baseline": {"schools": first, "p50_ms": round(statistics.median(base), 1),
                                          "p95_ms": round(_p95(base), 1)},
-                            "ratio": ratio, "p50_ratio": round(p50 / statistics.median(base), 2), "target": TARGET, "within_target": ratio <= TARGET,
+                            "ratio": ratio, "p50_ratio": round(p50 / statistics.median(base), 2),
+                            "target": "p95 < 1000 ms" if page.startswith("district") else TARGET,
+                            "within_target": within,
                             "build_seconds": round(builds[n], 1)})
     return records
 
@@ -137,7 +243,7 @@ def run_sqlite() -> list[dict]:
             urls[n] = f"sqlite:///{path}"
             builds[n] = _grow(urls[n], have, n)
             have, previous = n, path
-        return _records("sqlite", _timings(urls), builds)
+        return _records("sqlite", _timings(urls), builds, {n: _annual_seconds(u) for n, u in urls.items()})
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -156,7 +262,12 @@ def run_postgres() -> list[dict]:
                 conn.execute(f'CREATE DATABASE "{names[n]}"{template}')
             builds[n] = _grow(f"{base}/{names[n]}", have, n)
             have, previous = n, names[n]
-        return _records("postgresql", _timings({n: f"{base}/{name}" for n, name in names.items()}), builds)
+        urls = {n: f"{base}/{name}" for n, name in names.items()}
+        records = _records("postgresql", _timings(urls), builds, {n: _annual_seconds(u) for n, u in urls.items()})
+        plans = _seq_scans(urls[max(urls)])
+        records.append({"name": "growth_postgresql_query_plans", "schools": max(urls), "scale": SCALE, **plans,
+                        "target": 0, "within_target": plans["seq_scans"] == 0})
+        return records
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             for name in names.values():

@@ -74,7 +74,7 @@ def bench_submit(port: int, slug: str, submissions: int, clients: int) -> dict:
             body = signed_submission(slug)
             for _attempt in range(2 if rng.random() < 0.1 else 1):
                 status, _h, _b = _timed(stats, lock, port, "POST", f"/s/{slug}", body)
-                if status != 302:
+                if status != 303:
                     stats.errors.append(status)
 
     stats, seconds = _run(clients, max(1, submissions // clients), work)
@@ -108,7 +108,7 @@ def bench_flow(port: int, slug: str, respondents: int, clients: int) -> dict:
             body = {**survey_fields(html), **SMALL_ANSWERS}
             status, headers, _b = _timed(stats, lock, port, "POST", f"/s/{slug}", body)
             location = dict((k.lower(), v) for k, v in headers).get("location", "")
-            if status == 302 and location.endswith("/done"):
+            if status == 303 and location.endswith("/done"):
                 with lock:
                     completed["n"] += 1
             else:

@@ -3,7 +3,7 @@ its own logins, built with bulk inserts (COPY on PostgreSQL); and the bulk inser
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Answer, Mark, School, Student, User
+from app.models import Answer, District, Mark, School, Student, User
 from app.services.core import demo
 from app.services.core.bulk import bulk_insert
 from tests.conftest import do_login
@@ -21,22 +21,33 @@ def test_a_district_of_schools_with_their_own_logins(app, client, monkeypatch):
     assert codes == {"balasagyn", "demo-02", "demo-03"}
     per_school = dict(db.session.execute(select(Student.school_id, func.count(Student.id))
                                          .group_by(Student.school_id)).all())
-    assert sorted(per_school.values()) == [154, 154, 154]
+    assert sorted(per_school.values()) == [168, 168, 168]  # 11 classes of 14 and last year's 14 graduates
     marks = dict(db.session.execute(select(Mark.school_id, func.count(Mark.id)).group_by(Mark.school_id)).all())
     assert len(marks) == 3 and min(marks.values()) > 10_000
 
     # The second school's director logs in and sees only that school.
     director = db.session.scalar(select(User).where(User.email == "director@s02.demo.sapat.kg"))
-    assert do_login(client, director, demo.DEMO_PASSWORD).status_code == 302
+    assert do_login(client, director, demo.DEMO_PASSWORD).status_code == 303
     page = client.get("/admin/classes/").get_data(as_text=True)
     assert "7-А" in page
     other = db.session.scalar(select(Student).join(School).where(School.code == "demo-03"))
     assert client.get(f"/achievement/student/{other.id}").status_code == 404
 
-    # --replace removes every school of the district before building again.
+    # The schools make one district, whose specialist sees all three side by side.
+    district = db.session.scalar(select(District).where(District.code == "demo-district"))
+    assert {s.code for s in db.session.scalars(select(School).where(School.district_id == district.id))} == codes
+    assert "district-specialist@demo.sapat.kg" in result.output
+    specialist = db.session.scalar(select(User).where(User.email == "district-specialist@demo.sapat.kg"))
+    district_client = app.test_client()
+    assert do_login(district_client, specialist, demo.DEMO_PASSWORD).status_code == 303
+    side_by_side = district_client.get("/district/results").get_data(as_text=True)
+    assert all(name in side_by_side for name in ("№2 орто мектеп", "№3 орто мектеп"))
+
+    # --replace removes every school of the district, and the district, before building again.
     result = runner.invoke(args=["demo", "--replace"])
     assert result.exit_code == 0, result.output
     assert set(db.session.scalars(select(School.code))) == {"balasagyn"}
+    assert db.session.scalar(select(func.count(District.id))) == 0
 
 
 def test_schools_goes_only_with_the_district_scale(app):
