@@ -64,7 +64,9 @@ class PlanForm(SapatForm):
 def fill_start_choices(form: StartObservationForm, school_id: int, year) -> None:
     """The start form's choices: protocols, the year's teaching assignments, teachers, classes,
     subjects and purposes of the school, in the page's language."""
-    form.instrument_id.choices = [(i.id, pick_text(protocol_of(i).title)) for i in protocols()]
+    # The lesson protocol first, so that it is the one chosen: most observations are of lessons.
+    form.instrument_id.choices = [(i.id, pick_text(protocol_of(i).title))
+                                  for i in sorted(protocols(), key=lambda i: i.key != "lesson_observation")]
     form.assignment_id.choices = [("", "—")] + [
         (a.id, f"{a.teacher.full_name} · {a.class_group.name} · {localized_name(a.subject)}")
         for a in (svc.assignments(school_id, year.id) if year else [])]

@@ -25,6 +25,7 @@ from app.services.achievement import imports as achievement_import
 from app.services.achievement import journal as journal_service
 from app.services.achievement.workbook import build_achievement_workbook
 from app.services.core import school as school_service
+from app.services.core.text import in_db_range, whole
 from app.web import XLSX_MIMETYPE, flash_errors, run_upload_import, send_xlsx
 from forms.achievement import (
     KIND_LABELS,
@@ -172,6 +173,8 @@ def upload():
         MarksUploadForm(), partial(achievement_import.import_marks, teacher_id=access.importing_teacher(_scope())),
         entity="marks",
         template="achievement/import.html", done_url=url_for("achievement.upload"),
+        extra={"template_headers": achievement_import.TEMPLATE_HEADERS.get(current_language(),
+                                                                           achievement_import.TEMPLATE_HEADERS["en"])},
         success=lambda summary: _("Marks imported: %(created)d new, %(updated)d changed, %(unchanged)d "
                                   "unchanged.", **summary))
 
@@ -191,9 +194,9 @@ def _journal_lesson():
     if not lesson and not term_id:
         return None
     class_id, _sep, subject_id = lesson.partition("-")
-    if not (class_id.isdigit() and subject_id.isdigit()):
+    if whole(class_id) is None or whole(subject_id) is None:
         abort(404)
-    cls, subject = get_scoped_or_404(ClassGroup, int(class_id)), get_scoped_or_404(Subject, int(subject_id))
+    cls, subject = get_scoped_or_404(ClassGroup, whole(class_id)), get_scoped_or_404(Subject, whole(subject_id))
     term = analysis.term_or_none(current_user.school_id, term_id)
     if term is None or term.year_id != cls.year_id:
         abort(404)
@@ -256,7 +259,7 @@ def _int_arg(name):
         number = int(value)
     except ValueError:
         abort(404)
-    if not -2**63 <= number < 2**63:  # beyond the database's integers (a 500 otherwise)
+    if not in_db_range(number):  # beyond the database's integers (a 500 otherwise)
         abort(404)
     return number
 

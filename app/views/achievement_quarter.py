@@ -6,7 +6,6 @@ from types import SimpleNamespace
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.i18n import current_language
@@ -14,8 +13,10 @@ from app.models import Assessment, ClassGroup
 from app.security import audit, current_principal, get_scoped_or_404, role_required
 from app.services.achievement import access, analysis, quarter, tasks
 from app.services.achievement.quarter_docx import build_docx
+from app.services.core.text import whole
 from app.services.monitoring import issued as issued_service
-from app.web import flash_errors
+from app.web import conflicts, flash_errors
+from app.web.issuing import store_and_show
 from forms.achievement import AnalysisForm, PointsForm, TasksForm
 from forms.monitoring.measures import IssueForm
 
@@ -38,9 +39,9 @@ def _report():
     cls = None
     raw = request.args.get("class_id", "")
     if raw:
-        if not raw.isdigit() or len(raw) > 18:
+        if whole(raw) is None:
             abort(404)
-        cls = get_scoped_or_404(ClassGroup, int(raw))
+        cls = get_scoped_or_404(ClassGroup, whole(raw))
         if cls.year_id != term.year_id or cls.id not in {c.id for c in quarter.report_classes(principal, term.year_id)}:
             abort(404)
     return quarter.build(principal, term, cls)
@@ -89,19 +90,9 @@ def issue():
     html = render_template("achievement/quarter/_body.html", **_context(r, stamp))
     title = _("Quarter report to the pedagogical council") + f": {r.term.label} {r.term.year.name}" + (
         f", {r.cls.name}" if r.cls else "")
-    try:
-        doc = issued_service.issue(school_id=current_user.school_id, year_id=r.term.year_id, kind="quarter",
-                                   subject=r.subject_key, version=version, title=title, number=number,
-                                   issued_on=form.issued_on.data, author_id=current_user.id,
-                                   author_name=current_user.full_name, lang=current_language(), rows=r.figures(),
-                                   html=html, remote_addr=request.remote_addr)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        flash(_("Another issue of this document was saved at the same moment: issue it again."), "error")
-        return redirect(back)
-    flash(_("Issued: No. %(number)s, version %(n)d.", number=doc.number, n=doc.version), "success")
-    return redirect(url_for("issued.document", doc_id=doc.id))
+    return store_and_show(back, school_id=current_user.school_id, year_id=r.term.year_id, kind="quarter",
+                          subject=r.subject_key, version=version, title=title, number=number,
+                          issued_on=form.issued_on.data, rows=r.figures(), html=html)
 
 
 # --- the per-task analysis of a control work --------------------------------------------------
@@ -119,22 +110,36 @@ def _work(assessment_id: int, write: bool = False) -> Assessment:
     return work
 
 
-def _work_page(work: Assessment, errors=None, typed=None, status=200):
+def _stored_analysis(work: Assessment, csrf: bool = False) -> AnalysisForm:
+    """The analysis form as stored now: the correction and deadline as the register's measure
+    holds them (edited there too), a month after the term for a first analysis."""
+    row = tasks.analysis_of(work.id)
+    measure = row.measure if row else None
+    return AnalysisForm(formdata=None, meta={"csrf": csrf}, obj=SimpleNamespace(
+        analysis=row.analysis if row else "", correction=measure.action if measure else (row.correction if row else ""),
+        due_on=measure.due_on if measure else work.term.ends_on + timedelta(days=30)))
+
+
+def _stored_tasks(work: Assessment, csrf: bool = False) -> TasksForm:
+    """The tasks form as stored now: one line a task, "2; Fractions"."""
+    return TasksForm(formdata=None, meta={"csrf": csrf}, tasks="\n".join(
+        f"{t.max_points:g}; {t.topic or ''}".rstrip("; ").rstrip() for t in tasks.tasks_of(work.id)))
+
+
+def _work_page(work: Assessment, errors=None, typed=None, status=200, analysis_form=None, tasks_form=None):
     task_list = tasks.tasks_of(work.id)
     scores = tasks.scores_of(task_list)
     shown = {key: f"{s.points:g}" for key, s in scores.items()}
     row = tasks.analysis_of(work.id)
     may_write = access.may_enter_marks(current_principal(), work.class_id, work.subject_id)
-    tasks_form = TasksForm(tasks="\n".join(f"{t.max_points:g}; {t.topic or ''}".rstrip("; ").rstrip()
-                                           for t in task_list))
-    analysis_form = AnalysisForm(obj=SimpleNamespace(
-        analysis=row.analysis if row else "", correction=row.correction if row else "",
-        due_on=row.measure.due_on if row and row.measure else work.term.ends_on + timedelta(days=30)))
+    tasks_form = tasks_form or _stored_tasks(work, csrf=True)
+    stored = _stored_analysis(work)
     return render_template("achievement/quarter/work.html", work=work, task_list=task_list, shown=shown,
                            typed=typed or {}, errors=errors or {}, students=tasks.students_of(work),
                            shares=tasks.shares([work.id]).get(work.id, []), analysis=row, may_write=may_write,
-                           tasks_form=tasks_form, points_form=PointsForm(), analysis_form=analysis_form,
-                           title=tasks.work_title(work)), status
+                           tasks_form=tasks_form, points_form=PointsForm(), analysis_form=analysis_form or _stored_analysis(work, csrf=True),
+                           analysis_originals=conflicts.originals_field(stored),
+                           tasks_originals=conflicts.originals_field(_stored_tasks(work)), title=tasks.work_title(work)), status
 
 
 @tasks_bp.route("/<int:assessment_id>")
@@ -149,6 +154,11 @@ def define(assessment_id):
     work = _work(assessment_id, write=True)
     form = TasksForm()
     if form.validate_on_submit():
+        # A stale page (another tab, a colleague) must not renumber or delete tasks, and their
+        # points, changed meanwhile: an unchanged list keeps the stored one, both changed is a 409.
+        if not conflicts.check(form, _stored_tasks(work)):
+            return _work_page(work, status=409, tasks_form=form)
+        form.validate_tasks(form.tasks)  # the rows of the list kept (the stored one when unchanged)
         try:
             change = tasks.set_tasks(work, form.rows)
         except ValueError as error:
@@ -197,6 +207,8 @@ def record_analysis(assessment_id):
     work = _work(assessment_id, write=True)
     form = AnalysisForm()
     if form.validate_on_submit():
+        if not conflicts.check(form, _stored_analysis(work)):  # fields both changed: both values shown
+            return _work_page(work, status=409, analysis_form=form)
         row, measure, before = tasks.save_analysis(work, user_id=current_user.id, analysis=form.analysis.data.strip(),
                                                    correction=form.correction.data.strip(), due_on=form.due_on.data)
         audit("update" if before else "create", "measure", measure.id, before=before,

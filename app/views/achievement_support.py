@@ -12,6 +12,7 @@ from app.security import audit, current_principal, get_scoped_or_404, role_requi
 from app.services.achievement import access, analysis, support, warning
 from app.services.core import clock
 from app.services.core.audit import snapshot
+from app.services.core.text import whole
 from app.web import conflicts, flash_errors
 from forms.achievement import (
     CONTACT_FORM_LABELS,
@@ -44,9 +45,9 @@ def _class_id():
     value = request.args.get("class_id", "")
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
+    if whole(value) is None:
         abort(404)
-    return int(value)
+    return whole(value)
 
 
 @bp.route("/warnings")
@@ -162,10 +163,14 @@ def plan(plan_id):
     step_form, contact_form = SupportStepForm(prefix="step"), ParentContactForm(prefix="contact")
     step_form.responsible_id.choices = _staff_choices()
     current = warning.flags(current_principal(), plan.term, student_ids=[plan.student_id])
-    return render_template("achievement/plan.html", plan=plan, form=form, may_keep=may_keep,
+    # The reasons recorded at opening are the opener's view (every subject of the class teacher's
+    # class): shown to those who see all of the student's results, a subject teacher reads only
+    # today's warnings of their own subjects (`current`, the domain's rule).
+    whole_student = may_keep or current_principal().everything
+    return render_template("achievement/plan.html", plan=plan, form=form, may_keep=may_keep, whole_student=whole_student,
                            originals=conflicts.originals_field(stored), step_form=step_form,
                            contact_form=contact_form, current=current[0].reasons if current else [],
-                           term_end=support.term_end(current_principal(), plan)), status
+                           recorded=support.recorded_reasons(plan), term_end=support.term_end(current_principal(), plan)), status
 
 
 @bp.route("/support/<int:plan_id>/step", methods=["POST"])

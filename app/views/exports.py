@@ -10,6 +10,7 @@ from app.security import ANNUAL_ROLES, REPORT_READERS, STAFF, audit, requested_y
 from app.services.core import school as school_service
 from app.services.exports import expert, jobs
 from app.services.monitoring import annual as monitoring_annual
+from app.services.monitoring import indicators as ind_service
 from app.web import offer_problems, send_xlsx
 from forms.exports import AnnualExportForm, ExpertUploadForm
 
@@ -123,6 +124,10 @@ def expert_scores():
     rows = expert.score_summary(current_user.school_id, year.id) if year else []
     experts = expert.experts_of_year(current_user.school_id, year.id) if year else []
     notes = expert.comments(current_user.school_id, year.id) if year else []
+    # An indicator is named in the reader's language from the catalogue (the workbook's name
+    # is in the language it was exported in); its key is never shown.
+    lang = current_language()
+    names = {i.key: i.name_in(lang) for i in ind_service.indicators(current_user.school_id, active_only=False)}
     return render_template("exports/expert_scores.html", years=school_years(), year=year, rows=rows, experts=experts,
-                           notes=notes, can_upload=current_user.has_role(*EXPERT_UPLOADERS))
+                           notes=notes, names=names, can_upload=current_user.has_role(*EXPERT_UPLOADERS))
 

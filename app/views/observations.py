@@ -22,6 +22,7 @@ from app.security import (
 )
 from app.services.core import clock
 from app.services.core import school as school_service
+from app.services.core.text import whole
 from app.services.exports.core import new_temp_path
 from app.services.observations import access, aggregates, agreement, answers, labels, workbook
 from app.services.observations import records as svc
@@ -356,8 +357,8 @@ def plan():
             raw = request.form.get(f"plan-{row['observer_id']}", "").strip()
             if raw == "":
                 plans[row["observer_id"]] = None
-            elif raw.isdigit() and int(raw) <= 1000:
-                plans[row["observer_id"]] = int(raw)
+            elif whole(raw) is not None and whole(raw) <= 1000:
+                plans[row["observer_id"]] = whole(raw)
             else:
                 errors.append(_("%(name)s: the plan must be a whole number from 0 to 1000.", name=row["name"]))
         if not errors:

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Assessment, Mark
 from tests.conftest import csrf_of
 from tests.factories.achievement import make_assessment
-from tests.xlsx_helpers import make_xlsx
+from tests.xlsx_helpers import DateSerial, make_xlsx
 
 # --- importing --------------------------------------------------------------------------------
 
@@ -115,6 +115,62 @@ def test_import_refuses_a_file_with_too_many_rows(school, login, client, monkeyp
     assert db.session.scalar(select(func.count(Mark.id))) == 0
 
 
+OUT_OF_RANGE = "lies outside 01.01.1900-31.12.2199: check the year"
+
+
+@pytest.mark.parametrize("cell, shown", [
+    ("01.01.0001", "01.01.0001"), ("31.12.9999", "31.12.9999"), ("31.12.1899", "31.12.1899"),
+    ("9999-12-31", "9999-12-31"),
+    (2958465, "31.12.9999"),  # an Excel serial of 31.12.9999 in a cell without a date format
+    (DateSerial(2958465), "31.12.9999")])  # the same serial formatted as a date: a date cell
+def test_a_date_outside_1900_2199_is_refused_with_its_row_and_nothing_is_written(school, login, client, cell, shown):
+    rows = _rows(school, [5, 4, 3])
+    rows[1][5] = cell
+    login(school.user("deputy"))
+    response = _upload_marks(client, rows)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f"row 3, date: the date {shown} {OUT_OF_RANGE}" in page
+    assert "Sheet1" in page  # the sheet read is named
+    assert "row 2" not in page and "row 4" not in page  # the good rows are not blamed
+    assert db.session.scalar(select(func.count(Mark.id))) == 0
+    assert db.session.scalar(select(func.count(Assessment.id))) == 0
+
+
+def test_a_date_cell_beyond_31_12_9999_is_refused_by_its_address(school, login, client):
+    rows = _rows(school, [5, 4])
+    rows[1][5] = DateSerial(3_000_000)  # no date: Python's dates end at 31.12.9999
+    login(school.user("deputy"))
+    response = _upload_marks(client, rows)
+    assert response.status_code == 422
+    assert "row 3, date: cell F3 holds a date outside 01.01.1900-31.12.2199" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Mark.id))) == 0
+
+
+def test_the_command_line_refuses_a_date_outside_1900_2199_and_exits_non_zero(school, app):
+    rows = _rows(school, [5, 4, 3])
+    rows[2][5] = "31.12.9999"
+    result = _import_with_cli(app, school, [HEADER] + rows)
+    assert result.exit_code != 0
+    assert f"row 4, date: the date 31.12.9999 {OUT_OF_RANGE}" in result.output
+    assert db.session.scalar(select(func.count(Mark.id))) == 0
+
+
+@pytest.mark.parametrize("locale, words", [
+    ("ru", "дата 01.01.0001 вне пределов 01.01.1900-31.12.2199: проверьте год"),
+    ("ky", "01.01.0001 күнү 01.01.1900-31.12.2199 аралыгынан тышкары: жылын текшериңиз")])
+def test_the_refusal_speaks_the_users_language(school, login, client, locale, words):
+    rows = _rows(school, [5, 4])
+    rows[0][5] = "01.01.0001"
+    deputy = school.user("deputy")
+    deputy.locale = locale
+    db.session.commit()
+    login(deputy)
+    response = _upload_marks(client, rows)
+    assert response.status_code == 422 and words in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Mark.id))) == 0
+
+
 def _planner_rows(table):
     return db.session.scalar(select(func.cast(text("reltuples"), db.Integer)).select_from(text("pg_class"))
                              .where(text("relname = :t")).params(t=table))
@@ -134,7 +190,7 @@ def test_a_large_import_refreshes_the_planners_statistics(school, app, login, cl
     rows = _rows(school, [5, 5, 4, 4, 3, 3], on="16.10.2026") + _rows(school, [4] * 6, on="17.10.2026")
     login(school.user("deputy"))
     response = _upload_marks(client, rows)
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.rollback()
     assert db.session.scalar(select(func.count(Mark.id))) == 18
     assert _planner_rows("mark") == 18
@@ -158,5 +214,5 @@ def test_a_teacher_may_import_only_own_classes(school, login, client):
     assert "row 8, class" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Mark.id))) == 0
     response = _upload_marks(client, rows)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert db.session.scalar(select(func.count(Mark.id))) == 6

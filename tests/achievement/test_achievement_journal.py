@@ -14,7 +14,7 @@ from app.models import Assessment, Mark
 from tests.conftest import browser_login, csrf_of, screenshot
 from tests.factories.achievement import make_assessment
 from tests.xlsx_bombs import raw_sheet
-from tests.xlsx_helpers import make_xlsx
+from tests.xlsx_helpers import DateSerial, make_xlsx
 
 
 def _lesson(school, index=0, subject=0):
@@ -46,7 +46,7 @@ def test_a_journal_file_writes_its_marks_matching_names_loosely(school, login, c
             [3, "Student 7А 3", None, None, None, 3]]
     login(school.user("teacher"))
     response = _upload(client, school, rows)
-    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    assert response.status_code == 303, response.get_data(as_text=True)[-1500:]
     assert f"/achievement/grid/{school.classes[0].id}/{school.subjects[0].id}" in response.location
     marks = _marks()
     assert marks == {
@@ -61,7 +61,7 @@ def test_a_journal_file_writes_its_marks_matching_names_loosely(school, login, c
     }
     assert db.session.scalar(select(func.count(Assessment.id))) == 4
     again = _upload(client, school, rows)  # the same file again changes nothing
-    assert again.status_code == 302 and _marks() == marks
+    assert again.status_code == 303 and _marks() == marks
 
 
 def test_names_matching_no_student_or_two_are_refused_with_their_rows(school, login, client):
@@ -84,7 +84,7 @@ def test_names_matching_no_student_or_two_are_refused_with_their_rows(school, lo
     assert db.session.scalar(select(func.count(Assessment.id))) == 0
     # The code in brackets (as the template writes namesakes) picks one of them.
     rows = [["Student", "15.10.2026"], [f"{s7[0].full_name} ({s7[0].code})", 5], [f"{s7[1].full_name} ({s7[1].code})", 4]]
-    assert _upload(client, school, rows).status_code == 302
+    assert _upload(client, school, rows).status_code == 303
     assert {k[2]: v for k, v in _marks().items()} == {s7[0].id: (5, False), s7[1].id: (4, False)}
 
 
@@ -96,7 +96,7 @@ def test_a_title_line_above_the_header_and_an_error_cell(school, login, client):
     assert response.status_code == 422
     assert "row 4, column B:" in response.get_data(as_text=True)
     del rows[3]
-    assert _upload(client, school, rows).status_code == 302
+    assert _upload(client, school, rows).status_code == 303
     assert list(_marks().values()) == [(4, False)]
 
 
@@ -112,6 +112,25 @@ def test_a_bad_column_header_and_a_date_outside_the_term_are_refused(school, log
     assert db.session.scalar(select(func.count(Mark.id))) == 0
 
 
+def test_a_header_date_outside_1900_2199_is_refused_never_read_as_this_century(school, login, client):
+    """01.01.0001 is the year 1 (it was read as 2001: a year under 100 was taken for two digits);
+    31.12.9999 as text, in a kind's header or as a date cell's serial is refused by its column."""
+    name = school.students[school.classes[0].id][0].full_name
+    login(school.user("teacher"))
+    rows = [["Student", "15.10.2026", "01.01.0001", "Тест 31.12.9999", DateSerial(2958465), "16.10.26"],
+            [name, 5, 4, 3, 2, 5]]
+    response = _upload(client, school, rows)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    outside = "lies outside 01.01.1900-31.12.2199: check the year"
+    assert f"row 1, column C: the date 01.01.0001 {outside}" in page
+    assert f"row 1, column D: the date 31.12.9999 {outside}" in page
+    assert f"row 1, column E: the date 31.12.9999 {outside}" in page
+    assert "column B" not in page and "column F" not in page  # 16.10.26 is 16.10.2026, within the term
+    assert db.session.scalar(select(func.count(Mark.id))) == 0
+    assert db.session.scalar(select(func.count(Assessment.id))) == 0
+
+
 def test_the_template_lists_the_class_and_the_terms_works_and_reads_back(school, login, client):
     make_assessment(school, kind="control", on=datetime.date(2026, 10, 15), marks=(5, 4, 3, 2, 4, "н"))
     login(school.user("teacher"))
@@ -123,9 +142,26 @@ def test_the_template_lists_the_class_and_the_terms_works_and_reads_back(school,
     assert names == sorted(s.full_name for s in school.students[school.classes[0].id])
     # Filled in and uploaded, the template is the journal format: the marks land in that work.
     rows = [[c.value for c in sheet[1]]] + [[n, 3] for n in names]
-    assert _upload(client, school, rows).status_code == 302
+    assert _upload(client, school, rows).status_code == 303
     assert db.session.scalar(select(func.count(Assessment.id))) == 1
     assert sorted(v for v, _a in _marks().values()) == [3] * 6
+
+
+@pytest.mark.parametrize("letter", ["A/?", "'[Б]"])
+def test_a_class_name_excel_refuses_as_a_sheet_name_still_gives_the_template(school, login, client, letter):
+    """A class's letter is free text (up to 4 characters): one with []:*?/\\ or an apostrophe
+    is written as a valid sheet name (it was a 500); the class's students are listed all the same."""
+    cls = school.classes[0]
+    cls.letter = letter
+    db.session.commit()
+    login(school.user("teacher"))
+    response = client.get("/achievement/import/journal.xlsx", query_string=_lesson(school))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert len({name.lower() for name in book.sheetnames}) == len(book.sheetnames) == 2
+    assert not any(ch in book.sheetnames[0] for ch in "[]:*?/\\") and book.sheetnames[0][0] != "'"
+    names = [row[0].value for row in book.worksheets[0].iter_rows(min_row=2)]
+    assert names == sorted(s.full_name for s in school.students[cls.id])
 
 
 def test_the_empty_template_offers_a_dated_column_and_the_term_mark_in_russian(school, login, client):
@@ -139,7 +175,7 @@ def test_the_empty_template_offers_a_dated_column_and_the_term_mark_in_russian(s
     assert header[0] == "Ученик" and header[1].endswith(school.terms[0].ends_on.strftime("%d.%m.%Y"))
     names = [row[0].value for row in sheet.iter_rows(min_row=2)]
     response = _upload(client, school, [header] + [[n, None, 4] for n in names])
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert {a.kind for a in db.session.scalars(select(Assessment))} == {"term"}
 
 
@@ -160,7 +196,7 @@ def test_a_teacher_of_another_subject_or_class_is_refused(school, login, client)
     # The deputy may import any lesson.
     client.post("/logout")
     login(school.user("deputy"))
-    assert _upload(client, school, [["Student", "15.10.2026"], [name, 5]], **_lesson(school, 0, 1)).status_code == 302
+    assert _upload(client, school, [["Student", "15.10.2026"], [name, 5]], **_lesson(school, 0, 1)).status_code == 303
 
 
 def test_the_long_formats_template_is_its_header_only(school, login, client):

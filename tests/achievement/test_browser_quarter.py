@@ -48,7 +48,7 @@ def test_the_quarter_report_on_a_phone_and_in_print(live_server, phone, school):
     page.locator("form.lang button[value='ky']").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "ky"
-    assert "Отличниктер" in page.locator("article.quarter-report").inner_text()
+    assert "Эң жакшы окугандар" in page.locator("article.quarter-report").inner_text()
     _fits(page)
     screenshot(page, "quarter-report-class-phone-ky")
 

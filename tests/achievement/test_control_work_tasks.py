@@ -29,7 +29,7 @@ def _define_and_fill(client, school, work):
     page = client.get(f"/achievement/tasks/{work.id}").get_data(as_text=True)
     response = client.post(f"/achievement/tasks/{work.id}/tasks", data={
         "csrf_token": csrf_of(page), "tasks": "2; Fractions\n3; Equations\n1; Graphs"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     tasks = db.session.scalars(select(AssessmentTask).where(AssessmentTask.assessment_id == work.id)
                                .order_by(AssessmentTask.number)).all()
     assert [(t.number, t.topic, t.max_points) for t in tasks] == [(1, "Fractions", 2), (2, "Equations", 3),
@@ -55,7 +55,7 @@ def test_per_task_shares_match_a_hand_computation(client, login, school):
     login(school.user("teacher"))
     tasks, data = _define_and_fill(client, school, work)
     response = client.post(f"/achievement/tasks/{work.id}/points", data=data)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert db.session.scalar(select(func.count(TaskScore.id))) == 15
     page = client.get(f"/achievement/tasks/{work.id}").get_data(as_text=True)
     assert _shares(page) == [["1", "Fractions", "2", "5", "60.0", "20.0", "20.0"],
@@ -79,7 +79,7 @@ def test_a_wrong_cell_saves_nothing_and_a_lower_maximum_is_refused(client, login
     assert "outside 0-2" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(TaskScore.id))) == 0
     data[f"p-{tasks[0].id}-{first.id}"] = "2"
-    assert client.post(f"/achievement/tasks/{work.id}/points", data=data).status_code == 302
+    assert client.post(f"/achievement/tasks/{work.id}/points", data=data).status_code == 303
     page = client.get(f"/achievement/tasks/{work.id}").get_data(as_text=True)
     client.post(f"/achievement/tasks/{work.id}/tasks", data={"csrf_token": csrf_of(page), "tasks": "1\n3\n1"})
     assert db.session.get(AssessmentTask, tasks[0].id).max_points == 2  # a student has 2 points
@@ -91,12 +91,17 @@ def test_the_analysis_becomes_a_measure_and_is_kept_in_step(client, login, schoo
     page = client.get(f"/achievement/tasks/{work.id}").get_data(as_text=True)
     data = {"csrf_token": csrf_of(page), "analysis": "Task 2 (equations) failed: 40 % solved nothing.",
             "correction": "Revise equations in two lessons; a short test.", "due_on": "2026-11-30"}
-    assert client.post(f"/achievement/tasks/{work.id}/analysis", data=data).status_code == 302
+    assert client.post(f"/achievement/tasks/{work.id}/analysis", data=data).status_code == 303
     measure = db.session.scalar(select(Measure))
     assert (measure.source, measure.responsible_id, measure.term_id, measure.year_id, measure.due_on) == (
         "control_work", school.user("teacher").id, school.terms[0].id, school.year.id, date(2026, 11, 30))
     assert measure.action == "Revise equations in two lessons; a short test."
-    assert measure.source_ref == "7-А, Математика, control work of 15.10.2026: Fractions"
+    # The work is named from its keys on the measure's page, in each reader's language.
+    assert measure.source_ref is None
+    url = f"/monitoring/measures/{measure.id}/status"
+    assert "7-А, Математика, control work of 15.10.2026: Fractions" in client.get(f"{url}?lang=en").get_data(as_text=True)
+    assert "7-А, Математика, 15.10.2026 текшерүү иши: Fractions" in client.get(f"{url}?lang=ky").get_data(as_text=True)
+    assert "контрольная работа от 15.10.2026" in client.get(f"{url}?lang=ru").get_data(as_text=True)
     assert db.session.scalar(select(AuditLog).where(AuditLog.entity == "measure")).action == "create"
     # The measure is in the teacher's register of measures; a new analysis updates it.
     assert "Revise equations" in client.get("/monitoring/measures/").get_data(as_text=True)
@@ -109,13 +114,83 @@ def test_the_analysis_becomes_a_measure_and_is_kept_in_step(client, login, schoo
     assert db.session.scalar(select(Measure)).action == "Three lessons."
 
 
+def _orig(page: str, marker: str) -> str:
+    """The originals (_orig) of the form that follows `marker` in the page."""
+    form = page[page.index(marker):]
+    return re.search(r'name="_orig" value="([^"]*)"', form).group(1).replace("&#34;", '"')
+
+
+def test_a_stale_analysis_page_keeps_what_the_register_changed_and_a_clash_is_a_409(client, login, school):
+    """The correction is a measure of the register, where its deadline and text are edited too.
+    A page of the work opened before such an edit and sent with only the analysis changed keeps
+    the register's deadline (it used to put its own back); one that changes the correction the
+    register changed meanwhile is refused with 409, showing the other text, nothing saved."""
+    work = _work(school)
+    login(school.user("teacher"))
+    page = client.get(f"/achievement/tasks/{work.id}").get_data(as_text=True)
+    data = {"csrf_token": csrf_of(page), "analysis": "Equations failed.", "correction": "Two lessons.",
+            "due_on": "2026-11-30"}
+    assert client.post(f"/achievement/tasks/{work.id}/analysis", data=data).status_code == 303
+    stale = client.get(f"/achievement/tasks/{work.id}").get_data(as_text=True)
+    originals = _orig(stale, "/analysis")
+    measure = db.session.scalar(select(Measure))
+    measure.due_on = date(2026, 12, 20)  # meanwhile, in the register of measures
+    db.session.commit()
+    sent = {**data, "csrf_token": csrf_of(stale), "_orig": originals, "analysis": "Equations and fractions failed."}
+    assert client.post(f"/achievement/tasks/{work.id}/analysis", data=sent).status_code == 303
+    db.session.expire_all()
+    measure = db.session.scalar(select(Measure))
+    assert (measure.due_on, measure.action) == (date(2026, 12, 20), "Two lessons.")
+
+    stale = client.get(f"/achievement/tasks/{work.id}").get_data(as_text=True)
+    originals = _orig(stale, "/analysis")
+    measure.action = "Three lessons and a test."  # the register again
+    db.session.commit()
+    refused = client.post(f"/achievement/tasks/{work.id}/analysis", data={
+        **sent, "csrf_token": csrf_of(stale), "_orig": originals, "due_on": "2026-12-20", "correction": "One lesson."})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Three lessons and a test." in body and "One lesson." in body
+    db.session.expire_all()
+    assert db.session.scalar(select(Measure)).action == "Three lessons and a test."
+
+
+def test_a_stale_page_of_the_tasks_deletes_no_task_and_no_points(client, login, school):
+    """A page of the work opened before its tasks were defined (another tab, a colleague) and
+    sent with its empty list changes nothing (it used to delete every task with its points);
+    one that changes the list another user changed meanwhile is refused with 409, both shown."""
+    work = _work(school)
+    login(school.user("teacher"))
+    stale = client.get(f"/achievement/tasks/{work.id}").get_data(as_text=True)
+    tasks, data = _define_and_fill(client, school, work)
+    assert client.post(f"/achievement/tasks/{work.id}/points", data=data).status_code == 303
+    points = db.session.scalar(select(func.count(TaskScore.id)))
+    assert points == 15  # 3 tasks x 5 students (the sixth was absent)
+    sent = {"csrf_token": csrf_of(stale), "_orig": _orig(stale, 'id="tasks-form"'), "tasks": ""}
+    assert client.post(f"/achievement/tasks/{work.id}/tasks", data=sent).status_code == 303
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(AssessmentTask.id))) == 3
+    assert db.session.scalar(select(func.count(TaskScore.id))) == points
+    refused = client.post(f"/achievement/tasks/{work.id}/tasks", data={**sent, "tasks": "5; Everything"})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "changed meanwhile by another user" in body
+    assert "2; Fractions" in body and "5; Everything" in body
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(AssessmentTask.id))) == 3
+    # The page as served now, sent back unchanged with a browser's CR LF lines, changes nothing.
+    page = client.get(f"/achievement/tasks/{work.id}").get_data(as_text=True)
+    same = {"csrf_token": csrf_of(page), "_orig": _orig(page, 'id="tasks-form"'),
+            "tasks": "2; Fractions\r\n3; Equations\r\n1; Graphs"}
+    assert client.post(f"/achievement/tasks/{work.id}/tasks", data=same).status_code == 303
+    assert db.session.scalar(select(func.count(TaskScore.id))) == points
+
+
 def test_who_may_see_and_change_a_works_tasks(app, school):
     work = _work(school)
     url = f"/achievement/tasks/{work.id}"
     # The MO head (maths is in their association), the class teacher of 7-А and the expert see
     # it without forms; teacher2 (maths in 8-Б) gets a 404; the psychologist has no results.
     for role, see, change in (("mo_head", 200, 403), ("class_teacher", 200, 403), ("expert", 200, 403),
-                              ("teacher2", 404, 404), ("psychologist", 403, 403), ("deputy", 200, 302)):
+                              ("teacher2", 404, 404), ("psychologist", 403, 403), ("deputy", 200, 303)):
         client = app.test_client()
         do_login(client, school.user(role))
         page = client.get(url)
@@ -123,7 +198,7 @@ def test_who_may_see_and_change_a_works_tasks(app, school):
         token = csrf_of(client.get("/").get_data(as_text=True))
         response = client.post(f"{url}/tasks", data={"csrf_token": token, "tasks": "1"})
         assert response.status_code == change, role
-        assert ('id="tasks-form"' in page.get_data(as_text=True)) == (change == 302), role
+        assert ('id="tasks-form"' in page.get_data(as_text=True)) == (change == 303), role
 
 
 def test_the_marks_import_accepts_points_per_task(client, login, school):
@@ -143,7 +218,7 @@ def test_the_marks_import_accepts_points_per_task(client, login, school):
     page = client.get("/achievement/import").get_data(as_text=True)
     response = client.post("/achievement/import", data={"csrf_token": csrf_of(page),
                            "file": (make_xlsx([header] + rows), "marks.xlsx")}, content_type="multipart/form-data")
-    assert response.status_code == 302
+    assert response.status_code == 303
     work_id = db.session.scalar(select(AssessmentTask.assessment_id))
     report = client.get(f"/achievement/tasks/{work_id}").get_data(as_text=True)
     assert _shares(report) == [["1", "", "2", "5", "60.0", "20.0", "20.0"],

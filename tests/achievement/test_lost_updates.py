@@ -51,12 +51,12 @@ def test_a_stale_page_does_not_turn_the_directors_fives_into_absent(app, school)
     mine = _page_form(director, school)
     for s in students:
         mine[f"m-{control.id}-{s.id}"] = "5"
-    assert director.post(_url(school), data=mine).status_code == 302
+    assert director.post(_url(school), data=mine).status_code == 303
     assert _marks(control) == [5] * len(students)
 
     stale[f"m-{term_marks.id}-{students[0].id}"] = "3"
     response = deputy.post(_url(school), data=stale)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert _marks(control) == [5] * len(students)
     assert _marks(term_marks) == [3] + [4] * (len(students) - 1)
 
@@ -66,7 +66,7 @@ def test_both_changed_the_same_cell_is_refused_with_the_other_value(app, school)
     stale = _page_form(deputy, school)
     mine = _page_form(director, school)
     mine[f"m-{term_marks.id}-{students[1].id}"] = "5"
-    assert director.post(_url(school), data=mine).status_code == 302
+    assert director.post(_url(school), data=mine).status_code == 303
     stale[f"m-{term_marks.id}-{students[1].id}"] = "2"
     stale[f"m-{term_marks.id}-{students[2].id}"] = "3"
     response = deputy.post(_url(school), data=stale)
@@ -75,12 +75,12 @@ def test_both_changed_the_same_cell_is_refused_with_the_other_value(app, school)
     assert _marks(term_marks) == [4, 5] + [4] * (len(students) - 2)  # nothing of the deputy's saved
     again = _page_form(deputy, school)  # the page shown again knows the current values
     again[f"m-{term_marks.id}-{students[1].id}"] = "2"
-    assert deputy.post(_url(school), data=again).status_code == 302
+    assert deputy.post(_url(school), data=again).status_code == 303
     assert _marks(term_marks)[1] == 2
 
 
 def test_a_post_with_only_the_csrf_token_changes_no_mark(app, school):
     students, term_marks, _control, director, _deputy = _setup(app, school)
     token = _page_form(director, school)["csrf_token"]
-    assert director.post(_url(school), data={"csrf_token": token}).status_code == 302
+    assert director.post(_url(school), data={"csrf_token": token}).status_code == 303
     assert _marks(term_marks) == [4] * len(students)

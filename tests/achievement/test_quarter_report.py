@@ -69,6 +69,8 @@ def test_counts_and_names_of_a_known_class_on_the_page(client, login, school):
     # Physics 5 4 3 3 5 4: pass 100, quality 66.7, SOU 66.7, mean 4.00; total of 11 marks.
     assert _row(page, "Физика") == ["6", "100.0", "66.7", "66.7", "4.00"]
     assert _row(page, "Total")[:5] == ["11", "90.9", "63.6", "65.1", "3.91"]
+    # 11 is a count of marks (6 students): the column says so, not "Students with a mark".
+    assert '<th class="num">Term marks</th>' in page and "Students with a mark" not in page
     # Teachers: maths by `teacher`, physics by the MO head.
     assert _row(page, school.user("teacher").full_name)[:3] == ["5", "80.0", "60.0"]
     # The group totals' change since Q1 (Q1: four straight 5s... by students: 1-4 have 4 and 5 -> good,
@@ -95,6 +97,7 @@ def test_the_word_document_reads_back_with_the_same_counts_and_names(client, log
     subjects = next(t for t in doc.tables if t.rows[0].cells[0].text == "Subject")
     maths = next(r for r in subjects.rows if r.cells[0].text == "Математика")
     assert [c.text for c in maths.cells][1:4] == ["5", "80.0 (−20.0 / —)", "60.0 (−40.0 / —)"]
+    assert subjects.rows[0].cells[1].text == "Term marks"
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
 
@@ -102,7 +105,7 @@ def test_the_word_document_reads_back_with_the_same_counts_and_names(client, log
 def test_the_school_report_in_russian_and_kyrgyz(client, login, school):
     _seed(school)
     admin = school.user("admin")
-    for lang, words in (("ru", ("Отличники", "Неуспевающие", "Качество")), ("ky", ("Отличниктер", "Үлгүрбөгөндөр", "Билим сапаты"))):
+    for lang, words in (("ru", ("Отличники", "Неуспевающие", "Качество")), ("ky", ("Эң жакшы окугандар", "Үлгүрбөгөндөр", "Билим сапаты"))):
         admin.locale = lang
         db.session.commit()
         login(admin)
@@ -111,6 +114,7 @@ def test_the_school_report_in_russian_and_kyrgyz(client, login, school):
         for word in words:
             assert word.lower() in page.lower(), (lang, word)
         assert "Straight 5s" not in page
+        assert lang != "ky" or "Отличник" not in page  # the Kyrgyz term, not the Russian loanword
         # 8-Б without marks: six students not assessed, and the school's total of 12.
         assert _row(page, "8-Б") == ["6", "0", "0", "0", "0", "0", "6"]
         doc = Document(io.BytesIO(client.get(_url(school, suffix="report.docx")).data))
@@ -148,13 +152,13 @@ def test_issuing_freezes_the_report_and_a_new_issue_is_a_new_version(client, log
     page = client.get(_url(school)).get_data(as_text=True)
     response = client.post(f"/achievement/quarter/issue?term={school.terms[1].id}",
                            data={"csrf_token": csrf_of(page), "number": "5-п", "issued_on": "2026-12-28"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     doc = db.session.scalar(select(IssuedDocument))
     assert (doc.kind, doc.subject, doc.version) == ("quarter", f"{school.terms[1].id}:school", 1)
     assert {"section": "groups", "label": "total", "students": 12, "excellent": 1, "good": 1, "one_three": 1,
             "threes": 1, "failing": 1, "not_assessed": 7} in doc.figures
     first = _body(client.get(f"/monitoring/issued/{doc.id}").get_data(as_text=True))
-    assert "Student 7А 1" in first and "No. 5-п of 2026-12-28" in first
+    assert "Student 7А 1" in first and "No. 5-п of 28.12.2026" in first
     # A mark changes: the live report changes, the issued one does not.
     make_assessment(school, school.classes[1], school.subjects[0], school.terms[1], [5] * 6)
     live = client.get(_url(school)).get_data(as_text=True)

@@ -85,6 +85,10 @@ def worker(cluster):
                                cwd=str(BASE_DIR), env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         yield process
+    except BaseException:
+        log.seek(0)  # the worker's own account, beside the test's failure
+        sys.stderr.write(f"worker (exit {process.poll()}):\n" + log.read()[-6000:].decode(errors="replace"))
+        raise
     finally:
         if process.poll() is None:
             process.terminate()
@@ -111,7 +115,7 @@ class Browser:
         _s, _h, page = self.go(page_node, "GET", "/login")
         status, headers, _d = self.go(post_node, "POST", "/login", {
             "csrf_token": csrf_token(page), "email": user.email, "password": PASSWORD})
-        assert status == 302 and "/login" not in headers["location"], (status, headers)
+        assert status == 303 and "/login" not in headers["location"], (status, headers)
 
     def job(self, node, job_id):
         import json
@@ -166,7 +170,7 @@ def test_a_campaign_answered_through_two_nodes_stores_every_response_once(cluste
                     problems.append("no answer after 5 tries")
                     continue
                 location = dict((k.lower(), v) for k, v in headers).get("location", "")
-                if status != 302 or not location.endswith(f"/s/{slug}/done"):
+                if status != 303 or not location.endswith(f"/s/{slug}/done"):
                     problems.append(f"POST answered {status} {location}")
             mine.append(body["client_uuid"])
         with lock:
@@ -202,9 +206,9 @@ def test_login_csrf_and_an_export_move_between_nodes(cluster, school):
     assert forged[0] == 400
     with worker(cluster):
         status, headers, _d = browser.go("a", "POST", "/exports/annual", {"csrf_token": token, "year": school.year.name})
-        assert status == 302 and "/exports/jobs/" in headers["location"], status
+        assert status == 303 and "/exports/jobs/" in headers["location"], status
         job_id = headers["location"].rsplit("/", 1)[1]
-        data = browser.wait("b", job_id, lambda d: d["status"] in ("done", "failed"))
+        data = browser.wait("b", job_id, lambda d: d["status"] in ("done", "failed"), timeout=240)
     assert data["status"] == "done", data
     status, headers, body = browser.go("b", "GET", data["download"])  # B never saw the file being built
     assert status == 200 and headers["content-disposition"].endswith("sapat-annual-2026-2027.xlsx")
@@ -216,7 +220,7 @@ def _start_slow(browser, content):
     _s, _h, page = browser.go("b", "GET", "/exports/")
     status, headers, _d = browser.go("a", "POST", "/_slow_export", {"csrf_token": csrf_token(page),
                                                                     "content": content})
-    assert status == 302, status
+    assert status == 303, status
     return headers["location"].rsplit("/", 1)[1]
 
 

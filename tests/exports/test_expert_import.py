@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ExpertScore
+from app.models.monitoring.indicators import Indicator
 from tests.xlsx_helpers import make_xlsx
 
 HOSTILE = '=HYPERLINK("http://evil","x")'
@@ -124,7 +125,7 @@ def test_upload_page_reads_several_files_and_shows_average_and_spread(school, lo
     response = client.post("/exports/expert/import", data={"files": [
         (io.BytesIO(a.read_bytes()), "a.xlsx"), (io.BytesIO(b.read_bytes()), "b.xlsx")]},
         content_type="multipart/form-data")
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = client.get(response.headers["Location"])
     html = page.get_data(as_text=True)
     assert "Imported 4 scores from 2 files." in html
@@ -132,6 +133,13 @@ def test_upload_page_reads_several_files_and_shows_average_and_spread(school, lo
     assert ">4.00<" in html and ">3.50<" in html  # averages
     assert 'class="disagree"' in html  # spread of 3 on classes
     assert "&lt;b&gt;Very good&lt;/b&gt;" in html
+    # The sheets were exported in English; a Russian reader sees the indicators' Russian names
+    # from the catalogue, and no internal key.
+    ru = client.get(response.headers["Location"] + "&lang=ru" if "?" in response.headers["Location"]
+                    else response.headers["Location"] + "?lang=ru").get_data(as_text=True)
+    pass_rate = db.session.scalar(select(Indicator).where(Indicator.key == "pass_rate", Indicator.school_id == school.school.id))
+    assert pass_rate.name_ru in ru and pass_rate.name_en not in ru
+    assert ">pass_rate<" not in ru and "quality</small>" not in ru and 'muted">pass_rate' not in ru
 
 
 def test_upload_page_refuses_a_bad_file_and_stores_nothing(school, login, blank_sheet, tmp_path):
@@ -177,7 +185,7 @@ def test_an_expert_cannot_replace_another_experts_scores(school, login, blank_sh
     petrov = fill(blank_sheet, tmp_path / "petrov.xlsx", "Петров И.", {"pass_rate": 5, "quality": 5})
     from tests.security.support import login_client
 
-    assert _upload(login_client(app, school.user("deputy")), petrov).status_code == 302
+    assert _upload(login_client(app, school.user("deputy")), petrov).status_code == 303
     before = _scores()
     forged = fill(blank_sheet, tmp_path / "forged.xlsx", "Петров И.", {"pass_rate": 1, "quality": 1})
     response = _upload(login(school.user("expert")), forged)
@@ -192,12 +200,12 @@ def test_an_experts_own_upload_is_theirs_and_replaces_only_theirs(school, login,
 
     expert = school.user("expert")
     petrov = fill(blank_sheet, tmp_path / "petrov.xlsx", "Петров И.", {"pass_rate": 5})
-    assert _upload(login_client(app, school.user("deputy")), petrov).status_code == 302
+    assert _upload(login_client(app, school.user("deputy")), petrov).status_code == 303
     client = login(expert)
     mine = fill(blank_sheet, tmp_path / "mine.xlsx", None, {"pass_rate": 2, "quality": 3})  # B2 left empty
-    assert _upload(client, mine).status_code == 302
+    assert _upload(client, mine).status_code == 303
     again = fill(blank_sheet, tmp_path / "again.xlsx", f"  {expert.full_name.upper()} ", {"quality": 4})
-    assert _upload(client, again).status_code == 302  # own name, any case and spacing
+    assert _upload(client, again).status_code == 303  # own name, any case and spacing
     assert _scores() == [(expert.full_name, "quality", 4, expert.id), ("Петров И.", "pass_rate", 5, None)]
     # A deputy may not overwrite them by writing the expert's name in B2.
     response = _upload(login_client(app, school.user("deputy")),

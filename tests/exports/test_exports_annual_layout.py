@@ -61,7 +61,8 @@ def _numbers(ws, first_row=8):
 
 def test_counts_rates_and_means_have_their_formats_in_every_sheet(app, tmp_path):
     ctx = build_demo(scale="small", seed=11)
-    indicators = {i.unit: i for i in db.session.scalars(select(Indicator).where(Indicator.school_id == ctx.school.id))}
+    indicators = {i.unit: i for i in db.session.scalars(select(Indicator).where(  # the school's, not an MA's own
+        Indicator.school_id == ctx.school.id, Indicator.ma_id.is_(None)))}
     for unit, value in (("count", 17.0), ("percent", 62.5), ("mean", 3.456)):  # a measure on each kind
         db.session.add(Measure(school_id=ctx.school.id, year_id=ctx.current_year.id, indicator_id=indicators[unit].id,
                                value_before=value, action="Extra lessons", due_on=ctx.current_year.ends_on))

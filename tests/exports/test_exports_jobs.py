@@ -32,7 +32,7 @@ def _wait(client, job_id, timeout=30.0):
 
 def _start_annual(client, year="2026-2027"):
     response = client.post("/exports/annual", data={"year": year})
-    assert response.status_code == 302, response.data[:300]
+    assert response.status_code == 303, response.data[:300]
     job_id = response.headers["Location"].rsplit("/", 1)[1]
     return job_id
 
@@ -173,3 +173,18 @@ def test_expired_jobs_and_files_are_removed(school, app):
     assert not path.exists()
     assert db.session.get(ExportJob, "old-job") is None
     assert db.session.get(ExportJob, "dead-job").status == "failed"
+
+
+def test_the_list_of_recent_workbooks_dates_them_like_every_other_page(school, login):
+    """The recent workbooks' times were Babel's short form ("1/12/26, 21:01" in Kyrgyz); every other
+    page writes 01.12.2026 21:01, in the school's time zone."""
+    from datetime import datetime, timezone
+
+    client = login(school.user("deputy"))
+    client.post("/language", data={"lang": "ky", "next": "/"})
+    db.session.add(ExportJob(id="j" * 43, user_id=school.user("deputy").id, school_id=school.school.id, kind="annual",
+                             params={}, status="done", progress=100,
+                             created_at=datetime(2026, 12, 1, 15, 1, tzinfo=timezone.utc)))
+    db.session.commit()
+    page = client.get("/exports/").get_data(as_text=True)
+    assert "01.12.2026 21:01" in page and "1/12/26" not in page

@@ -95,6 +95,17 @@ def test_a_message_given_twice_builds_the_job_once(school, app):
     assert db.session.query(ExportChunk).filter_by(blob=storage.blob_of(job.file_path)).count() >= 1
 
 
+def _run_with_builder(app, school, build):
+    """Run one job of a test export kind built by `build`, as a worker would; the job row."""
+    jobs.kinds()["test-kind"] = jobs.ExportKind("test-kind", "Test", ("deputy",), build)
+    try:
+        job = make_export_job(school, kind="test-kind")
+        jobs.run_job(app, job.id)
+    finally:
+        jobs.kinds().pop("test-kind", None)
+    return job
+
+
 def test_a_worker_that_lost_its_job_does_not_overwrite_it(school, app):
     """The job was failed as stale while its slow worker still built it: the late result is
     dropped with its file, the failure stays."""
@@ -105,16 +116,36 @@ def test_a_worker_that_lost_its_job_does_not_overwrite_it(school, app):
             f.write(b"late")
         return "late.xlsx"
 
-    jobs.kinds()["late-test"] = jobs.ExportKind("late-test", "Late", ("deputy",), late)
-    try:
-        job = make_export_job(school, kind="late-test")
-        jobs.run_job(app, job.id)
-    finally:
-        jobs.kinds().pop("late-test", None)
+    job = _run_with_builder(app, school, late)
     db.session.expire_all()
     job = db.session.get(ExportJob, job.id)
     assert job.status == "failed" and job.file_path is None
     assert db.session.query(ExportChunk).count() == 0
+
+
+def test_an_attempt_that_lost_its_job_stops_at_its_next_progress_report(school, app):
+    """A loaded worker seemed silent and its job was queued again: the old attempt stops building
+    at its next report (its thread is free for the new attempt) and writes nothing."""
+    reached = []
+
+    def recovered_away(path, school_id, params, progress):
+        progress(10)
+        db.session.execute(db.update(ExportJob).values(status="queued", heartbeat_at=utcnow()))
+        db.session.commit()
+        for pct in (20, 30, 40):
+            progress(pct)
+            reached.append(pct)
+        with open(path, "wb") as f:
+            f.write(b"late")
+        return "late.xlsx"
+
+    job = _run_with_builder(app, school, recovered_away)
+    assert reached == []
+    db.session.expire_all()
+    job = db.session.get(ExportJob, job.id)
+    assert (job.status, job.attempts, job.progress, job.file_path) == ("queued", 1, 10, None)
+    assert db.session.query(ExportChunk).count() == 0
+    assert not list((jobs.exports_dir(app)).glob("*.part"))
 
 
 def test_files_are_kept_in_pieces_and_read_back_whole(app, tmp_path):

@@ -56,6 +56,6 @@ def test_the_whole_school_roles_build_it(client, login, school, role, app):
         response = client.post("/exports/annual", data={"year": school.year.name})
     finally:
         app.config["EXPORT_JOBS_INLINE"] = False
-    assert response.status_code == 302
+    assert response.status_code == 303
     job = db.session.scalar(db.select(ExportJob))
     assert job.status == "done" and job.user_id == school.user(role).id

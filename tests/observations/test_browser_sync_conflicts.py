@@ -34,7 +34,7 @@ def test_a_conflicting_offline_sync_keeps_the_phones_values_and_shows_both(app, 
     laptop = login_client(app, school.user("deputy"))  # the same observer's laptop, online
     page = form_data(laptop, f"/observations/{obs.id}")
     page.update({"score-goal_stated": "0", "score-pacing": "0"})
-    assert laptop.post(f"/observations/{obs.id}/save", data=page).status_code == 302
+    assert laptop.post(f"/observations/{obs.id}/save", data=page).status_code == 303
 
     phone.context.set_offline(False)
     phone.evaluate("window.dispatchEvent(new Event('online'))")

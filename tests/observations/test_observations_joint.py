@@ -141,7 +141,7 @@ def test_joining_from_the_page_and_each_observers_scores(client, school, login, 
     response = client.post("/observations/new", data={
         "csrf_token": token, "instrument_id": str(protocol.id), "joint_with_id": str(first.id),
         "observed_on": "2026-10-20", "purpose": "methodical_help"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     second = db.session.scalar(db.select(Observation).where(Observation.observer_id == school.user("mo_head").id))
     assert second.joint_with_id == first.id and second.observed_on == date(2026, 10, 5)
     actor = Principal.of(school.user("mo_head"))

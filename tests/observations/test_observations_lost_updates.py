@@ -38,9 +38,9 @@ def test_a_stale_checklist_page_keeps_the_other_devices_scores(app, school, prot
     stale = _checklist(laptop, obs)
     fresh = _checklist(phone, obs)
     fresh.update({"score-goal_stated": "2", "score-pacing": "2"})
-    assert phone.post(f"/observations/{obs.id}/save", data=fresh).status_code == 302
+    assert phone.post(f"/observations/{obs.id}/save", data=fresh).status_code == 303
     stale["note-prior_knowledge"] = "мало связи"  # the laptop adds a note on its old page
-    assert laptop.post(f"/observations/{obs.id}/save", data=stale).status_code == 302
+    assert laptop.post(f"/observations/{obs.id}/save", data=stale).status_code == 303
     scores = _scores(obs)
     assert scores["goal_stated"][0] == 2 and scores["pacing"][0] == 2
     assert scores["prior_knowledge"][1] == "мало связи"
@@ -53,7 +53,7 @@ def test_a_score_both_devices_changed_is_refused_with_the_other_value(app, schoo
     base = json.loads(stale["_orig"])
     fresh = _checklist(phone, obs)
     fresh["score-goal_stated"] = "2"
-    assert phone.post(f"/observations/{obs.id}/save", data=fresh).status_code == 302
+    assert phone.post(f"/observations/{obs.id}/save", data=fresh).status_code == 303
     stale["score-goal_stated"] = "0"
     refused = laptop.post(f"/observations/{obs.id}/save", data=stale)
     assert refused.status_code == 409
@@ -81,7 +81,7 @@ def test_a_refused_sync_names_each_field_with_both_values(app, school, protocols
     base = json.loads(_checklist(phone, obs)["_orig"])
     page = _checklist(laptop, obs)
     page["score-goal_stated"] = "0"
-    assert laptop.post(f"/observations/{obs.id}/save", data=page).status_code == 302
+    assert laptop.post(f"/observations/{obs.id}/save", data=page).status_code == 303
     clash = phone.post(f"/observations/{obs.id}/sync", json={
         "answers": {"score-goal_stated": "2", "score-pacing": "1"},
         "originals": {"score-goal_stated": base["score-goal_stated"], "score-pacing": base["score-pacing"]}})

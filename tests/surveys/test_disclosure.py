@@ -9,6 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Campaign
+from app.services.core import clock
 from app.services.surveys import disclosure
 from app.services.surveys import monitoring as survey_monitoring
 from app.services.surveys import results as service
@@ -188,7 +189,6 @@ def test_a_rate_over_100_percent_is_flagged(client, school, login):
 
 def test_codes_used_of_a_hidden_class_are_not_shown(client, school, login):
     """Codes used are a class's responses: the campaign page hides them as the results do."""
-    from datetime import date
 
     from app.services.surveys import public
 
@@ -200,7 +200,7 @@ def test_codes_used_of_a_hidden_class_are_not_shown(client, school, login):
         link = public.public_link(target.slug)
         for code in codes[:count]:
             public.submit_response(link, public.link_spec(link), public.new_client_uuid(), everything(value),
-                                   date.today(), code=code)
+                                   clock.today(), code=code)
             db.session.commit()
     assert service.codes_shown(campaign) == {a.id: (8, None), b.id: (8, None)}
     login(school.user("deputy"))

@@ -57,5 +57,5 @@ def test_every_instrument_accepts_all_optional_items_blank(client, school, path)
     data = MultiDict(browser_fields(form))
     assert "" in data.values(), "the page has no optional typed field"
     response = client.post(f"/s/{slug}", data=data)
-    assert response.status_code == 302, re.findall(r'class="error[^"]*"[^>]*>([^<]+)', response.get_data(as_text=True))
+    assert response.status_code == 303, re.findall(r'class="error[^"]*"[^>]*>([^<]+)', response.get_data(as_text=True))
     assert db.session.scalar(select(func.count(Response.id))) == 1

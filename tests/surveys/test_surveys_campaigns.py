@@ -2,7 +2,7 @@
 submit, single-use codes, closed campaigns, anonymity, page weight, Kyrgyz and Russian."""
 import gzip
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select
@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AccessCode, Answer, AuditLog, Campaign, Response
+from app.services.core import clock
 from app.services.surveys import public as service
 from tests.factories.surveys import answer, make_campaign, small_instrument
 
@@ -46,7 +47,7 @@ def test_deputy_creates_a_campaign_for_two_classes_and_it_is_audited(client, sch
     response = client.post("/surveys/new", data={
         "instrument_id": instrument.id, "title": "Autumn", "audience": "parents", "whole_school": "no",
         "classes": [c.id for c in school.classes], "access_mode": "link", "min_group_size": 5})
-    assert response.status_code == 302
+    assert response.status_code == 303
     campaign = db.session.scalar(select(Campaign))
     assert campaign.status == "draft" and [t.label for t in campaign.targets] == ["7-А", "8-Б"]
     assert [t.expected for t in campaign.targets] == [6, 6]
@@ -103,12 +104,12 @@ def test_a_parent_answers_in_kyrgyz_on_one_page_and_a_repeated_submit_stores_not
     assert re.search(r'value="4"[^>]*checked|checked[^>]*value="4"', text)  # the answers come back
     assert fields["client_uuid"] in text and count(Response) == 0 and count(Answer) == 0
     ok = client.post(f"/s/{slug}", data={**fields, **ANSWERS})
-    assert ok.status_code == 302 and ok.headers["Location"].endswith(f"/s/{slug}/done")
+    assert ok.status_code == 303 and ok.headers["Location"].endswith(f"/s/{slug}/done")
     response = db.session.scalar(select(Response))
     assert response.status == "complete" and response.language == "ky" and count(Answer) == 5
     # The same page sent again (a network retry, or from another device): thank-you, nothing new.
     repeat = app.test_client().post(f"/s/{slug}", data={**fields, **ANSWERS, "note": "changed"})
-    assert repeat.status_code == 302 and repeat.headers["Location"].endswith(f"/s/{slug}/done")
+    assert repeat.status_code == 303 and repeat.headers["Location"].endswith(f"/s/{slug}/done")
     assert count(Response) == 1 and count(Answer) == 5
     assert db.session.scalar(select(Answer.text).where(Answer.item_key == "note")) == "Жакшы мектеп"
     thanks = client.get(f"/s/{slug}/done").get_data(as_text=True)
@@ -130,7 +131,7 @@ def test_a_submit_needs_a_uuid_signed_for_its_link(app, client, school):
         assert FIELDS.search(text) and "Жакшы мектеп" in text
     assert count(Response) == 0 and count(Answer) == 0
     fresh = dict(zip(("client_uuid", "signature"), FIELDS.search(text).groups()))
-    assert client.post(f"/s/{slug}", data={**fresh, **ANSWERS}).status_code == 302 and count(Response) == 1
+    assert client.post(f"/s/{slug}", data={**fresh, **ANSWERS}).status_code == 303 and count(Response) == 1
 
 
 def test_duplicate_uuid_is_decided_by_the_unique_constraint(school):
@@ -138,14 +139,14 @@ def test_duplicate_uuid_is_decided_by_the_unique_constraint(school):
     link = service.public_link(campaign.targets[0].slug)
     spec = service.link_spec(link)
     uuid = service.new_client_uuid()
-    assert service.submit_response(link, spec, uuid, {"a": "5", "b": "1", "kids": "no"}, date.today())
+    assert service.submit_response(link, spec, uuid, {"a": "5", "b": "1", "kids": "no"}, clock.today())
     db.session.commit()
-    assert not service.submit_response(link, spec, uuid, {"a": "1", "b": "5", "kids": "no"}, date.today())
+    assert not service.submit_response(link, spec, uuid, {"a": "1", "b": "5", "kids": "no"}, clock.today())
     db.session.commit()
     assert count(Response) == 1 and db.session.scalar(select(Answer.value).where(Answer.item_key == "a")) == 5
     with pytest.raises(IntegrityError):
         db.session.add(Response(campaign_id=campaign.id, target_id=link.target_id, client_uuid=uuid,
-                                status="complete", started_on=date.today()))
+                                status="complete", started_on=clock.today()))
         db.session.flush()
     db.session.rollback()
 
@@ -159,9 +160,9 @@ def test_a_retried_send_with_a_code_stores_one_response_and_spends_one_code(app,
     db.session.commit()
     slug = target.slug
     fields, first = send(app.test_client(), slug, code=code)
-    assert first.status_code == 302 and count(Response) == 1 and count(AccessCode, used=True) == 1
+    assert first.status_code == 303 and count(Response) == 1 and count(AccessCode, used=True) == 1
     retry = app.test_client().post(f"/s/{slug}", data={**fields, **ANSWERS, "code": code})
-    assert retry.status_code == 302 and retry.headers["Location"].endswith(f"/s/{slug}/done")
+    assert retry.status_code == 303 and retry.headers["Location"].endswith(f"/s/{slug}/done")
     assert count(Response) == 1 and count(Answer) == 5
     # The same code on another page load (another UUID) is refused, and nothing is stored.
     _fields, refused = send(app.test_client(), slug, code=code)
@@ -176,14 +177,14 @@ def test_a_refused_code_stores_nothing_and_keeps_the_code_unspent(app, school):
     _fields, wrong_class = send(app.test_client(), first.slug, code=code)
     assert wrong_class.status_code == 400 and count(Response) == 0 and count(AccessCode, used=True) == 0
     _fields, ok = send(app.test_client(), second.slug, code=code)
-    assert ok.status_code == 302 and count(Response) == 1
+    assert ok.status_code == 303 and count(Response) == 1
 
 
 def test_show_if_hides_the_number_when_the_answer_is_no(client, school):
     campaign = make_campaign(school)
     slug = campaign.targets[0].slug
     _fields, ok = send(client, slug, {**ANSWERS, "kids": "no", "howmany": "99"})
-    assert ok.status_code == 302
+    assert ok.status_code == 303
     assert count(Answer, item_key="howmany") == 0 and count(Answer) == 4
 
 
@@ -211,7 +212,7 @@ def test_a_conditional_section_is_skipped_and_its_answers_dropped(client, school
                 data[key] = "yes"
     data[condition.item] = "no" if str(condition.equals).lower() in ("yes", "true") else "yes"
     _fields, ok = send(client, slug, data)
-    assert ok.status_code == 302, re.findall(r'class="error">([^<]+)', ok.get_data(as_text=True))
+    assert ok.status_code == 303, re.findall(r'class="error">([^<]+)', ok.get_data(as_text=True))
     hidden_keys = [k for item in section.items for k in item.answer_keys()]
     assert count(Response) == 1 and count(Answer) > 0
     assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.item_key.in_(hidden_keys))) == 0
@@ -230,7 +231,7 @@ def test_closed_campaign_refuses_answers(client, school):
     draft = make_campaign(school, status="draft", title="Draft")
     assert client.get(f"/s/{draft.targets[0].slug}").status_code == 403
     late = make_campaign(school, title="Late")
-    late.closes_on = date.today() - timedelta(days=1)
+    late.closes_on = clock.today() - timedelta(days=1)
     db.session.commit()
     assert client.get(f"/s/{late.targets[0].slug}").status_code == 403
 
@@ -251,7 +252,7 @@ def test_single_use_codes(app, client, school, login):
     assert missing.status_code == 400 and "Введите код доступа" in missing.get_data(as_text=True)
     assert count(Response) == 0
     _fields, response = send(parent, target.slug, code=codes[0].lower())
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert count(AccessCode, used=True) == 1
     second = app.test_client()
     second.set_cookie("lang", "ru")
@@ -270,7 +271,7 @@ def test_response_stores_only_the_day(school):
     campaign = make_campaign(school)
     response = answer(campaign, campaign.targets[0], {"a": "5", "b": "1", "kids": "no"})
     row = db.session.get(Response, response.id)
-    assert row.submitted_on == date.today() and not hasattr(row.submitted_on, "hour")
+    assert row.submitted_on == clock.today() and not hasattr(row.submitted_on, "hour")
 
 
 @pytest.mark.parametrize("key", [None, "parent_satisfaction", "psychological_climate"])
@@ -363,5 +364,5 @@ def test_concurrent_submits_of_one_uuid_store_one_response(live_server, client, 
         t.start()
     for t in threads:
         t.join()
-    assert statuses == [302] * 10
+    assert statuses == [303] * 10
     assert count(Response) == 1

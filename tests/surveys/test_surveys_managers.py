@@ -35,7 +35,7 @@ def test_the_psychologist_manages_only_their_own_campaigns(client, login, school
     assert f"/surveys/{other.id}/status" not in detail and f"/surveys/{other.id}/notice/" not in detail
     assert client.get(f"/surveys/{other.id}/results").status_code == 200  # reading stays
     assert f"/surveys/{own.id}/status" in client.get(f"/surveys/{own.id}").get_data(as_text=True)
-    assert client.post(f"/surveys/{own.id}/status", data={"status": "closed"}).status_code == 302
+    assert client.post(f"/surveys/{own.id}/status", data={"status": "closed"}).status_code == 303
     assert _status(own.id) == "closed"
 
 
@@ -45,5 +45,5 @@ def test_the_director_and_deputies_manage_every_campaign(client, login, school, 
     for campaign in campaigns.values():
         target = campaign.targets[0]
         assert client.get(f"/surveys/{campaign.id}/notice/{target.id}").status_code == 200
-        assert client.post(f"/surveys/{campaign.id}/status", data={"status": "closed"}).status_code == 302
+        assert client.post(f"/surveys/{campaign.id}/status", data={"status": "closed"}).status_code == 303
         assert _status(campaign.id) == "closed"

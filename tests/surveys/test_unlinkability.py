@@ -1,13 +1,13 @@
 """Unlinkability of access codes and responses (issue 16, part 2): spending a code and storing
 the response share no transaction id (PostgreSQL's xmin, read here), no neighbouring ids and
 no time finer than the day."""
-from datetime import date
 from itertools import combinations
 
 from sqlalchemy import DateTime, Time, func, select, text
 
 from app.extensions import db
 from app.models import AccessCode, Answer, Response
+from app.services.core import clock
 from app.services.surveys import public
 from tests.factories.surveys import make_campaign
 
@@ -23,7 +23,7 @@ def spend_all(school, count=8):
     ids = []
     for code in codes:
         client_uuid = public.new_client_uuid()
-        assert public.submit_response(link, public.link_spec(link), client_uuid, ANSWERS, date.today(), code=code)
+        assert public.submit_response(link, public.link_spec(link), client_uuid, ANSWERS, clock.today(), code=code)
         db.session.commit()
         ids.append(public.response_by_uuid(target.id, client_uuid).id)
     return campaign, target, codes, ids
@@ -67,9 +67,9 @@ def test_a_resent_response_spends_no_second_code(school):
     db.session.commit()
     link = public.public_link(target.slug)
     client_uuid = public.new_client_uuid()
-    assert public.submit_response(link, public.link_spec(link), client_uuid, ANSWERS, date.today(), code=first)
+    assert public.submit_response(link, public.link_spec(link), client_uuid, ANSWERS, clock.today(), code=first)
     db.session.commit()
-    assert not public.submit_response(link, public.link_spec(link), client_uuid, ANSWERS, date.today(), code=second)
+    assert not public.submit_response(link, public.link_spec(link), client_uuid, ANSWERS, clock.today(), code=second)
     db.session.commit()
     used = db.session.scalars(select(AccessCode.used).where(AccessCode.target_id == target.id)).all()
     assert sorted(used) == [False, True]

@@ -32,6 +32,7 @@ from app.services.achievement.access import student_view, visible
 from app.services.achievement.metrics import metrics_select, rollup, run_metrics, teacher_join, term_metrics
 from app.services.core import clock
 from app.services.core import school as school_service
+from app.services.core.text import in_db_range
 
 DEFAULT_THRESHOLD = 0.5  # marks on the 5-point scale; config key ACHIEVEMENT_EXTERNAL_THRESHOLD
 # What the summary counts: term marks (the usual report) or control works and tests.
@@ -45,7 +46,7 @@ def term_or_none(school_id: int, term_id) -> Optional[Term]:
         term_id = int(term_id) if term_id not in (None, "") else None
     except (TypeError, ValueError):
         return None
-    if term_id is None or not -2**63 <= term_id < 2**63:  # beyond the driver's integers: a 500
+    if term_id is None or not in_db_range(term_id):  # beyond the driver's integers: a 500
         return None
     term = db.session.get(Term, term_id)
     return term if term is not None and term.school_id == school_id else None
@@ -144,8 +145,9 @@ def dynamics(principal: Principal, *, class_id: Optional[int] = None, subject_id
     """Term-mark indicators per quarter over all years for a class (its current students,
     followed back into last year's class), a subject, a teacher, or the school."""
     keys = {"term_id": Assessment.term_id}
-    where = [Assessment.school_id == principal.school_id, Assessment.kind == "term",
-             visible(principal, Assessment.class_id, Assessment.subject_id)]
+    # Mark.school_id too: without it PostgreSQL read every school's marks at district scale.
+    where = [Assessment.school_id == principal.school_id, Mark.school_id == principal.school_id,
+             Assessment.kind == "term", visible(principal, Assessment.class_id, Assessment.subject_id)]
     if class_id is not None:
         where.append(Mark.student_id.in_(select(Enrollment.student_id).where(Enrollment.class_id == class_id)))
     if subject_id is not None:

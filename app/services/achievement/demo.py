@@ -1,8 +1,10 @@
-"""Demo marks: four quarters of term marks and control works this year, last year's term
-marks, and an ORT result set for grade 11. Bulk inserts (COPY on PostgreSQL) keep the large and
+"""Demo marks: this year's term marks of the quarters ended by `ctx.today` and its control works
+dated up to then; last year's four quarters of term marks and its grade 11's ORT results (this
+year's ORT comes only once the year has ended). Bulk inserts (COPY on PostgreSQL) keep the large and
 district demos fast."""
 from datetime import timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import insert, select
 
 from app.extensions import db
@@ -41,26 +43,25 @@ def demo_marks(ctx: DemoContext) -> None:
                 if current:
                     kinds.insert(0, ("control", term.ends_on - timedelta(days=12)))
                 for kind, on in kinds:
+                    if on > ctx.today:  # a term mark on the term's last day, a work on its date
+                        continue
                     assessments.append({"school_id": school_id, "term_id": term.id, "class_id": class_id,
                                         "subject_id": subject_id, "kind": kind, "date": on,
                                         "topic": "Чейректик текшерүү иши" if kind == "control" else None})
                     plan.append(((class_id, subject_id, term.id, kind), kind, term.number, students.get(class_id, [])))
-    # ORT: grade 11 of the current year, in the last quarter.
-    q4 = next(t for t in ctx.terms[ctx.current_year.id] if t.kind == "quarter" and t.number == 4)
-    grade11 = [c for c in ctx.classes[ctx.current_year.id] if c.grade == 11]
-    enrolled11 = {}
-    for student_id, class_id in db.session.execute(select(Enrollment.student_id, Enrollment.class_id).where(
-            Enrollment.class_id.in_([c.id for c in grade11]))):
-        enrolled11.setdefault(class_id, []).append(student_id)
-    for cls in grade11:
-        for key in ORT_SUBJECTS:
-            subject = ctx.subjects.get(key)
-            if subject is None:
-                continue
-            assessments.append({"school_id": school_id, "term_id": q4.id, "class_id": cls.id,
-                                "subject_id": subject.id, "kind": "ort", "date": q4.ends_on - timedelta(days=5),
-                                "topic": "ЖРТ / ОРТ", "max_score": 245.0})
-            plan.append(((cls.id, subject.id, q4.id, "ort"), "ort", 4, enrolled11.get(cls.id, [])))
+        # ORT: grade 11 in the last quarter, once the year has ended (last year's; this year's in June).
+        if year.ends_on > ctx.today:
+            continue
+        q4 = quarters[-1]
+        for cls in (c for c in ctx.classes[year.id] if c.grade == 11):
+            for key in ORT_SUBJECTS:
+                subject = ctx.subjects.get(key)
+                if subject is None:
+                    continue
+                assessments.append({"school_id": school_id, "term_id": q4.id, "class_id": cls.id,
+                                    "subject_id": subject.id, "kind": "ort", "date": q4.ends_on - timedelta(days=5),
+                                    "topic": "ЖРТ / ОРТ", "max_score": 245.0})
+                plan.append(((cls.id, subject.id, q4.id, "ort"), "ort", 4, students.get(cls.id, [])))
     for start in range(0, len(assessments), CHUNK):
         db.session.execute(insert(Assessment), assessments[start:start + CHUNK])
     ids = {(c, s, t, k): i for i, c, s, t, k in db.session.execute(
@@ -106,7 +107,7 @@ DIFFICULTY = (-0.6, 0.1, 0.3, 0.7, 0.2)
 
 
 def demo_tasks(ctx: DemoContext) -> None:
-    """The demo teacher's control works of this year's first two quarters get five tasks each,
+    """The demo teacher's control works of this year's first two quarters (those held by today) get five tasks each,
     with points per student in step with their mark, and the first one the teacher's analysis
     with its correction (a measure)."""
     teacher = ctx.staff.get("teacher")
@@ -136,7 +137,10 @@ def demo_tasks(ctx: DemoContext) -> None:
             db.session.execute(insert(TaskScore), scores)
     if works:
         first = works[0]
-        save_analysis(first, user_id=teacher.id,
-                      analysis="4-тапшырманы (функциянын графиги) окуучулардын көбү аткарган жок.",
-                      correction="Функциянын графиги боюнча кайталоо сабагы жана кыска өз алдынча иш.",
-                      due_on=first.term.ends_on + timedelta(days=21))
+        # The measure's "what exactly" is made from the work in the demo school's language, Kyrgyz,
+        # as its teacher would have made it from a Kyrgyz page (the command line may speak English).
+        with force_locale("ky"):
+            save_analysis(first, user_id=teacher.id,
+                          analysis="4-тапшырманы (функциянын графиги) окуучулардын көбү аткарган жок.",
+                          correction="Функциянын графиги боюнча кайталоо сабагы жана кыска өз алдынча иш.",
+                          due_on=first.term.ends_on + timedelta(days=21))

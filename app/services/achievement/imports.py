@@ -24,8 +24,9 @@ from app.models import (
 from app.models.achievement import DEFAULT_MAX_SCORE
 from app.services.achievement import tasks as work_tasks
 from app.services.achievement.grid import CellError, parse_cell
+from app.services.core.dates import DateOutOfRange
 from app.services.core.roster import parse_class_name, students_by_code
-from app.services.core.text import fold_key
+from app.services.core.text import fold_key, whole
 from app.services.core.xlsx_input import (
     ImportReport,
     SpreadsheetError,
@@ -66,12 +67,12 @@ def _find_term(value, terms: list[Term]) -> Optional[Term]:
     for term in terms:
         if raw in (term.name.lower(), str(term.id)):
             return term
-    if raw.isdigit():
-        quarters = [t for t in terms if t.kind == "quarter" and t.number == int(raw)]
+    if whole(raw) is not None:
+        quarters = [t for t in terms if t.kind == "quarter" and t.number == whole(raw)]
         return quarters[0] if quarters else None
     for prefix in ("q", "к", "ч"):
-        if raw.startswith(prefix) and raw[1:].strip().isdigit():
-            quarters = [t for t in terms if t.kind == "quarter" and t.number == int(raw[1:].strip())]
+        if raw.startswith(prefix) and whole(raw[1:]) is not None:
+            quarters = [t for t in terms if t.kind == "quarter" and t.number == whole(raw[1:])]
             return quarters[0] if quarters else None
     return None
 
@@ -149,6 +150,10 @@ def import_marks(stream: IO[bytes], *, school_id: int, year_id: int,
             ok = False
         try:
             on = parse_date(row.get("date"))
+        except DateOutOfRange as error:
+            report.add(number, "date", str(error))
+            ok = False
+            on = None
         except ValueError:
             report.add(number, "date", _("bad date '%(value)s': write it as 31.12.2026", value=text(row.get("date"))))
             ok = False

@@ -25,6 +25,7 @@ from app.models import Assessment, ClassGroup, Student, Subject, Term
 from app.models.achievement import DEFAULT_MAX_SCORE
 from app.services.achievement.grid import CellError, parse_cell
 from app.services.achievement.imports import _KINDS, write_marks
+from app.services.core import dates
 from app.services.core.school import students_of_class
 from app.services.core.text import fold_name
 from app.services.core.xlsx_input import MAX_COLUMNS, MAX_ROWS, ImportReport, SpreadsheetError, text
@@ -50,9 +51,11 @@ def _kind_words() -> dict[str, str]:
     return words
 
 
-def _header_date(day: int, month: int, year: Optional[int], term: Term) -> date:
+def _header_date(day: int, month: int, year: Optional[str], term: Term) -> date:
+    """The date a header writes; a year of two digits is of this century (15.10.26), one of four
+    as written (01.01.0001 is the year 1, refused by dates.check, never 2001)."""
     if year is not None:
-        return date(year + 2000 if year < 100 else year, month, day)
+        return date(int(year) + 2000 if len(year) == 2 else int(year), month, day)
     for candidate in (term.starts_on.year, term.ends_on.year):
         try:
             on = date(candidate, month, day)
@@ -68,7 +71,7 @@ def read_column(header: Any, term: Term, kinds: dict[str, str]) -> tuple[str, da
     if isinstance(header, datetime):
         header = header.date()
     if isinstance(header, date):
-        kind, on = "control", header
+        kind, on = "control", dates.check(header)
     else:
         raw = text(header)
         found = DATE_IN_HEADER.search(raw)
@@ -76,9 +79,10 @@ def read_column(header: Any, term: Term, kinds: dict[str, str]) -> tuple[str, da
         if found:
             day, month, year = found.groups()
             try:
-                on = _header_date(int(day), int(month), int(year) if year else None, term)
+                on = _header_date(int(day), int(month), year, term)
             except ValueError:
                 raise ValueError(_("'%(value)s' is not a date: write it as 15.10.2026", value=found.group(0))) from None
+            dates.check(on, found.group(0))
             raw = (raw[:found.start()] + " " + raw[found.end():])
         words = normalise_header(re.sub(r"[()\[\],:;]", " ", raw))
         if not words:

@@ -95,7 +95,7 @@ def build_docx(report: QuarterReport, school, lang: str) -> io.BytesIO:
                  (_("Total"), "", [report.overall])]
     for heading, first, rows in sections:
         doc.add_heading(heading, level=3)
-        _table(doc, [first, _("Students with a mark"), *header_tail], _indicator_rows(report, rows))
+        _table(doc, [first, _("Term marks"), *header_tail], _indicator_rows(report, rows))
 
     doc.add_heading(_("Per-task analysis of control works"), level=2)
     for work in report.works:

@@ -1,11 +1,13 @@
 """Individual support plans for students flagged by early warning (issue 19 part 2).
 
 A plan belongs to a student and a term (one per term): the reasons it was opened for (the
-warnings at that moment, as text), steps with dates and responsible people, contacts with the
+warnings at that moment, stored as their rule, subject, figure and marks and described in each
+reader's language by `recorded_reasons`), steps with dates and responsible people, contacts with the
 parents (date, form, outcome), its status (open, closed, cancelled) and the outcome at the end
 of the term. `term_end` tells, from the term marks, whether the student still fails at the end
 of the plan's term. The views audit every change in the same transaction.
 """
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Optional
@@ -33,12 +35,33 @@ def open_plan(principal: Principal, student: Student, term: Term, user_id: int) 
     if found is not None:
         return found, False
     reasons = warning.flags(principal, term, student_ids=[student.id])
-    lines = [warning.describe(r, localized_name(r.subject), _) for f in reasons for r in f.reasons]
+    kept = [{"rule": r.rule, "subject_id": r.subject.id, "figure": r.figure,
+             "marks": [[d.isoformat(), v] for d, v in r.marks]} for f in reasons for r in f.reasons]
     plan = SupportPlan(school_id=principal.school_id, student_id=student.id, term_id=term.id, status="open",
-                       reasons="\n".join(lines) or None, created_by_id=user_id)
+                       reasons=json.dumps(kept, ensure_ascii=False) if kept else None, created_by_id=user_id)
     db.session.add(plan)
     db.session.flush()
     return plan, True
+
+
+def recorded_reasons(plan: SupportPlan) -> list[str]:
+    """The reasons the plan was opened for, one line each in the reader's language (a plan
+    written before they were stored as keys keeps its lines of text as they were)."""
+    if not plan.reasons:
+        return []
+    try:
+        kept = json.loads(plan.reasons)
+    except ValueError:
+        return plan.reasons.split("\n")
+    subjects = {s.id: s for s in db.session.scalars(select(Subject).where(
+        Subject.school_id == plan.school_id, Subject.id.in_({r["subject_id"] for r in kept})))}
+    lines = []
+    for r in kept:
+        subject = subjects.get(r["subject_id"])
+        reason = warning.Reason(rule=r["rule"], subject=subject, figure=r["figure"],
+                                marks=[(date.fromisoformat(d), v) for d, v in r["marks"]])
+        lines.append(warning.describe(reason, localized_name(subject) if subject else "—", _))
+    return lines
 
 
 def add_step(plan: SupportPlan, *, what: str, due_on: date, responsible_id: Optional[int]) -> SupportStep:

@@ -202,6 +202,13 @@ def work_title(assessment: Assessment) -> str:
     return (f"{text}: {assessment.topic}" if assessment.topic else text)[:300]
 
 
+def assessment_of_measure(measure_id: int) -> Optional[Assessment]:
+    """The control work whose analysis made the measure (its page names the work in the
+    reader's language: the measure stores no text of it)."""
+    return db.session.scalar(select(Assessment).join(ControlWorkAnalysis, ControlWorkAnalysis.assessment_id == Assessment.id)
+                             .where(ControlWorkAnalysis.measure_id == measure_id))
+
+
 def save_analysis(assessment: Assessment, *, user_id: int, analysis: str, correction: str,
                   due_on: date) -> tuple[ControlWorkAnalysis, Measure, Optional[dict]]:
     """Record the analysis and the correction; the correction is the measure of the register
@@ -217,7 +224,7 @@ def save_analysis(assessment: Assessment, *, user_id: int, analysis: str, correc
     before = None
     if measure is None:
         measure = Measure(school_id=assessment.school_id, year_id=assessment.term.year_id, term_id=assessment.term_id,
-                          source="control_work", source_ref=work_title(assessment), action=correction,
+                          source="control_work", action=correction,
                           responsible_id=user_id, due_on=due_on, status="planned", created_by_id=user_id)
         db.session.add(measure)
         db.session.flush()

@@ -73,8 +73,10 @@ def rules_of(school_id: int) -> Rules:
 
 def _where(principal: Principal, a, class_ids, student_ids, m, term_ids):
     """The conditions every rule shares. The school is that of the terms (`term_ids`, a
-    select of the school's term ids), so that the planner reads assessments by term."""
-    conds = [a.term_id.in_(term_ids), visible(principal, a.class_id, a.subject_id)]
+    select of the school's term ids), so that the planner reads assessments by term; the marks
+    are the school's too (without it PostgreSQL read every school's marks at district scale)."""
+    conds = [a.term_id.in_(term_ids), m.school_id == principal.school_id,
+             visible(principal, a.class_id, a.subject_id)]
     if class_ids is not None:
         conds.append(a.class_id.in_(class_ids))
     if student_ids is not None:

@@ -46,6 +46,11 @@ class ExportError(ValueError):
     """A workbook cannot be built for these parameters; the message is translated."""
 
 
+class _GivenUp(Exception):
+    """This attempt no longer owns its job (recovered as silent, expired, failed as stale):
+    the builder stops at its next progress report and leaves the job to its new owner."""
+
+
 @dataclass
 class ExportKind:
     """A kind of workbook a job builds. `roles` may start it, watch it and download it (checked
@@ -128,19 +133,22 @@ def _claim(job_id: str) -> Optional[int]:
 
 
 class _Heartbeat(threading.Thread):
-    """Beats the job's heartbeat every quarter lease while its builder works."""
+    """Beats the job's heartbeat every quarter lease while its builder works; sets `lost` when
+    the row says this attempt no longer owns the job."""
 
     def __init__(self, app: Flask, job_id: str, attempt: int):
         super().__init__(name=f"export-beat-{job_id[:8]}", daemon=True)
         self.app, self.job_id, self.attempt = app, job_id, attempt
-        self.stopped = threading.Event()
+        self.stopped, self.lost = threading.Event(), threading.Event()
 
     def run(self):
         every = max(lease(self.app).total_seconds() / 4, 0.2)
         while not self.stopped.wait(every):
             try:
                 with self.app.app_context():
-                    _set(self.job_id, self.attempt, heartbeat_at=clock.now())
+                    if not _set(self.job_id, self.attempt, heartbeat_at=clock.now()):
+                        self.lost.set()
+                        return
             except Exception:  # noqa: BLE001 - the next beat tries again
                 log.warning("heartbeat of export job %s failed", self.job_id)
 
@@ -169,7 +177,9 @@ def run_job(app: Flask, job_id: str) -> None:
                     raise ExportError(_("Your role does not give you this workbook."))
 
                 def report(pct: int) -> None:
-                    _set(job_id, attempt, progress=max(1, min(99, int(pct))), heartbeat_at=clock.now())
+                    if beat.lost.is_set() or not _set(job_id, attempt, progress=max(1, min(99, int(pct))),
+                                                      heartbeat_at=clock.now()):
+                        raise _GivenUp()
 
                 name = kind.build(str(partial), school_id, params, report)
             blob = f"file-{job_id}"
@@ -178,6 +188,11 @@ def run_job(app: Flask, job_id: str) -> None:
             if not _set(job_id, attempt, status="done", progress=100, file_path=storage.reference(blob),
                         download_name=name, finished_at=clock.now()):
                 storage.remove(blob)  # the job was given up meanwhile (expired, or failed as stale)
+        except _GivenUp:
+            # A worker that seemed silent (a loaded machine) lost the job to a new attempt: stop
+            # building, so this worker's thread is free to take that attempt's message.
+            log.warning("export job %s attempt %d given up: another attempt owns it", job_id, attempt)
+            partial.unlink(missing_ok=True)
         except ExportError as error:
             _fail(job_id, attempt, partial, str(error))
         except Exception:  # noqa: BLE001 - the user gets a message, the log gets the trace

@@ -6,7 +6,6 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import Observation, ObservationPlan, ObservationScore, TeachingAssignment
-from app.services.core import clock
 from app.services.observations.answers import score_range
 from app.services.observations.protocols import PROTOCOL_KINDS, ensure_protocols, protocol_of
 
@@ -19,7 +18,7 @@ def demo_observations(ctx) -> None:
     observers = [u for u in (ctx.staff.get("director"), ctx.staff.get("deputy"), ctx.staff.get("upbringing"),
                              ctx.staff.get("mohead")) if u is not None]
     total = 300 if ctx.big else 40
-    today = clock.today(ctx.school)
+    today = ctx.today
     per_year = {ctx.last_year.id: int(total * 0.3), ctx.current_year.id: total - int(total * 0.3)}
     # The teacher's underlying skill drifts upward a little over time (so that dynamics show).
     skill = {t.id: rng.uniform(0.6, 1.7) for t in ctx.teachers}
@@ -52,7 +51,8 @@ def demo_observations(ctx) -> None:
             draft = year.id == ctx.current_year.id and rng.random() < 0.05
             observer = rng.choice(observers)
             final_at = datetime.combine(observed_on, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=14)
-            acknowledged = not draft and rng.random() < 0.6
+            # The teacher reads the protocol two days later: only when that day has come.
+            acknowledged = not draft and rng.random() < 0.6 and observed_on + timedelta(days=2) <= today
             obs_rows.append({
                 "school_id": school_id, "instrument_id": instruments[key].id, "year_id": year.id,
                 "kind": PROTOCOL_KINDS[key], "observer_id": observer.id, "teacher_id": teacher_id,

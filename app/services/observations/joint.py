@@ -31,6 +31,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Observation, ObservationScore
+from app.services.core.text import whole
 from app.services.observations import access
 
 
@@ -100,7 +101,8 @@ def lessons(items):
 def joinable(principal, raw) -> Optional[Observation]:
     """The observation a new one joins (?joint=ID, then the hidden field), if the principal
     sees it; None for anything else."""
-    if not (isinstance(raw, str) and raw.isdigit()):
+    obs_id = whole(raw)
+    if obs_id is None:
         return None
-    obs = db.session.get(Observation, int(raw))
+    obs = db.session.get(Observation, obs_id)
     return obs if obs is not None and access.can_see(principal, obs) else None

@@ -92,7 +92,12 @@ def class_sizes(class_ids: list[int]) -> dict[int, int]:
 TRANSITIONS = {"draft": ("open",), "open": ("closed",), "closed": ("open",)}
 
 
-def set_status(campaign: Campaign, status: str) -> None:
+def set_status(campaign: Campaign, status: str, *, district: bool = False) -> None:
+    """Move a campaign along TRANSITIONS. A school's part of a district campaign moves only with
+    the district's campaign (`district=True`, app.services.district.campaigns): SurveyError
+    "district_part" otherwise."""
+    if campaign.district_campaign_id is not None and not district:
+        raise SurveyError("district_part")
     if status not in TRANSITIONS.get(campaign.status, ()):
         raise SurveyError("transition", old=campaign.status, new=status)
     campaign.status = status
@@ -113,9 +118,12 @@ def target_by_slug(slug: str) -> Optional[CampaignClass]:
 
 
 def campaigns_of_school(school_id: int) -> list[tuple[Campaign, int]]:
-    """Campaigns with their number of complete responses (one grouped query)."""
+    """Campaigns with their number of complete responses (one grouped query, over this school's
+    campaigns only: the responses of other schools are not read)."""
+    own = select(Campaign.id).where(Campaign.school_id == school_id)
     counts = (select(Response.campaign_id, func.count(Response.id).label("n"))
-              .where(Response.status == "complete").group_by(Response.campaign_id).subquery())
+              .where(Response.campaign_id.in_(own), Response.status == "complete")
+              .group_by(Response.campaign_id).subquery())
     rows = db.session.execute(
         select(Campaign, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.campaign_id == Campaign.id)
         .where(Campaign.school_id == school_id).order_by(Campaign.created_at.desc(), Campaign.id.desc()))

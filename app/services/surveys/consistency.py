@@ -116,7 +116,7 @@ def campaign_reliability(campaign: Campaign) -> Optional[list[ScaleReliability]]
     for response_id, key, score in db.session.execute(
             select(Answer.response_id, Answer.item_key, Answer.score)
             .join(Response, Response.id == Answer.response_id)
-            .where(Answer.campaign_id == campaign.id, Response.status == "complete",
+            .where(Answer.campaign_id == campaign.id, Response.campaign_id == campaign.id, Response.status == "complete",
                    Answer.item_key.in_(keys), Answer.score.is_not(None))):
         scores.setdefault(response_id, {})[key] = float(score)
     out = []

@@ -9,7 +9,6 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import Answer, Campaign, Response
-from app.services.core import clock
 from app.services.core import instruments as instrument_service
 from app.services.core.bulk import bulk_insert
 from app.services.core.demo import DemoContext
@@ -70,6 +69,7 @@ def _answers(rng, spec, latent, texts, respondent_kind=None):
 def _fill(ctx: DemoContext, campaign: Campaign, rate: float, submitted: date, texts: dict, grade_filter=None,
           respondent_kind=None) -> int:
     rng = ctx.rng
+    submitted = min(submitted, ctx.today)  # a campaign opened in the year's first days: answers up to today
     spec = campaign.instrument.spec
     responses, per_response = [], []
     for target in campaign.targets:
@@ -107,7 +107,7 @@ def demo_surveys(ctx: DemoContext) -> None:
     school, year, last = ctx.school, ctx.current_year, ctx.last_year
     director = ctx.staff["director"]
     psychologist = ctx.staff["psychologist"]
-    today = clock.today(ctx.school)
+    today = ctx.today
     parents_texts = {"like_most": PARENT_TEXTS_LIKE, "change": PARENT_TEXTS_CHANGE, "*": PARENT_TEXTS_CHANGE}
 
     def campaign(instrument_key, title, classes, year_obj, status, opens, closes, created, by, audience="parents",

@@ -35,10 +35,25 @@ CODE_LENGTH = 8
 
 # --- access codes -------------------------------------------------------------------------
 
-def _hash_code(campaign: Campaign, code: str) -> str:
-    # Typed on a Cyrillic keyboard or a phone: look-alike letters are folded to Latin first.
+def code_hash(salt: str, code: str) -> str:
+    """SHA-256 hex of a printed code under its salt. Typed on a Cyrillic keyboard or a phone:
+    look-alike letters are folded to Latin first, and dashes and spaces are dropped."""
     normalized = "".join(ch for ch in fold_latin(code.upper()) if ch.isalnum())
-    return hashlib.sha256(f"{campaign.code_salt}:{normalized}".encode()).hexdigest()
+    return hashlib.sha256(f"{salt}:{normalized}".encode()).hexdigest()
+
+
+def new_code() -> str:
+    """A fresh code of CODE_LENGTH letters and digits from CODE_ALPHABET."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def printed(code: str) -> str:
+    """A code as printed on a slip: ABCD-EFGH."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _hash_code(campaign: Campaign, code: str) -> str:
+    return code_hash(campaign.code_salt, code)
 
 
 def issue_codes(campaign: Campaign, target: CampaignClass, count: int) -> list[str]:
@@ -50,14 +65,14 @@ def issue_codes(campaign: Campaign, target: CampaignClass, count: int) -> list[s
     codes: list[str] = []
     hashes: set[str] = set()
     while len(codes) < count:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = new_code()
         digest = _hash_code(campaign, code)
         if digest not in hashes:
             hashes.add(digest)
             codes.append(code)
     db.session.execute(insert(AccessCode), [{"campaign_id": campaign.id, "target_id": target.id,
                                              "code_hash": h, "used": False} for h in hashes])
-    return [f"{c[:4]}-{c[4:]}" for c in codes]
+    return [printed(c) for c in codes]
 
 
 def codes_issued(campaign_id: int) -> dict[int, tuple[int, int]]:
