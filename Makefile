@@ -34,15 +34,17 @@ run: demo
 
 ## make test: ruff, then the whole suite on SQLite and, when 127.0.0.1:5432 answers, on PostgreSQL
 ## at the same time (each run has its own database and files; the PostgreSQL run's output follows
-## the SQLite run's). `make test-sqlite` / `make test-postgres` run one of them.
+## the SQLite run's). A few tests of what does not depend on the database (one_run in
+## tests/conftest.py) run on one of the two only. `make test-sqlite` / `make test-postgres` run one
+## of them, with every test.
 PG_UP = $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null
 test: translations lint
 	@status=0; pg=0; mkdir -p instance; \
 	if $(PG_UP); then \
-		pg=1; ( $(MAKE) --no-print-directory pytest-postgres > instance/test-postgres.log 2>&1; \
+		pg=1; ( SAPAT_TEST_BOTH=1 $(MAKE) --no-print-directory pytest-postgres > instance/test-postgres.log 2>&1; \
 			echo $$? > instance/test-postgres.rc ) & \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: skipping the PostgreSQL run"; fi; \
-	echo "== SQLite"; $(MAKE) --no-print-directory pytest-sqlite || status=1; \
+	echo "== SQLite"; SAPAT_TEST_BOTH=$$pg $(MAKE) --no-print-directory pytest-sqlite || status=1; \
 	if [ $$pg = 1 ]; then wait; echo "== PostgreSQL"; cat instance/test-postgres.log; \
 		[ "$$(cat instance/test-postgres.rc)" = 0 ] || status=1; fi; \
 	exit $$status
@@ -55,10 +57,10 @@ test-sqlite: translations lint pytest-sqlite
 test-postgres: translations pytest-postgres
 
 pytest-sqlite:
-	SAPAT_TEST_DB=sqlite $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests
+	SAPAT_TEST_DB=sqlite $(PY) -m pytest -q -p no:cacheprovider --durations=15 $(PYTEST_ARGS) tests
 
 pytest-postgres:
-	SAPAT_TEST_DB=postgres PG_ADMIN_URL=$(PG_ADMIN_URL) $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) tests
+	SAPAT_TEST_DB=postgres PG_ADMIN_URL=$(PG_ADMIN_URL) $(PY) -m pytest -q -p no:cacheprovider --durations=15 $(PYTEST_ARGS) tests
 
 bench: translations
 	$(PY) -m bench

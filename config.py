@@ -118,7 +118,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"  # POSTs to /login per address
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "120 per minute"  # requests of the read API per token
     # The login throttle (app/services/core/login_throttle.py): free attempts, then a doubling wait.
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's; a check costs about 0.1 s (services/core/passwords.py)
     LOGIN_MAX_FAILURES = 5  # per account and address (or trusted device)
     LOGIN_ACCOUNT_MAX_FAILURES = 20  # per account from all addresses together
     LOGIN_BACKOFF_SECONDS = 30
@@ -176,6 +178,9 @@ class TestingConfig(Config):
     PUBLIC_BASE_URL = None
     TRUSTED_HOSTS = None
     TRUSTED_PROXIES = 0
+    # The suite logs in thousands of times; its hashes cost 1,000 PBKDF2 rounds instead of
+    # scrypt's 0.1 s (the login timing test switches back to production's method).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
     @classmethod
     def check(cls) -> None:

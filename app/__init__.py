@@ -17,14 +17,15 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-from app.features import achievement, core, diagnostics, district, exports, monitoring, observations, surveys
+from app.features import achievement, api, core, diagnostics, district, exports, monitoring, observations, surveys
 from app.i18n import init_i18n
 from app.models import User
 from app.security import set_security_headers
-from app.services.core import clock
+from app.services.core import clock, data_stamps
 from app.services.core.files import private_dir
 from app.web import public_url
-from app.web.request import SapatRequest
+from app.web.prg import init_prg
+from app.web.request import BoundedIntegerConverter, SapatRequest
 from app.web.static import init_static
 from config import BASE_DIR, CONFIGS, INSTANCE_DIR, Config
 
@@ -99,6 +100,7 @@ def create_app(config="development"):
         template_folder=str(BASE_DIR / "templates"),
     )
     app.request_class = SapatRequest
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     app.config.from_object(config_class)
     app.config["SECRET_KEY"] = config_class.secret_key()
     private_dir(INSTANCE_DIR)  # the SQLite database, the development key and export files live here
@@ -113,6 +115,7 @@ def create_app(config="development"):
 
     _configure_logging(app)
     db.init_app(app)
+    data_stamps.install(app)  # figures kept until their school's data changes
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -128,9 +131,10 @@ def create_app(config="development"):
 
     init_i18n(app)
     init_static(app)
+    init_prg(app)
     # The features this app installs, in the order of their navigation entries.
     for feature in (core.feature, surveys.feature, observations.feature, diagnostics.feature,
-                    achievement.feature, monitoring.feature, exports.feature, district.feature):
+                    achievement.feature, monitoring.feature, exports.feature, district.feature, api.feature):
         feature.init_app(app)
 
     @login_manager.user_loader

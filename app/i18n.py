@@ -56,7 +56,9 @@ FORM_TRANSLATIONS = FormTranslations()
 
 
 def display(value) -> str:
-    """A table cell in the reader's locale: dates as 23.11.2026 / 11/23/26, numbers with locale separators."""
+    """A value as shown on a page: dates as 23.11.2026 in every language (as the school's papers and
+    the rest of Sapat write them), moments as 23.11.2026 14:05 in the school's time zone, numbers
+    with the locale's separators."""
     from datetime import date, datetime
 
     from flask_babel import format_date, format_datetime, format_decimal
@@ -64,14 +66,24 @@ def display(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "medium")
+        return format_datetime(value, "dd.MM.yyyy HH:mm")
     if isinstance(value, date):
-        return format_date(value, "medium")
+        return format_date(value, "dd.MM.yyyy")
     if isinstance(value, bool):
         return "✓" if value else ""
     if isinstance(value, (int, float)):
         return format_decimal(value)
     return str(value)
+
+
+def display_plain(value) -> str:
+    """A table cell whose numbers stand as entered (a year of study 2015, a score 4.5): dates as
+    `display` shows them, everything else as its text."""
+    from datetime import date
+
+    if isinstance(value, date):
+        return display(value)
+    return "" if value is None else str(value)
 
 
 def change_text(value, digits: int = 1) -> str:

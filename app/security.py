@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import DISTRICT_ROLES, ROLES
 from app.services.core import audit as audit_service
 from app.services.core import school as school_service
+from app.services.core.text import in_db_range, whole
 
 T = TypeVar("T")
 
@@ -139,7 +140,7 @@ def scoped(model):
 
 def get_scoped_or_404(model: type[T], obj_id: Any) -> T:
     """Fetch a school-owned object by id; another school's object is a plain 404."""
-    if isinstance(obj_id, int) and not -2**63 <= obj_id < 2**63:
+    if isinstance(obj_id, int) and not in_db_range(obj_id):
         abort(404)  # no such row; the database driver would fail on it (a 500)
     obj = db.session.get(model, obj_id)
     if obj is None or obj.school_id != current_user.school_id:
@@ -154,7 +155,7 @@ def requested_year(*, param: str = "year_id", by: str = "id", required: bool = T
     when `required`."""
     raw = (request.values.get(param) or "").strip()
     if raw:
-        spec = int(raw) if by == "id" and raw.isdigit() else raw
+        spec = whole(raw) if by == "id" and whole(raw) is not None else raw
         year = school_service.find_year(current_user.school_id, spec)
         if year is None:
             abort(404)

@@ -1,12 +1,23 @@
-"""The base form: Flask-WTF (CSRF) plus WTForms messages in the user's language, and a
-message on every field from which the request took control characters out (app.web.request)."""
+"""The base form: Flask-WTF (CSRF) plus WTForms messages in the user's language, a message on
+every field from which the request took control characters out (app.web.request), on every
+number too large for the database (beyond PostgreSQL's integer, 2,147,483,647: a 500 once), and
+every date within DATE_RANGE (app.services.core.dates: the one range every way in keeps; a date
+such as 9999-12-31 is valid to WTForms, but the day after it or its midnight in UTC is not a date:
+a 500 once, in the audit log's filter)."""
+from datetime import date
+
 from flask import has_request_context, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField
 
 from app.i18n import FORM_TRANSLATIONS
+from app.services.core.dates import DATE_RANGE, in_range
+from app.services.core.text import STORED_INT_MAX
 
 CONTROL_MESSAGE = _l("Invisible control characters were removed from this field. Check the text and send again.")
+TOO_LARGE_MESSAGE = _l("This number is too large.")
 
 
 class SapatForm(FlaskForm):
@@ -16,12 +27,23 @@ class SapatForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         """The fields' own checks; then a field that came with control characters is refused
-        once with CONTROL_MESSAGE (its cleaned text is shown again; the other fields keep theirs)."""
+        once with CONTROL_MESSAGE (its cleaned text is shown again; the other fields keep theirs),
+        a whole number (an integer field, a list of ids) beyond STORED_INT_MAX with
+        TOO_LARGE_MESSAGE, and a date outside DATE_RANGE with WTForms' own message."""
         valid = super().validate(extra_validators)
         dirty = getattr(request, "control_fields", ()) if has_request_context() else ()
+        low, high = DATE_RANGE
         for field in self._fields.values():
             if field.name in dirty:
                 field.errors = [*field.errors, CONTROL_MESSAGE]
+                valid = False
+            values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+            if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > STORED_INT_MAX for v in values):
+                field.errors = [*field.errors, TOO_LARGE_MESSAGE]
+                valid = False
+            if isinstance(field, DateField) and isinstance(field.data, date) and not in_range(field.data):
+                field.errors = [*field.errors, _("Date must be between %(min)s and %(max)s.", min=low.isoformat(),
+                                                 max=high.isoformat())]
                 valid = False
         return valid
 

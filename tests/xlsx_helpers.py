@@ -12,6 +12,13 @@ class Formula:
     cached: object = 0
 
 
+@dataclass
+class DateSerial:
+    """A number in a cell formatted as a date, as Excel stores a date (2958465 is 31.12.9999;
+    a larger one is no date at all)."""
+    number: float
+
+
 def make_xlsx(rows, sheet="Sheet1", formulas=False) -> io.BytesIO:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": formulas})
@@ -21,6 +28,8 @@ def make_xlsx(rows, sheet="Sheet1", formulas=False) -> io.BytesIO:
         for c, value in enumerate(row):
             if isinstance(value, Formula):
                 worksheet.write_formula(r, c, value.formula, None, value.cached)
+            elif isinstance(value, DateSerial):
+                worksheet.write_number(r, c, value.number, date_format)
             elif isinstance(value, (datetime.date, datetime.datetime)):
                 worksheet.write_datetime(r, c, value, date_format)
             elif value is not None:

@@ -58,11 +58,13 @@ def create_school_command(code, name):
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has a school.")
 @click.option("--replace", is_flag=True, help="Delete an existing demo school first.")
 @click.option("--district", "district", type=click.IntRange(1, 30), default=None,
-              help="Build instead the demo district of N small schools, its admin and specialist.")
+              help="Build instead a small demo district: N schools of three classes, its admin and specialist "
+                   "(--scale district builds full-size schools in the same district).")
 def demo_command(scale, schools, seed, if_empty, replace, district):
     """Create the demo school (a Kyrgyz secondary school with realistic data), or a district of them."""
     from app.services.core import demo
     from app.services.district.cli import demo_district
+    from app.services.district.demo import delete_demo_district
 
     if schools is not None and scale != "district":
         fail(_("--schools goes with --scale district."))
@@ -75,8 +77,10 @@ def demo_command(scale, schools, seed, if_empty, replace, district):
         return
     if replace:
         demo.delete_demo()
+        delete_demo_district()
         db.session.commit()
     count = (schools or demo.DISTRICT_SCHOOLS) if scale == "district" else 1
+    codes = []
     for number in range(1, count + 1):
         try:
             ctx = demo.build_demo(scale=scale, seed=seed + number - 1, who=demo.district_school(number))
@@ -87,10 +91,13 @@ def demo_command(scale, schools, seed, if_empty, replace, district):
         click.echo(_("Demo school created: %(classes)d classes this year, %(teachers)d teachers.",
                      classes=len(ctx.classes[ctx.current_year.id]), teachers=len(ctx.teachers))
                    + (f" ({number}/{count}: {ctx.school.code})" if count > 1 else ""))
+        codes.append(ctx.school.code)
         db.session.expunge_all()
     refresh_statistics(db.session.connection())
     db.session.commit()
     _print_logins()
+    if scale == "district":  # the schools make one district, with its district's logins
+        demo_district(count, seed, school_codes=codes)
     if count > 1:
         click.echo(_("The other schools have the same logins at sNN.%(domain)s (s02 ... s%(last)02d).",
                      domain=demo.DEMO_DOMAIN, last=count))

@@ -13,12 +13,30 @@ from app.models.achievement import (
     TaskScore,
     WarningRule,
 )
+from app.models.api import ApiToken
 from app.models.audit import AuditLog, SpentToken
-from app.models.diagnostics import Diagnostic, DiagnosticAnswer
-from app.models.district import DISTRICT_ROLES, District, RatingWeight
+from app.models.diagnostics import Diagnostic, DiagnosticAnswer, DiagnosticCode, DiagnosticRound
+from app.models.district import (
+    DISTRICT_ROLES,
+    District,
+    DistrictAverage,
+    DistrictCampaign,
+    DistrictDocument,
+    PackageResult,
+    RatingWeight,
+    RemoteSchool,
+    SchoolPackage,
+)
 from app.models.exports import ExpertScore, ExportChunk, ExportJob
 from app.models.instruments import INSTRUMENT_KINDS, Instrument
-from app.models.monitoring import indicators, measures, planning, registers  # the monitoring domain's tables
+from app.models.monitoring import (  # the monitoring domain's tables
+    associations,
+    indicators,
+    measures,
+    planning,
+    registers,
+    staff,
+)
 from app.models.observations import Observation, ObservationPlan, ObservationScore
 from app.models.people import ROLES, Enrollment, LoginThrottle, Student, TeachingAssignment, User, UserRole
 from app.models.school import (
@@ -42,9 +60,10 @@ from app.models.surveys import (
 )
 
 __all__ = [
-    "ACCESS_MODES", "ASSESSMENT_KINDS", "DISTRICT_ROLES", "District", "RatingWeight", "AUDIENCES", "CAMPAIGN_STATES", "EXTERNAL_KINDS", "AccessCode", "Answer",
-    "Assessment", "AssessmentTask", "ControlWorkAnalysis", "TaskScore", "Campaign", "Diagnostic", "DiagnosticAnswer", "CampaignClass", "INSTRUMENT_KINDS", "Instrument", "Mark", "ROLES", "Response",
+    "ApiToken", "ACCESS_MODES", "ASSESSMENT_KINDS", "DISTRICT_ROLES", "District", "DistrictAverage", "DistrictCampaign", "DistrictDocument", "PackageResult", "RatingWeight", "RemoteSchool",
+    "SchoolPackage", "AUDIENCES", "CAMPAIGN_STATES", "EXTERNAL_KINDS", "AccessCode", "Answer",
+    "Assessment", "AssessmentTask", "ControlWorkAnalysis", "TaskScore", "Campaign", "Diagnostic", "DiagnosticAnswer", "DiagnosticCode", "DiagnosticRound", "CampaignClass", "INSTRUMENT_KINDS", "Instrument", "Mark", "ROLES", "Response",
     "SupportAction", "SupportPlan", "SupportStep", "ParentContact", "WarningRule", "TERM_KINDS", "AcademicYear", "AuditLog", "ClassGroup", "Enrollment", "ExpertScore", "ExportChunk", "ExportJob",
     "LoginThrottle", "MethodicalAssociation", "School", "SpentToken", "Student", "Subject", "TeachingAssignment", "Term",
-    "User", "UserRole", "Observation", "ObservationPlan", "ObservationScore", "indicators", "measures", "planning", "registers",
+    "User", "UserRole", "Observation", "ObservationPlan", "ObservationScore", "associations", "indicators", "measures", "planning", "registers", "staff",
 ]

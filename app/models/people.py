@@ -2,6 +2,7 @@
 from datetime import date, datetime
 from typing import Optional
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -53,7 +54,7 @@ class User(UserMixin, Timestamped, db.Model):
         return bool(self.roles.intersection(roles))
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
         self.end_sessions()
 
     def end_sessions(self) -> None:

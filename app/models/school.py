@@ -1,9 +1,11 @@
 """The school's structure: schools, years, terms, methodical associations, subjects, classes."""
+import secrets
 from datetime import date
 from typing import Optional
 
 from flask_babel import gettext
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -33,6 +35,12 @@ class School(Timestamped, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TZ, server_default=DEFAULT_TZ)
     # The district (education department) the school belongs to, if any (app/models/district.py).
     district_id: Mapped[Optional[int]] = mapped_column(ForeignKey("district.id", ondelete="SET NULL"), index=True)
+    # The school's rule (the director's switch): may students fill in named, non-anonymous
+    # diagnostics themselves with personal codes (app/services/diagnostics/student_codes.py)?
+    student_diagnostics: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # A random token renewed by every committed write of the school's rows: figures computed
+    # from them are kept until it changes (app/services/core/data_stamps.py).
+    data_stamp: Mapped[Optional[str]] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     def __repr__(self) -> str:
         return f"<School {self.code}>"

@@ -55,6 +55,9 @@ class Campaign(SchoolOwned, Timestamped, db.Model):
     min_group_size: Mapped[int] = mapped_column(default=5)
     code_salt: Mapped[str] = mapped_column(String(32))
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The school's part of a district campaign (its status moves with the district's); None: the school's own.
+    district_campaign_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("district_campaign.id", ondelete="RESTRICT"), index=True)
 
     instrument = relationship("Instrument")
     year = relationship("AcademicYear")

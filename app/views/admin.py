@@ -132,7 +132,8 @@ STRUCTURE = Crud("resource", [
         lambda: [TeachingAssignment.year_id.desc(), TeachingAssignment.teacher_id],
         choices=_assignment_choices, stamp=lambda a, is_new: school_service.set_assignment_year(a),
     ),
-], list_roles=MANAGERS, write_roles=EDITORS, new_label=_l("new"), empty_label=_l("Nothing here yet."))
+], list_roles=MANAGERS, write_roles=EDITORS, new_label=_l("new"), empty_label=_l("Nothing here yet."),
+                  back=("admin.index", _l("School structure")))
 STRUCTURE.install(bp)
 
 

@@ -28,7 +28,7 @@ def plain(value: Any):
         return sorted(str(plain(v)) for v in value)
     if isinstance(value, bool):
         return "1" if value else ""
-    return str(value).strip()
+    return str(value).replace("\r\n", "\n").strip()  # a browser sends a textarea's lines with CR LF
 
 
 def form_values(form) -> dict:
@@ -51,7 +51,7 @@ def posted_originals() -> Optional[dict]:
     """The originals the submitted page carried, or None (absent or not readable)."""
     try:
         data = json.loads(request.form.get(FIELD) or "null")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a hostile "[[[[..." nested past Python's stack
         return None
     return data if isinstance(data, dict) else None
 

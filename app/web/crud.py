@@ -69,6 +69,10 @@ def _every_row(principal, write: bool) -> None:
     return None
 
 
+def _no_class(obj) -> str:
+    return ""
+
+
 @dataclass
 class Resource:
     """One kind of school-owned object with a list page and an add / edit / delete form.
@@ -81,7 +85,8 @@ class Resource:
     year)` fills the form's select fields; `owned` names the form fields that must be ids of
     the school's objects (field -> model; another school's id is a 404); `stamp(obj,
     is_new)` sets what the form does not carry (after the form's values, before the audited
-    save); `in_use(obj)` says why the object may not be deleted, or None."""
+    save); `in_use(obj)` says why the object may not be deleted, or None; `row_class(obj)` is
+    the CSS class of its row in the list ("overdue" highlights it), or ""."""
 
     key: str
     model: type
@@ -100,6 +105,7 @@ class Resource:
     stamp: Callable[[Any, bool], None] = _nothing_to_stamp
     in_use: Callable[[Any], Optional[str]] = _never_in_use
     rows: Callable[[Any, bool], Any] = _every_row
+    row_class: Callable[[Any], str] = _no_class
 
     def may_read(self, user) -> bool:
         return user.has_role(*self.read, *self.write)
@@ -118,16 +124,18 @@ class Crud:
     school's current year by default; another school's year is a 404). The words that
     differ between blueprints are given: `new_label` (the form's heading for a new object),
     `empty_label` (an empty list), `count_label(n)` (a line above the list, or None), and
-    `show(value)` formats a cell (the reader's locale by default)."""
+    `show(value)` formats a cell (the reader's locale by default); `back` = (endpoint, label):
+    the page the lists belong to, linked above each list (with the page's year)."""
 
     def __init__(self, name: str, resources: list[Resource], *, list_roles: tuple, write_roles: tuple,
                  new_label: Any, empty_label: Any, count_label: Optional[Callable[[int], str]] = None,
-                 show: Callable[[Any], Any] = display, by_year: bool = False, stylesheet: Optional[str] = None):
+                 show: Callable[[Any], Any] = display, by_year: bool = False, stylesheet: Optional[str] = None,
+                 back: Optional[tuple[str, Any]] = None):
         self.name, self.blueprint = name, None
         self.resources = {r.key: r for r in resources}
         self.list_roles, self.write_roles = list_roles, write_roles
         self.new_label, self.empty_label, self.count_label = new_label, empty_label, count_label
-        self.show, self.by_year, self.stylesheet = show, by_year, stylesheet
+        self.show, self.by_year, self.stylesheet, self.back = show, by_year, stylesheet, back
 
     def install(self, bp: Blueprint) -> None:
         self.blueprint = bp.name

@@ -9,8 +9,9 @@ report them.
 from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
-from app.services.core.text import clean, clean_tree
+from app.services.core.text import DB_INT_MAX, clean, clean_tree, in_db_range
 
 JSON_MAX_DEPTH = 32  # the checklist's draft is two levels deep
 
@@ -30,11 +31,33 @@ def _json_depth_exceeds(value, limit: int) -> bool:
     return False
 
 
+class BoundedArgs(ImmutableMultiDict):
+    """Query and form parameters whose `get(name, type=int)` gives the default for a number beyond
+    the databases' integers, as it does for a non-number (a lookup with it was a 500 on SQLite)."""
+
+    def get(self, key, default=None, type=None):
+        value = super().get(key, default, type)
+        if type is int and isinstance(value, int) and value is not default and not in_db_range(value):
+            return default
+        return value
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:id>` in a URL: a number beyond the databases' integers does not match (a 404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
 class SapatRequest(Request):
     """JSON bodies above JSON_MAX_BYTES are refused (413), and bodies nested too deep for the
     parser (RecursionError, once a 500) or deeper than JSON_MAX_DEPTH are a bad request (400,
     or None with silent=True) like any other malformed JSON. Form fields and JSON strings come
-    without control characters; control_fields lists where some were removed."""
+    without control characters; control_fields lists where some were removed. Integers asked
+    of args and form stay within the databases' range (BoundedArgs)."""
+
+    parameter_storage_class = BoundedArgs
 
     @property
     def control_fields(self) -> frozenset:
@@ -56,7 +79,7 @@ class SapatRequest(Request):
                 dirty.add(key)
             items.append((key, value))
         if dirty:
-            self.__dict__["form"] = ImmutableMultiDict(items)
+            self.__dict__["form"] = BoundedArgs(items)
             self._note_control(dirty)
 
     def get_json(self, force=False, silent=False, cache=True):

@@ -1,4 +1,5 @@
 """The audit log page: who, what, when, which object, before/after; filters; read-only."""
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,7 +15,7 @@ from tests.security.support import routes
 def _rename_subject(client, school, name):
     subject = school.subjects[1]
     response = client.post(f"/admin/subjects/{subject.id}", data={"name": name, "name_ru": "", "ma_id": ""})
-    assert response.status_code == 302
+    assert response.status_code == 303
 
 
 def test_changes_made_in_the_app_appear_with_before_and_after(client, school, login):
@@ -110,3 +111,28 @@ def test_the_orm_refuses_to_change_or_delete_audit_rows(school):
         db.session.execute(delete(AuditLog))
     db.session.rollback()
     assert db.session.scalars(select(AuditLog.after)).all() == [{"name": "x"}]
+
+
+def test_the_pages_links_carry_the_filter_and_nothing_else(client, school, login):
+    """The links to the next and previous page repeat the filter; any other name of the address
+    never reaches them (?_scheme=javascript&_external=1 made them javascript: links, ?endpoint=
+    a 500), and ?page=² is the first page."""
+    for i in range(60):
+        record("update", "mark", i, school_id=school.school.id, user_id=None, after={"v": i})
+    db.session.commit()
+    login(school.users["admin"])
+    page = client.get("/security/audit?action=update&_external=1&_scheme=javascript&endpoint=x&note=%0Aalert(1)"
+                      "&page=%C2%B2")
+    text = page.get_data(as_text=True)
+    links = re.findall(r'<a href="([^"]*)">', text)
+    assert page.status_code == 200 and "javascript:" not in text
+    assert [link for link in links if "page=" in link] == ["/security/audit?page=2&amp;action=update"]
+
+
+@pytest.mark.parametrize("query", ["date_to=9999-12-31", "date_from=0001-01-01", "date_from=2026-01-01&date_to=9999-12-31"])
+def test_a_date_at_the_calendars_edge_is_refused_with_a_message(client, school, login, query):
+    """9999-12-31 is a date, the day after it is not (a 500 once); 0001-01-01 at midnight in
+    Bishkek is no date in UTC. Every form's dates lie within 1900-2199 (forms/base.py)."""
+    login(school.users["admin"])
+    page = client.get(f"/security/audit?{query}")
+    assert page.status_code == 200 and "Date must be between 1900-01-01 and 2199-12-31." in page.get_data(as_text=True)

@@ -9,9 +9,9 @@ from tests.factories import PASSWORD
 def test_login_and_logout(client, school):
     user = school.user("teacher")
     response = client.post("/login", data={"email": user.email.upper(), "password": PASSWORD})
-    assert response.status_code == 302 and response.location.endswith("/")
+    assert response.status_code == 303 and response.location.endswith("/")
     assert client.get("/").status_code == 200
-    assert client.post("/logout").status_code == 302
+    assert client.post("/logout").status_code == 303
     assert client.get("/").status_code == 302  # back to the login page
 
 
@@ -56,7 +56,7 @@ def test_change_password_logs_out_other_sessions(app, client, school, login):
     assert other.get("/").status_code == 200
     response = client.post("/password", data={"current_password": PASSWORD, "new_password": "new-secret-99",
                                                "confirm": "new-secret-99"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert client.get("/").status_code == 200  # this session stays
     assert other.get("/").status_code == 302  # the other one is logged out
     db.session.expire_all()

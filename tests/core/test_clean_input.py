@@ -64,7 +64,7 @@ def test_a_nul_in_a_survey_answer_keeps_the_answers_and_says_which_field(school,
                                                  r'[^>]*checked|checked[^>]*value="4"', page)
     assert db.session.scalar(select(func.count(Response.id))) == 0
     again = client.post(f"/s/{slug}", data={**data, "note": "Жакшы мектеп"})
-    assert again.status_code == 302
+    assert again.status_code == 303
     assert db.session.scalar(select(func.count(Response.id))) == 1
 
 
@@ -120,7 +120,7 @@ def test_an_import_reads_the_visible_sheet_and_cleans_escapes(school, login, cli
     data.seek(0)
     login(school.user("admin"))
     response = client.post("/admin/roster", data={"file": (data, "roster.xlsx")}, content_type="multipart/form-data")
-    assert response.status_code == 302, response.get_data(as_text=True)[-800:]
+    assert response.status_code == 303, response.get_data(as_text=True)[-800:]
     student = db.session.scalar(select(Student).where(Student.code == "N-1"))
     assert student.full_name == "Асанов Бакыт"
     assert db.session.scalar(select(Student).where(Student.code == "OLD-1")) is None

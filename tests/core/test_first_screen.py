@@ -132,7 +132,7 @@ def test_each_role_gets_its_own_first_screen(app, school_today):
         client = app.test_client()
 
         def login(user, client=client):
-            assert client.post("/login", data={"email": user.email, "password": "correct-horse-42"}).status_code == 302
+            assert client.post("/login", data={"email": user.email, "password": "correct-horse-42"}).status_code == 303
         _html, items = first_screen(client, login, s.user(role))
         got = counts(items)
         # The dashboard's readers see the indicators below target (counted against it above).

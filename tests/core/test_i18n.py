@@ -17,7 +17,7 @@ def test_anonymous_visitor_picks_a_language_with_a_cookie(client):
     page = client.get("/login").get_data(as_text=True)
     assert 'lang="ky"' in page  # Kyrgyz is the default
     response = client.post("/language", data={"lang": "ru", "next": "/login"})
-    assert response.status_code == 302 and "lang=ru" in response.headers["Set-Cookie"]
+    assert response.status_code == 303 and "lang=ru" in response.headers["Set-Cookie"]
     page = client.get("/login").get_data(as_text=True)
     assert 'lang="ru"' in page and "Войти" in page
 

@@ -19,6 +19,7 @@ CONFIG_ATTRIBUTES = {
     "TRUSTED_HOSTS": ("TRUSTED_HOSTS", "a.kg, b.kg", ["a.kg", "b.kg"]),
     "SAPAT_TRUSTED_PROXIES": ("TRUSTED_PROXIES", "2", 2),
     "SURVEY_RATE_LIMIT": ("SURVEY_RATE_LIMIT", "7 per minute", "7 per minute"),
+    "API_RATE_LIMIT": ("API_RATE_LIMIT", "14 per minute", "14 per minute"),
     "SURVEY_LINK_ADDRESS_LIMIT": ("SURVEY_LINK_ADDRESS_LIMIT", "8 per hour", "8 per hour"),
     "SURVEY_ADDRESS_LIMIT": ("SURVEY_ADDRESS_LIMIT", "9 per hour", "9 per hour"),
     "SURVEY_LINK_LIMIT": ("SURVEY_LINK_LIMIT", "11 per hour", "11 per hour"),

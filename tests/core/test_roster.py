@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import ClassGroup, Enrollment, Student
 from app.services.core.roster import import_roster, parse_class_name
-from tests.xlsx_helpers import Formula, make_xlsx
+from tests.xlsx_helpers import DateSerial, Formula, make_xlsx
 
 HEADER = ["class", "student_code", "full_name", "gender", "birth_date"]
 
@@ -41,7 +41,7 @@ def test_roster_upload_creates_classes_students_and_enrollments(client, school, 
     before = _counts()
     response = client.post("/admin/roster", data={"file": (workbook, "roster.xlsx")},
                            content_type="multipart/form-data")
-    assert response.status_code == 302, response.get_data(as_text=True)[-800:]
+    assert response.status_code == 303, response.get_data(as_text=True)[-800:]
     students, enrollments, classes = _counts()
     assert (students, enrollments, classes) == (before[0] + 2, before[1] + 2, before[2] + 1)
     new = db.session.scalar(select(Student).where(Student.code == "N-2"))
@@ -73,6 +73,35 @@ def test_every_bad_row_is_reported_and_nothing_is_written(client, school, login)
     assert "row 5, birth_date" in body and "31.02.2011" in body
     assert "row 6, full_name" in body
     assert "row 7, gender" in body
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("cell, shown", [
+    ("01.01.0001", "01.01.0001"), ("31.12.9999", "31.12.9999"), ("0001-01-01", "0001-01-01"),
+    (2958465, "31.12.9999"),  # an Excel serial of 31.12.9999 in a cell without a date format
+    (DateSerial(2958465), "31.12.9999")])  # the same serial in a date cell
+def test_a_birth_date_outside_1900_2199_is_refused_by_its_row_and_nothing_is_written(client, school, login, cell,
+                                                                                      shown):
+    login(school.user("admin"))
+    workbook = make_xlsx([HEADER, ["9-В", "N-1", "Good Row", "m", "01.01.2011"],
+                          ["9-В", "N-2", "Far Date", "f", cell]])
+    before = _counts()
+    response = client.post("/admin/roster", data={"file": (workbook, "roster.xlsx")},
+                           content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"row 3, birth_date: the date {shown} lies outside 01.01.1900-31.12.2199: check the year" in body
+    assert "row 2" not in body
+    assert _counts() == before
+
+
+def test_a_birth_date_in_the_future_stays_refused(client, school, login):
+    login(school.user("admin"))
+    workbook = make_xlsx([HEADER, ["9-В", "N-1", "Not Born", "m", "01.01.2190"]])
+    before = _counts()
+    response = client.post("/admin/roster", data={"file": (workbook, "roster.xlsx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "row 2, birth_date" in response.get_data(as_text=True)
     assert _counts() == before
 
 
@@ -124,4 +153,14 @@ def test_cli_import_roster_reports_errors_and_exits_non_zero(app, school, tmp_pa
     result = app.test_cli_runner().invoke(args=["import-roster", str(path), "--school", "alpha"])
     assert result.exit_code == 1
     assert "row 2, class" in result.output and "Nothing was imported" in result.output
+    assert db.session.scalar(select(Student).where(Student.code == "C-1")) is None
+
+
+def test_cli_import_roster_refuses_a_birth_date_of_the_year_9999_and_exits_non_zero(app, school, tmp_path):
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(make_xlsx([HEADER, ["5-А", "C-1", "X", "f", DateSerial(2958465)]]).getvalue())
+    result = app.test_cli_runner().invoke(args=["import-roster", str(path), "--school", "alpha"])
+    assert result.exit_code == 1
+    assert "row 2, birth_date: the date 31.12.9999 lies outside 01.01.1900-31.12.2199" in result.output
+    assert "Nothing was imported" in result.output
     assert db.session.scalar(select(Student).where(Student.code == "C-1")) is None

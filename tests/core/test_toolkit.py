@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import AcademicYear, ClassGroup, Enrollment, Student, Term
 from app.models.monitoring.planning import CyclogramItem
 from app.models.monitoring.registers import TextbookProvision
+from app.services.core import clock
 from app.services.core import school as school_service
 from app.services.monitoring import indicators as ind_service
 from tests.factories import make_year
@@ -76,7 +77,7 @@ def test_every_year_picker_reads_the_same_way(client, login, school, other_schoo
 def test_a_new_current_year_is_the_only_current_one(client, login, school):
     login(school.user("admin"))
     data = {"name": "2027-2028", "starts_on": "2027-09-01", "ends_on": "2028-05-31", "is_current": "y"}
-    assert client.post("/admin/years/new", data=data).status_code == 302
+    assert client.post("/admin/years/new", data=data).status_code == 303
     db.session.expire_all()
     current = db.session.scalars(select(AcademicYear.name).where(AcademicYear.is_current.is_(True))).all()
     assert current == ["2027-2028"]
@@ -121,7 +122,7 @@ def test_the_summary_by_level_counts_the_years_entries(client, login, school):
         assert client.post("/registers/students/new", data={
             "student_id": str(school.students[school.classes[0].id][0].id), "kind": "olympiad", "subject_id": "",
             "level": level, "result": result, "title": "Olympiad", "on_date": "2026-12-05",
-            "mentor_id": ""}).status_code == 302
+            "mentor_id": ""}).status_code == 303
     page = client.get("/registers/students/").get_data(as_text=True)
     summary = page[page.index("Summary by level"):page.index("</table>", page.index("Summary by level"))]
     winners = summary[summary.index("<th>winner</th>"):].split("</tr>")[0]
@@ -139,9 +140,9 @@ def test_the_cyclogram_due_date_and_done_date_rules(client, login, school):
             "form": "periodic", "responsible_id": "", "status": "done"}
     late = client.post("/cyclogram/items/new", data={**item, "due_on": "2027-09-01"})
     assert "must fall within the academic year 2026-2027" in late.get_data(as_text=True)
-    assert client.post("/cyclogram/items/new", data={**item, "due_on": "2027-08-31"}).status_code == 302
+    assert client.post("/cyclogram/items/new", data={**item, "due_on": "2027-08-31"}).status_code == 303
     row = db.session.scalar(select(CyclogramItem))
-    assert row.status == "done" and row.done_on == date.today()
+    assert row.status == "done" and row.done_on == clock.today(school.school)
     client.post(f"/cyclogram/items/{row.id}", data={**item, "due_on": "2027-08-31", "status": "planned"})
     db.session.expire_all()
     assert db.session.get(CyclogramItem, row.id).done_on is None  # not done: no done date
@@ -153,7 +154,7 @@ def test_marking_progress_never_redirects_to_another_site(client, login, school)
     login(school.user("teacher"))
     for target in ("//evil.example/x", "/\\evil.example", "https://evil.example/", "javascript:alert(1)"):
         response = client.post(f"/cyclogram/items/{item.id}/status", data={"status": "in_progress", "next": target})
-        assert response.status_code == 302 and response.headers["Location"].endswith("/cyclogram/mine"), target
+        assert response.status_code == 303 and response.headers["Location"].endswith("/cyclogram/mine"), target
     response = client.post(f"/cyclogram/items/{item.id}/status", data={"status": "done", "next": "/cyclogram/"})
     assert response.headers["Location"].endswith("/cyclogram/")
     client.post("/logout")

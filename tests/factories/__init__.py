@@ -23,10 +23,11 @@ from app.models import (
     Term,
     User,
 )
+from config import TestingConfig
 from tests.factories.district import make_district
 
 PASSWORD = "correct-horse-42"
-_HASH = generate_password_hash(PASSWORD)
+_HASH = generate_password_hash(PASSWORD, method=TestingConfig.PASSWORD_HASH_METHOD)
 
 
 @dataclass

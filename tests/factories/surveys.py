@@ -1,8 +1,8 @@
 """Surveys on the small test school: a published two-page instrument, campaigns, answers."""
 import textwrap
-from datetime import date
 
 from app.extensions import db
+from app.services.core import clock
 from app.services.core import instruments as instrument_service
 from app.services.surveys import campaigns, public
 from surveys.loader import load_text
@@ -56,6 +56,6 @@ def answer(campaign, target, answers: dict, today=None):
     """One complete response through the service, as the public pages would store it."""
     link = public.public_link(target.slug)
     client_uuid = public.new_client_uuid()
-    public.submit_response(link, public.link_spec(link), client_uuid, answers, today or date.today())
+    public.submit_response(link, public.link_spec(link), client_uuid, answers, today or clock.today())
     db.session.commit()
     return public.response_by_uuid(link.target_id, client_uuid)

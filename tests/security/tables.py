@@ -22,17 +22,19 @@ from tests.security import (
     FuzzForm,
     Tables,
     achievement,
+    api,
     core,
     diagnostics,
     district,
     exports,
     monitoring,
     observations,
+    staff,
     surveys,
 )
 
 DOMAINS: list[Tables] = [core.TABLES, surveys.TABLES, observations.TABLES, diagnostics.TABLES, achievement.TABLES,
-                         monitoring.TABLES, exports.TABLES, district.TABLES]
+                         monitoring.TABLES, staff.TABLES, exports.TABLES, district.TABLES, api.TABLES]
 
 ROLES_UNDER_TEST = ("anonymous", "admin", "deputy", "mo_head", "teacher", "class_teacher",
                     "psychologist", "nurse", "expert", "district_admin", "district_specialist")
@@ -52,7 +54,8 @@ URL_ARGS_BY_ENDPOINT: dict[str, Callable[[SchoolFixture], dict]] = {
 # ids and expects 404 for roles that may use the route.
 ID_ARGUMENTS = {"class_id", "user_id", "student_id", "subject_id", "term_id", "year_id", "ma_id",
                 "teacher_id", "obj_id", "campaign_id", "target_id", "obs_id", "assessment_id", "indicator_id",
-                "item_id", "job_id", "measure_id", "doc_id", "plan_id", "step_id", "school_id"}
+                "item_id", "job_id", "measure_id", "doc_id", "plan_id", "step_id", "school_id", "round_id", "dc_id",
+                "report_id"}
 
 # Expected status codes that differ from the decorators. endpoint -> {role: status};
 # "*" stands for every logged-in role without its own entry. An entry applies to GET

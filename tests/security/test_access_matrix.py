@@ -87,6 +87,8 @@ def test_access_matrix(app, school, other_school, role):
         if not outcome_matches(expected, response):
             failures.append(f"{method} {url} as {role}: expected {expected}, got {response.status_code} "
                             f"{response.headers.get('Location', '')}")
+        if method == "POST" and response.status_code == 302:  # Post/Redirect/Get: See Other, always
+            failures.append(f"POST {url} as {role}: a redirect after a POST must be 303, got 302")
 
         ids = id_arguments(route)
         if not ids or route.public:

@@ -61,7 +61,7 @@ def run_clients(port, slug, submissions, clients, seed=7):
                     continue
                 local["requests"] += 1
                 location = dict((k.lower(), v) for k, v in headers).get("location", "")
-                if status != 302 or not location.endswith(f"/s/{slug}/done"):
+                if status != 303 or not location.endswith(f"/s/{slug}/done"):
                     problems.append(f"POST answered {status} {location}")
             mine.append(client_uuid)
         with lock:

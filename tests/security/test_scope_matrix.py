@@ -17,7 +17,7 @@ page for a role that may see it.
 """
 import pytest
 
-from app.extensions import db
+from app.extensions import db, limiter
 from tests.security.scope import (
     build_exports,
     canaries_hidden_from,
@@ -32,6 +32,13 @@ from tests.security.support import login_client, record_figure
 from tests.security.tables import CANARIES, ROLES_UNDER_TEST, SCHOOL_TOTALS
 
 ROLES = [r for r in ROLES_UNDER_TEST if any(r in c.hidden_from for c in CANARIES)]
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limits(monkeypatch):
+    """The crawl opens each page many times from one address; a 429 there says nothing of scope
+    (the limits have their own tests: tests/api, tests/surveys, tests/security/test_login_throttle.py)."""
+    monkeypatch.setattr(limiter, "enabled", False)
 
 
 def test_every_role_but_the_director_has_canaries():

@@ -121,7 +121,7 @@ def test_logout_ends_copied_cookies_and_other_devices(app, school):
     teacher = school.users["teacher"]
     laptop, phone = login_client(app, teacher), login_client(app, teacher)
     copied = laptop.get_cookie("session").value
-    assert laptop.post("/logout").status_code == 302
+    assert laptop.post("/logout").status_code == 303
     assert _with_cookie(app, copied).get("/").status_code == 302
     assert phone.get("/").status_code == 302
     assert db.session.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "logout")) == 1
@@ -133,9 +133,9 @@ def test_deactivation_ends_sessions_for_good(app, school):
     cookie = login_client(app, teacher).get_cookie("session").value
     director = login_client(app, school.users["admin"])
     form = {"full_name": teacher.full_name, "email": teacher.email, "roles": "teacher", "locale": "en"}
-    assert director.post(f"/admin/users/{teacher.id}", data=form).status_code == 302  # active unticked
+    assert director.post(f"/admin/users/{teacher.id}", data=form).status_code == 303  # active unticked
     assert _with_cookie(app, cookie).get("/").status_code == 302
-    assert director.post(f"/admin/users/{teacher.id}", data={**form, "active": "y"}).status_code == 302
+    assert director.post(f"/admin/users/{teacher.id}", data={**form, "active": "y"}).status_code == 303
     assert _with_cookie(app, cookie).get("/").status_code == 302  # re-activation brings nothing back
     assert login_client(app, teacher).get("/").status_code == 200
 
@@ -146,7 +146,7 @@ def test_a_password_reset_by_the_director_ends_the_users_sessions(app, school):
     director = login_client(app, school.users["admin"])
     assert director.post(f"/admin/users/{teacher.id}", data={
         "full_name": teacher.full_name, "email": teacher.email, "roles": "teacher", "locale": "en", "active": "y",
-        "password": "tulip-river-lantern"}).status_code == 302
+        "password": "tulip-river-lantern"}).status_code == 303
     assert _with_cookie(app, cookie).get("/").status_code == 302
 
 

@@ -112,8 +112,15 @@
   }
   next.addEventListener("click", function () { if (sectionIsComplete()) go(1); });
   back.addEventListener("click", function () { go(-1); });
+  // No connection: stay here (not on the browser's error page), keep the draft, send again later.
+  var offline = form.querySelector("[data-offline]"), sending = form.querySelector("[data-sending]");
   form.addEventListener("submit", function (event) {
-    if (!send.hidden) { save(); return; }
+    if (!send.hidden) {
+      save();
+      if (navigator.onLine === false) { event.preventDefault(); offline.hidden = false; sending.hidden = true; return; }
+      offline.hidden = true; sending.hidden = false;
+      return;
+    }
     event.preventDefault(); // Enter in a text field before the last section
     if (sectionIsComplete()) go(1);
   });
@@ -146,8 +153,10 @@
   // A page the server sent back (answers to check) shows what was sent: it replaces the draft.
   var firstError = form.querySelector(".part .has-error");
   if (firstError) current = parts.indexOf(firstError.closest(".part"));
-  if (root.querySelector(".flash-error:not(.js-check)")) save(); else restore();
+  if (root.querySelector(".flash-error:not(.js-check):not([data-offline])")) save(); else restore();
   form.addEventListener("change", function () { update(); save(); });
   form.addEventListener("input", save);
+  window.addEventListener("online", function () { offline.hidden = true; });
+  window.addEventListener("pageshow", function () { sending.hidden = true; });
   update();
 })();
