@@ -23,7 +23,7 @@ from app.models import User
 from app.security import set_security_headers
 from app.services.core import clock, data_stamps
 from app.services.core.files import private_dir
-from app.web import public_url
+from app.web import public_url, rate_limits
 from app.web.prg import init_prg
 from app.web.request import BoundedIntegerConverter, SapatRequest
 from app.web.static import init_static
@@ -118,6 +118,7 @@ def create_app(config="development"):
     data_stamps.install(app)  # figures kept until their school's data changes
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    rate_limits.install(app)  # memory:// counts safely from several threads
     limiter.init_app(app)
     compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
