@@ -1,8 +1,7 @@
 """Diagnostics: instruments filled in by staff about a named student (thin views; the rules are
 in app/services/diagnostics/)."""
-import secrets
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,13 +10,14 @@ from app.extensions import db
 from app.i18n import current_language
 from app.models import ClassGroup, DiagnosticRound, Enrollment, School, Student
 from app.security import current_principal, get_scoped_or_404, requested_year, role_required, school_years
-from app.services.core import clock
 from app.services.core import school as school_service
 from app.services.diagnostics import access, aggregates, records, student_codes
 from app.services.diagnostics import instruments as diag_instruments
 from app.services.diagnostics.monitoring import indicator_names
 from app.services.observations import answers as stored
+from app.services.surveys.public import new_seed
 from app.web import conflicts, public_url
+from app.web import slips as slips_kept
 from forms.builder import build_form, form_answers
 from forms.diagnostics import ActionForm, CodesForm, RuleForm
 from surveys.answers import FORM
@@ -253,8 +253,6 @@ def start_round(class_id, instrument_key):
     return _back_to(cls.id, instrument.key)
 
 
-SLIPS_KEPT_SECONDS = 3600
-
 
 @bp.route("/rounds/<int:round_id>/codes", methods=["POST"])
 @role_required(*access.ROLES)
@@ -271,10 +269,11 @@ def round_codes(round_id):
         flash(str(CONFIRM_REISSUE), "error")
         return _class_page(rnd.class_group, rnd.instrument_key, 400)
     seen = (form.seen.data or "").strip()
+    seed = new_seed()
     try:
-        slips = student_codes.issue_codes(current_principal(), rnd,
-                                          int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 10 else None,
-                                          replace=replace)
+        issued = student_codes.issue_codes(current_principal(), rnd,
+                                           int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 10 else None,
+                                           replace=replace, seed=seed)
     except student_codes.RoundError as error:
         db.session.rollback()
         if error.code == "codes_changed":
@@ -283,11 +282,9 @@ def round_codes(round_id):
         flash(str(ROUND_MESSAGES[error.code]), "error")
         return _back_to(rnd.class_id, rnd.instrument_key)
     db.session.commit()
-    # The codes are kept only as hashes: the slips wait an hour in the issuer's signed session
-    # (like the survey codes' slips), so the page can be reloaded and printed.
-    batch = secrets.token_urlsafe(8)
-    session["diagnostic_slips"] = {"batch": batch, "round": rnd.id, "at": clock.now().timestamp(),
-                                   "slips": [[student.full_name, code] for student, code in slips]}
+    # The codes are kept only as hashes: the issuer's session keeps the batch's seed for an hour
+    # (app/web/slips.py, like the survey codes' slips), so the page can be reloaded and printed.
+    batch = slips_kept.keep("diagnostic", round=rnd.id, seed=seed, students=[student.id for student, _code in issued])
     return redirect(url_for(".round_slips", round_id=rnd.id, batch=batch), 303)
 
 
@@ -297,18 +294,18 @@ def round_slips(round_id, batch):
     import segno
 
     rnd = _round_or_404(round_id)
-    kept = session.get("diagnostic_slips") or {}
-    fresh = clock.now().timestamp() - kept.get("at", 0) < SLIPS_KEPT_SECONDS
-    if kept.get("batch") != batch or kept.get("round") != rnd.id or not fresh or rnd.status != "open":
-        session.pop("diagnostic_slips", None)
+    kept = slips_kept.kept("diagnostic", batch) or {}
+    shown = (student_codes.batch_slips(rnd, kept["seed"], kept["students"])
+             if kept.get("round") == rnd.id and rnd.status == "open" else [])
+    if not shown:
         flash(_("These slips can no longer be shown: the codes are stored only as hashes and are shown for an hour "
                 "after they are printed, to whoever printed them. Print new slips if they were lost."), "error")
         return _back_to(rnd.class_id, rnd.instrument_key)
     url = public_url("diagnostics_public.fill", slug=rnd.slug)
     slips = []
-    for name, code in kept["slips"]:
+    for student, code in shown:
         link = f"{url}?code={code}"
-        slips.append({"name": name, "code": code,
+        slips.append({"name": student.full_name, "code": code,
                       "qr": segno.make(link, error="m").svg_inline(scale=3, border=2, dark="#000", light="#fff")})
     response = make_response(render_template("diagnostics/slips.html", rnd=rnd, spec=rnd.instrument.spec, url=url,
                                              slips=slips))

@@ -4,9 +4,8 @@ The public answering pages are in surveys_public.py. Admin, deputy and psycholog
 campaigns; experts and MA heads may read results.
 """
 
-import secrets
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,7 +23,7 @@ from app.services.surveys import campaigns as campaign_service
 from app.services.surveys import consistency
 from app.services.surveys import public as public_service
 from app.services.surveys import results as results_service
-from app.web import public_url, send_xlsx
+from app.web import public_url, send_xlsx, slips
 from forms.surveys import ACCESS_LABELS, AUDIENCE_LABELS, STATUS_LABELS, CampaignForm, CodesForm, StatusForm
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
@@ -173,36 +172,31 @@ def codes(campaign_id):
         flash(_("Choose a class and a number of codes between 1 and 200."), "error")
         return redirect(url_for(".detail", campaign_id=campaign.id))
     target = _target(campaign, form.target_id.data)
-    issued = public_service.issue_codes(campaign, target, form.count.data)
+    seed = public_service.new_seed()
+    issued = public_service.issue_codes(campaign, target, form.count.data, seed)
     audit("issue_codes", "campaign", campaign.id, after={"class": target.label, "count": len(issued)})
     db.session.commit()
-    # Post/Redirect/Get: the codes (stored only as hashes) wait in the issuer's signed session
-    # for SLIPS_KEPT_SECONDS, so the slips page can be reloaded and printed; a repeated POST is
-    # stopped by the once-only token and issues nothing.
-    batch = secrets.token_urlsafe(8)
-    session["code_slips"] = {"batch": batch, "campaign": campaign.id, "target": target.id, "codes": issued,
-                             "at": clock.now().timestamp()}
+    # Post/Redirect/Get: the codes are stored only as hashes; the issuer's session keeps the batch's
+    # seed for an hour (app/web/slips.py), so the slips page can be reloaded and printed, also after
+    # a batch issued in another tab. A repeated POST is stopped by the once-only token.
+    batch = slips.keep("survey", campaign=campaign.id, target=target.id, seed=seed, count=len(issued))
     return redirect(url_for(".code_slips", campaign_id=campaign.id, batch=batch), 303)
-
-
-SLIPS_KEPT_SECONDS = 3600
 
 
 @bp.route("/<int:campaign_id>/codes/<batch>")
 @role_required(*SURVEY_MANAGERS)
 def code_slips(campaign_id, batch):
     campaign = _managed(campaign_id)
-    slips = session.get("code_slips") or {}
-    fresh = clock.now().timestamp() - slips.get("at", 0) < SLIPS_KEPT_SECONDS
-    target = next((t for t in campaign.targets if t.id == slips.get("target")), None)
-    if slips.get("batch") != batch or slips.get("campaign") != campaign.id or not fresh or target is None:
-        session.pop("code_slips", None)
+    kept = slips.kept("survey", batch) or {}
+    target = next((t for t in campaign.targets if t.id == kept.get("target")), None)
+    if kept.get("campaign") != campaign.id or target is None:
         flash(_("These codes can no longer be shown: they are stored only as hashes and are shown for an hour "
                 "after they are issued, to whoever issued them. Issue new codes if the slips were lost."), "error")
         return redirect(url_for(".detail", campaign_id=campaign.id))
+    codes = public_service.batch_codes(kept["seed"], kept["count"])
     url = public_url("surveys_public.survey", slug=target.slug)
     response = make_response(render_template("surveys/codes.html", campaign=campaign, target=target,
-                                             codes=slips["codes"], url=url, label=_target_label(target),
+                                             codes=codes, url=url, label=_target_label(target),
                                              spec=campaign.instrument.spec))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -182,3 +182,37 @@ def test_two_pages_of_the_same_moment_issue_once(app, client):
         answer = client.post(url, data=form)
     assert fired and answer.status_code == 409 and CHANGED["en"] in _text(answer)
     assert _codes() == (0, 0)
+
+
+def test_each_batch_of_slips_shows_again_and_never_a_voided_code(app, client):
+    """Two batches (the class, then a newcomer): the first batch's page shows its three slips again,
+    as before the second batch (the session once kept only the latest batch). After new slips void
+    the unused codes, the old page shows none of them: the one student who answered has spent theirs,
+    the others' were voided, and the page says the slips can no longer be shown."""
+    s, cls = _started(app, client)
+    students = s.students[cls.id]
+    url, form = form_by_id(client.get(SHEET.format(cls.id)).text, "issue-codes")
+    first = client.post(url, data=form)
+    first_slips = _slips(client, first)
+    newcomer = Student(school=s.school, code="ten-new", full_name="Student New", gender="f")
+    db.session.add(newcomer)
+    db.session.flush()
+    db.session.add(Enrollment(school=s.school, student_id=newcomer.id, class_id=cls.id, year_id=s.year.id))
+    db.session.commit()
+    url, form = form_by_id(client.get(SHEET.format(cls.id)).text, "issue-codes")
+    assert _slips(client, client.post(url, data=form)).keys() == {"Student New"}
+
+    again = client.get(first.headers["Location"])
+    assert again.status_code == 200
+    assert dict(re.findall(r'<strong class="slip-name">([^<]+)</strong>.*?<strong>([A-Z0-9-]+)</strong>',
+                           again.text, re.S)) == first_slips
+
+    # New slips for everyone who has not answered void the unused codes: the first page no longer
+    # shows them.
+    public = app.test_client()
+    assert _send(public, _slug(cls.id), first_slips[students[0].full_name], FIRST)[1].status_code == 303
+    url, reissue = form_by_id(client.get(SHEET.format(cls.id)).text, "reissue-codes")
+    assert client.post(url, data=reissue | {"confirm": "y"}).status_code == 303
+    stale = client.get(first.headers["Location"])
+    assert stale.status_code in (302, 303)
+    assert "can no longer be shown" in _text(client.get(stale.headers["Location"]))

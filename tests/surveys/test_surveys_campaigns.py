@@ -366,3 +366,48 @@ def test_concurrent_submits_of_one_uuid_store_one_response(live_server, client, 
         t.join()
     assert statuses == [303] * 10
     assert count(Response) == 1
+
+
+def test_slips_of_batches_issued_in_two_tabs_can_both_be_printed(app, client, school, login):
+    """Codes are stored only as hashes. Issuing in a second tab once replaced the first tab's batch
+    in the session, so the first tab's 30 codes, counted as issued, could never be printed. Each
+    batch now keeps its seed: both pages show their own codes, every one of which opens the survey,
+    and the session cookie stays small even with eight batches of 200 codes."""
+    campaign = make_campaign(school, mode="codes")
+    first_class, second_class = campaign.targets[0], campaign.targets[1]
+    login(school.user("admin"))
+    first = client.post(f"/surveys/{campaign.id}/codes", data={"target_id": first_class.id, "count": 30})
+    second = client.post(f"/surveys/{campaign.id}/codes", data={"target_id": second_class.id, "count": 30})
+    assert first.status_code == second.status_code == 303
+
+    def printed_on(location):
+        page = client.get(location)
+        assert page.status_code == 200
+        return re.findall(r"<strong>([A-Z2-9]{4}-[A-Z2-9]{4})</strong>", page.get_data(as_text=True))
+
+    first_codes, second_codes = printed_on(first.headers["Location"]), printed_on(second.headers["Location"])
+    assert len(set(first_codes)) == len(set(second_codes)) == 30 and not set(first_codes) & set(second_codes)
+    assert printed_on(first.headers["Location"]) == first_codes  # reloaded: the same slips
+    assert service.codes_issued(campaign.id) == {first_class.id: (30, 0), second_class.id: (30, 0)}
+    parent = app.test_client()
+    assert send(parent, first_class.slug, code=first_codes[-1])[1].status_code == 303
+    assert send(app.test_client(), second_class.slug, code=second_codes[0])[1].status_code == 303
+    assert count(Response) == 2
+
+    for _ in range(8):
+        assert client.post(f"/surveys/{campaign.id}/codes",
+                           data={"target_id": first_class.id, "count": 200}).status_code == 303
+    jar = client.get_cookie("session")
+    assert jar is not None and len(jar.value) < 3000, len(jar.value)
+    # The oldest batches were let go (eight are kept): their page says so instead of failing.
+    gone = client.get(first.headers["Location"], follow_redirects=True)
+    assert gone.status_code == 200 and "can no longer be shown" in gone.get_data(as_text=True)
+
+
+def test_a_batch_s_codes_come_again_only_from_its_seed():
+    seed, other = service.new_seed(), service.new_seed()
+    codes = service.derived_codes(seed, 200)
+    assert len(set(codes)) == 200 and service.derived_codes(seed, 200) == codes
+    assert all(len(c) == service.CODE_LENGTH and set(c) <= set(service.CODE_ALPHABET) for c in codes)
+    assert not set(codes) & set(service.derived_codes(other, 200))
+    assert service.batch_codes(seed, 3) == [f"{c[:4]}-{c[4:]}" for c in codes[:3]]

@@ -16,7 +16,7 @@ unspent codes, so they stop working.
     may_start(principal, cls, spec) -> bool    who starts a round and prints its slips
     start(principal, cls, instrument) -> DiagnosticRound           RoundError("not_allowed" |
                                                "not_student" | "open")
-    issue_codes(principal, rnd, seen, replace=False) -> [(Student, printed code)]
+    issue_codes(principal, rnd, seen, replace=False, seed=None) -> [(Student, printed code)]
                                                codes of the students without one; with `replace`
                                                also new codes of those whose code is unspent (their
                                                printed slips stop working). RoundError("closed" |
@@ -24,6 +24,8 @@ unspent codes, so they stop working.
                                                the page was rendered with, is not the current one,
                                                so codes were issued meanwhile and nothing changes |
                                                "nothing_to_issue")
+    batch_slips(rnd, seed, student_ids) -> [(Student, printed code)]   a batch's slips again, from
+                                               its seed; codes since voided are left out
     unspent(rnd) -> int                        codes printed and not yet used (a reissue voids them)
     without_code(rnd) -> int                   students of the class with no code of the round
     close(principal, rnd)                      closed, unspent codes deleted
@@ -48,7 +50,7 @@ from app.services.core import clock
 from app.services.core.audit import record as audit_record
 from app.services.core.text import fold_latin
 from app.services.diagnostics import access, records
-from app.services.surveys.public import code_hash, new_code, printed
+from app.services.surveys.public import code_hash, derived_code, new_seed, printed
 
 STARTERS = ("admin", "deputy", "psychologist")  # besides the class teacher of the class
 
@@ -138,10 +140,12 @@ def without_code(rnd: DiagnosticRound) -> int:
 
 
 def issue_codes(principal: Principal, rnd: DiagnosticRound, seen: Optional[int],
-                replace: bool = False) -> list[tuple[Student, str]]:
+                replace: bool = False, seed: Optional[str] = None) -> list[tuple[Student, str]]:
     """Codes for the students of the class who have none; with `replace` also new codes for
     those whose code is not spent, whose printed slips then stop working. Only hashes are
-    kept, so the printed codes are returned once.
+    kept, so the printed codes are returned once, and can be derived again from `seed` (a new
+    one if None) with `batch_slips`: a student's code is derived_code(seed, student id, attempt),
+    the first attempt whose code no other code of the round has.
 
     `seen` is the round's codes_version on the page the request came from. Codes issued since
     (another tab, another user, a double submit) make it stale: RoundError("codes_changed"),
@@ -164,12 +168,13 @@ def issue_codes(principal: Principal, rnd: DiagnosticRound, seen: Optional[int],
     has_code = set(db.session.scalars(_with_code(rnd)))
     slips, hashes = [], set(db.session.scalars(select(DiagnosticCode.code_hash).where(
         DiagnosticCode.round_id == rnd.id)))
+    seed = seed or new_seed()
     for student in _students(rnd.class_id):
         if student.id in has_code:
             continue
-        code = new_code()
-        while code_hash(rnd.code_salt, code) in hashes:
-            code = new_code()
+        attempt = 0
+        while code_hash(rnd.code_salt, code := derived_code(seed, student.id, attempt)) in hashes:
+            attempt += 1
         digest = code_hash(rnd.code_salt, code)
         hashes.add(digest)
         db.session.add(DiagnosticCode(school_id=rnd.school_id, round_id=rnd.id, student_id=student.id,
@@ -181,6 +186,29 @@ def issue_codes(principal: Principal, rnd: DiagnosticRound, seen: Optional[int],
     db.session.refresh(rnd, ["codes_version"])
     _audit(principal, "issue_codes", rnd, {"codes": len(slips), "voided": voided, "batch": rnd.codes_version})
     return slips
+
+
+def batch_slips(rnd: DiagnosticRound, seed: str, student_ids: list[int]) -> list[tuple[Student, str]]:
+    """The slips of a batch `issue_codes` issued with `seed` to these students, in their order,
+    leaving out each student whose code has since stopped working (voided by a reissue, or the
+    round closed): a stale slips page never shows a code that no longer opens the form."""
+    stored = dict(db.session.execute(select(DiagnosticCode.student_id, DiagnosticCode.code_hash).where(
+        DiagnosticCode.round_id == rnd.id, DiagnosticCode.used.is_(False),
+        DiagnosticCode.student_id.in_(student_ids))).all())
+    students = {s.id: s for s in db.session.scalars(select(Student).where(Student.id.in_(list(stored))))}
+    out = []
+    for student_id in student_ids:
+        if student_id not in stored or student_id not in students:
+            continue
+        for attempt in range(ATTEMPTS_SHOWN):
+            code = derived_code(seed, student_id, attempt)
+            if code_hash(rnd.code_salt, code) == stored[student_id]:
+                out.append((students[student_id], printed(code)))
+                break
+    return out
+
+
+ATTEMPTS_SHOWN = 8  # a code is taken by another of the round's codes once in about 10^9 issues
 
 
 def close(principal: Principal, rnd: DiagnosticRound) -> None:

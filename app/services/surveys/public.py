@@ -47,6 +47,44 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+# Codes are stored only as hashes, so their text is shown once, to whoever issued them. A batch's
+# codes are derived from a random seed: the issuer's session keeps the seed (about 100 bytes per
+# batch, app/web/slips.py), not the codes, and can show the slips again for an hour, whatever the
+# batch's size and however many tabs issued batches meanwhile.
+
+def new_seed() -> str:
+    """A batch's secret seed (128 random bits, URL-safe text)."""
+    return secrets.token_urlsafe(16)
+
+
+def derived_code(seed: str, *parts: object) -> str:
+    """The code that `seed` gives for `parts` (a number in the batch, a student's id and an
+    attempt): HMAC-SHA256(seed, parts) read as CODE_LENGTH characters of CODE_ALPHABET. Without
+    the seed it is as unguessable as `new_code`'s."""
+    message = ":".join(str(part) for part in parts).encode()
+    value = int.from_bytes(hmac.new(seed.encode(), message, hashlib.sha256).digest(), "big")
+    chars = []
+    for _ in range(CODE_LENGTH):
+        value, index = divmod(value, len(CODE_ALPHABET))
+        chars.append(CODE_ALPHABET[index])
+    return "".join(chars)
+
+
+def derived_codes(seed: str, count: int) -> list[str]:
+    """The batch's `count` codes, all different: number 0, 1, 2, ... of `seed`, leaving out a
+    number whose code repeats an earlier one. The same seed and count always give the same list."""
+    codes: list[str] = []
+    seen: set[str] = set()
+    number = 0
+    while len(codes) < count:
+        code = derived_code(seed, number)
+        number += 1
+        if code not in seen:
+            seen.add(code)
+            codes.append(code)
+    return codes
+
+
 def printed(code: str) -> str:
     """A code as printed on a slip: ABCD-EFGH."""
     return f"{code[:4]}-{code[4:]}"
@@ -56,23 +94,23 @@ def _hash_code(campaign: Campaign, code: str) -> str:
     return code_hash(campaign.code_salt, code)
 
 
-def issue_codes(campaign: Campaign, target: CampaignClass, count: int) -> list[str]:
-    """New single-use codes for a class. Only their hashes are stored: print them now."""
+def issue_codes(campaign: Campaign, target: CampaignClass, count: int, seed: Optional[str] = None) -> list[str]:
+    """New single-use codes for a class, derived from `seed` (a new one if None; `derived_codes`).
+    Only their hashes are stored: print them now, or show them again from the seed."""
     if campaign.access_mode != "codes":
         raise SurveyError("not_codes")
     if not 1 <= count <= 200:
         raise SurveyError("code_count")
-    codes: list[str] = []
-    hashes: set[str] = set()
-    while len(codes) < count:
-        code = new_code()
-        digest = _hash_code(campaign, code)
-        if digest not in hashes:
-            hashes.add(digest)
-            codes.append(code)
+    codes = derived_codes(seed or new_seed(), count)
     db.session.execute(insert(AccessCode), [{"campaign_id": campaign.id, "target_id": target.id,
-                                             "code_hash": h, "used": False} for h in hashes])
+                                             "code_hash": _hash_code(campaign, code), "used": False}
+                                            for code in codes])
     return [printed(c) for c in codes]
+
+
+def batch_codes(seed: str, count: int) -> list[str]:
+    """The printed codes of a batch that `issue_codes` issued with `seed` and `count`."""
+    return [printed(code) for code in derived_codes(seed, count)]
 
 
 def codes_issued(campaign_id: int) -> dict[int, tuple[int, int]]:
