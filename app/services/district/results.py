@@ -1,6 +1,6 @@
 """Learning results of the district's schools side by side: pass rate, quality of knowledge,
 SOU and mean mark per school, by grade and by subject, and for the whole district, computed in
-SQL from every term mark of the period with the achievement domain's formulas
+SQL from every term mark of the period (one scan, per school x grade x subject, summed up) with the achievement domain's formulas
 (achievement.metrics.metrics_select), never by averaging schools' percentages. Subjects are
 matched across schools by name. Each school's figure carries its n and, against the district's,
 a flag from `stats` (above, below, or within noise). Schools of other installations (their
@@ -12,7 +12,7 @@ from typing import Optional
 from sqlalchemy import and_
 
 from app.models import AcademicYear, Assessment, ClassGroup, Subject, Term
-from app.services.achievement.metrics import COUNT_FIELDS, Metrics, from_counts, metrics_select, run_metrics
+from app.services.achievement.metrics import COUNT_FIELDS, Metrics, from_counts, metrics_select, rollup, run_metrics
 from app.services.district import imported, stats
 from app.services.district.periods import TermSpec
 
@@ -57,14 +57,15 @@ def _joins(*more):
             *more]
 
 
-GROUPS = {
-    "grade": ({"grade": ClassGroup.grade}, (ClassGroup, ClassGroup.id == Assessment.class_id)),
-    "subject": ({"subject": Subject.name}, (Subject, Subject.id == Assessment.subject_id)),
-}
+GROUPINGS = ("grade", "subject")  # the tables after the total, each by school
 
 
-def _run(keys: dict, school_ids, year_name, spec, *more_joins) -> list[Metrics]:
-    return run_metrics(metrics_select(keys, *_where(school_ids, year_name, spec), joins=_joins(*more_joins)), keys)
+def _finest(school_ids, year_name, spec) -> list[Metrics]:
+    """Counts per school x grade x subject name: one scan of the period's term marks, from which
+    `rollup` sums every coarser grouping exactly (never by averaging percentages)."""
+    keys = {"school_id": Assessment.school_id, "grade": ClassGroup.grade, "subject": Subject.name}
+    joins = _joins((ClassGroup, ClassGroup.id == Assessment.class_id), (Subject, Subject.id == Assessment.subject_id))
+    return run_metrics(metrics_select(keys, *_where(school_ids, year_name, spec), joins=joins), keys)
 
 
 @dataclass
@@ -93,19 +94,18 @@ def learning_results(school_ids: list[int], year_name: Optional[str], spec: Opti
     if not (school_ids or remote_ids) or not year_name or spec is None:
         return out
     remote_ids = list(remote_ids)
-    school_key = {"school_id": Assessment.school_id}
-    local = _run({}, school_ids, year_name, spec) if school_ids else []
+    finest = _finest(school_ids, year_name, spec) if school_ids else []
+    local = rollup(finest)
     total = _merged(next(iter(local), None), next(iter(imported.result_counts(remote_ids, year_name, spec, ())), None))
-    per_school = {m.school_id: m for m in _run(school_key, school_ids, year_name, spec)} if school_ids else {}
+    per_school = {m.keys["school_id"]: m for m in rollup(finest, "school_id")}
     per_remote = {m.remote_id: m for m in imported.result_counts(remote_ids, year_name, spec, ("remote_id",))}
     out["total"].append(Table(None, figure(total), {sid: figure(per_school.get(sid), total) for sid in school_ids},
                               {rid: figure(per_remote.get(rid), total) for rid in remote_ids}))
-    for name, (keys, join) in GROUPS.items():
-        whole = {m.keys[name]: m for m in _run(keys, school_ids, year_name, spec, join)} if school_ids else {}
+    for name in GROUPINGS:
+        whole = {m.keys[name]: m for m in rollup(finest, name)}
         for m in imported.result_counts(remote_ids, year_name, spec, (name,)):
             whole[m.keys[name]] = _merged(whole.get(m.keys[name]), m)
-        parts = ({(m.school_id, m.keys[name]): m for m in _run({**school_key, **keys}, school_ids, year_name, spec, join)}
-                 if school_ids else {})
+        parts = {(m.keys["school_id"], m.keys[name]): m for m in rollup(finest, "school_id", name)}
         remote_parts = {(m.remote_id, m.keys[name]): m
                         for m in imported.result_counts(remote_ids, year_name, spec, ("remote_id", name))}
         for key in sorted(whole):
