@@ -156,7 +156,7 @@ def dynamics(principal: Principal, *, class_id: Optional[int] = None, subject_id
     if teacher_id is not None:
         joins.append(teacher_join())
         where.append(TeachingAssignment.teacher_id == teacher_id)
-    stmt = metrics_select(keys, *where, joins=joins)
+    stmt = metrics_select(keys, *where, schools=principal.school_id, joins=joins)
     by_term = {m.term_id: m for m in run_metrics(stmt, keys)}
     if not by_term:
         return []

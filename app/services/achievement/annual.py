@@ -24,7 +24,7 @@ def _fetch_achievement(ctx: Context) -> dict:
     base = (Assessment.school_id == ctx.school_id, Assessment.kind == "term")
 
     def run(keys, *where):
-        return metrics.run_metrics(metrics.metrics_select(keys, *base, *where), keys)
+        return metrics.run_metrics(metrics.metrics_select(keys, *base, *where, schools=ctx.school_id), keys)
 
     names = analysis.names(ctx.school_id)
     teachers = analysis.teachers_by_pair(ctx.school_id, ctx.year_id)

@@ -14,7 +14,7 @@ sees is limited by access.visible; the pages' summaries and analyses are in anal
 marks grid in grid.py.
 """
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Union
 
 from sqlalchemy import Float, Integer, and_, case, cast, func, literal_column, null, select, union_all
 
@@ -114,9 +114,18 @@ def _count_columns(value, absent):
     ]
 
 
-def metrics_select(keys: dict[str, Any], *where, joins: Iterable = (), order_by: Iterable = ()):
+def metrics_select(keys: dict[str, Any], *where, schools: Union[int, Iterable[int]], joins: Iterable = (),
+                   order_by: Iterable = ()):
     """SELECT keys..., n, n5..n1, absent, pass_rate, quality, sou, mean FROM mark JOIN assessment
-    WHERE ... GROUP BY keys. `joins` are (target, onclause) pairs joined after assessment."""
+    WHERE ... GROUP BY keys. `joins` are (target, onclause) pairs joined after assessment.
+
+    `schools` (a school id, or the ids of a district's schools) is required and bound here, on
+    assessment.school_id, so that no figure can count another school's marks by a forgotten
+    condition. (mark.school_id is left to the callers whose plans need it, analysis.dynamics: bound
+    everywhere, it can lead a planner to read a whole school's marks by that index instead of one
+    term's assessments.)"""
+    ids = [schools] if isinstance(schools, int) else list(schools)
+    where = (*where, Assessment.school_id.in_(ids))
     columns = [col.label(name) for name, col in keys.items()]
     inner = select(*columns, *_count_columns(Mark.value, Mark.absent)).select_from(Mark).join(
         Assessment, Mark.assessment_id == Assessment.id)
@@ -176,8 +185,8 @@ def term_metrics(principal: Principal, term_id: int, grouping: str, kinds=("term
     """Indicators of a term's marks of the given kinds (term marks by default), grouped."""
     keys, joins = GROUPINGS[grouping]()
     stmt = metrics_select(
-        keys, Assessment.school_id == principal.school_id, Assessment.term_id == term_id,
-        Assessment.kind.in_(kinds), visible(principal, Assessment.class_id, Assessment.subject_id), joins=joins)
+        keys, Assessment.term_id == term_id, Assessment.kind.in_(kinds),
+        visible(principal, Assessment.class_id, Assessment.subject_id), schools=principal.school_id, joins=joins)
     return run_metrics(stmt, keys)
 
 
@@ -185,7 +194,7 @@ def assessment_metrics(school_id: int, assessment_ids: list[int]) -> dict[int, M
     if not assessment_ids:
         return {}
     keys = {"assessment_id": Assessment.id}
-    stmt = metrics_select(keys, Assessment.school_id == school_id, Assessment.id.in_(assessment_ids))
+    stmt = metrics_select(keys, Assessment.id.in_(assessment_ids), schools=school_id)
     return {m.assessment_id: m for m in run_metrics(stmt, keys)}
 
 

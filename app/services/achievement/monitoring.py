@@ -44,7 +44,7 @@ def mark_conditions(school_id: int, period: Period) -> list:
 
 def _school_metrics(school_id: int, period: Period):
     def query():
-        stmt = metrics.metrics_select({}, *mark_conditions(school_id, period))
+        stmt = metrics.metrics_select({}, *mark_conditions(school_id, period), schools=school_id)
         rows = metrics.run_metrics(stmt, [])
         return rows[0] if rows and rows[0].n else None
     return memo(("marks", school_id, period), query)

@@ -34,7 +34,7 @@ def class_results(school_id: int, year: AcademicYear, min_group: int) -> tuple[O
     indicators' definition) and each class's, with small classes withheld."""
     conds = mark_conditions(school_id, Period.of_year(year))
     keys = {"class_id": Assessment.class_id}
-    by_class = {m.class_id: m for m in metrics.run_metrics(metrics.metrics_select(keys, *conds), keys)}
+    by_class = {m.class_id: m for m in metrics.run_metrics(metrics.metrics_select(keys, *conds, schools=school_id), keys)}
     students = dict(db.session.execute(
         select(Assessment.class_id, func.count(func.distinct(Mark.student_id)))
         .join(Mark, Mark.assessment_id == Assessment.id)
@@ -50,7 +50,7 @@ def class_results(school_id: int, year: AcademicYear, min_group: int) -> tuple[O
         .where(*conds, Mark.value.is_not(None))) or 0
     if not total_students:
         return None, rows
-    school = metrics.run_metrics(metrics.metrics_select({}, *conds), [])[0]
+    school = metrics.run_metrics(metrics.metrics_select({}, *conds, schools=school_id), [])[0]
     small = disclosure.below_minimum(total_students, min_group)
     return Group("", total_students, None if small else school.rounded(), small), rows
 

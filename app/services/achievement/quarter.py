@@ -211,7 +211,7 @@ def _metrics(principal: Principal, term_id: int, grouping: str, year_id: int, cl
     if cls is not None and grouping != "class":
         where.append(Mark.student_id.in_(select(Enrollment.student_id).where(
             Enrollment.class_id == cls.id, Enrollment.year_id == year_id)))
-    rows = run_metrics(metrics_select(keys, *where, joins=joins), keys)
+    rows = run_metrics(metrics_select(keys, *where, schools=principal.school_id, joins=joins), keys)
     return {tuple(m.keys.values()): m for m in rows}
 
 

@@ -112,7 +112,7 @@ def _by_class(school_ids: list[int], year_name: str, spec: periods.TermSpec) -> 
     joins = [(Term, Term.id == Assessment.term_id),
              (AcademicYear, and_(AcademicYear.id == Term.year_id, AcademicYear.school_id == Assessment.school_id)),
              (ClassGroup, ClassGroup.id == Assessment.class_id)]
-    return run_metrics(metrics_select(keys, *where, joins=joins, order_by=("school_id", "grade", "letter", "class_id")), keys)
+    return run_metrics(metrics_select(keys, *where, schools=school_ids, joins=joins, order_by=("school_id", "grade", "letter", "class_id")), keys)
 
 
 def learning_results(scope: Scope, school_id: Optional[int], year: Optional[str], term: Optional[str],

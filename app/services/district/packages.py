@@ -42,7 +42,7 @@ RESULT_KEYS = {"term_kind": Term.kind, "term_number": Term.number, "grade": Clas
 def _results(school_id: int, year_id: int) -> list[dict]:
     """Term-mark counts by term, class and subject of the school's year, in SQL."""
     stmt = metrics_select(RESULT_KEYS, Assessment.school_id == school_id, Assessment.kind == "term",
-                          Term.year_id == year_id,
+                          Term.year_id == year_id, schools=school_id,
                           joins=[(Term, Term.id == Assessment.term_id), (ClassGroup, ClassGroup.id == Assessment.class_id),
                                  (Subject, Subject.id == Assessment.subject_id)])
     return [{**m.keys, "n": m.n, "n5": m.n5, "n4": m.n4, "n3": m.n3, "n2": m.n2, "n1": m.n1, "absent": m.absent}

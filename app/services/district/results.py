@@ -65,7 +65,7 @@ def _finest(school_ids, year_name, spec) -> list[Metrics]:
     `rollup` sums every coarser grouping exactly (never by averaging percentages)."""
     keys = {"school_id": Assessment.school_id, "grade": ClassGroup.grade, "subject": Subject.name}
     joins = _joins((ClassGroup, ClassGroup.id == Assessment.class_id), (Subject, Subject.id == Assessment.subject_id))
-    return run_metrics(metrics_select(keys, *_where(school_ids, year_name, spec), joins=joins), keys)
+    return run_metrics(metrics_select(keys, *_where(school_ids, year_name, spec), schools=school_ids, joins=joins), keys)
 
 
 @dataclass

@@ -135,7 +135,8 @@ def _metrics(principal: Principal, ma: MethodicalAssociation, span: Span, groupi
                    "teacher": metrics.GROUPINGS["teacher"]}[grouping]()
     stmt = metrics.metrics_select(keys, *mark_conditions(ma.school_id, span.period),
                                   Assessment.subject_id.in_(subject_ids(ma)),
-                                  visible(principal, Assessment.class_id, Assessment.subject_id), joins=joins)
+                                  visible(principal, Assessment.class_id, Assessment.subject_id),
+                                  schools=ma.school_id, joins=joins)
     return [m for m in metrics.run_metrics(stmt, keys) if m.n or m.absent]
 
 
