@@ -67,8 +67,15 @@ def _grow(url: str, have: int, want: int) -> float:
         refresh_statistics(db.session.connection())
         db.session.commit()
         db.session.remove()
+        built = time.perf_counter() - start
+        if db.engine.dialect.name == "postgresql":
+            # Settle the new rows before timing: otherwise autovacuum's VACUUM of the tables just
+            # loaded (their visibility maps) runs during the larger sizes' requests and shows as
+            # their p95 alone (survey results and observations at 20 schools: p95 x1.9, p50 x1.1).
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM (ANALYZE)")
         db.engine.dispose()
-    return time.perf_counter() - start
+    return built
 
 
 def _district_of_all() -> None:
