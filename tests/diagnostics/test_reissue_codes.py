@@ -239,3 +239,19 @@ def test_the_slips_page_leaves_out_a_student_who_has_left_the_class(app, client)
     shown = dict(re.findall(r'<strong class="slip-name">([^<]+)</strong>.*?<strong>([A-Z0-9-]+)</strong>',
                             again.text, re.S))
     assert shown == {st.full_name: printed[st.full_name] for st in students if st is not moved}
+
+
+def test_slips_printed_before_a_key_change_are_shown_again(app, client, monkeypatch):
+    """The batch's codes come from its session nonce keyed with the secret key: after a key change
+    (the old key kept in SECRET_KEY_FALLBACKS) the page shows the same slips, whose codes work."""
+    s, cls = _started(app, client)
+    url, form = form_by_id(client.get(SHEET.format(cls.id)).text, "issue-codes")
+    first = client.post(url, data=form)
+    printed = _slips(client, first)
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [app.config["SECRET_KEY"]])
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-new-key-for-this-test-" + "k" * 24)
+    again = client.get(first.headers["Location"])
+    assert again.status_code == 200
+    assert dict(re.findall(r'<strong class="slip-name">([^<]+)</strong>.*?<strong>([A-Z0-9-]+)</strong>',
+                           again.text, re.S)) == printed and len(printed) == 3
+    assert _send(app.test_client(), _slug(cls.id), next(iter(printed.values())), FIRST)[1].status_code == 303

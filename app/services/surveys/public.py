@@ -113,6 +113,21 @@ def batch_codes(seed: str, count: int) -> list[str]:
     return [printed(code) for code in derived_codes(seed, count)]
 
 
+def stored_batch(campaign: Campaign, target: CampaignClass, seeds: list[str], count: int) -> list[str]:
+    """The printed codes of the batch of `count` that `issue_codes` issued to `target` with one of
+    `seeds` (the first whose codes are all stored for the target, used or not: the page does not
+    tell which were used), else []: a slips page never shows a code the survey would not know."""
+    for seed in seeds:
+        codes = derived_codes(seed, count)
+        hashes = [_hash_code(campaign, code) for code in codes]
+        stored = db.session.scalar(select(func.count(AccessCode.id)).where(
+            AccessCode.campaign_id == campaign.id, AccessCode.target_id == target.id,
+            AccessCode.code_hash.in_(hashes)))
+        if stored == len(codes):
+            return [printed(code) for code in codes]
+    return []
+
+
 def codes_issued(campaign_id: int) -> dict[int, tuple[int, int]]:
     """target id -> (issued, used)."""
     rows = db.session.execute(
