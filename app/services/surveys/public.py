@@ -48,9 +48,10 @@ def new_code() -> str:
 
 
 # Codes are stored only as hashes, so their text is shown once, to whoever issued them. A batch's
-# codes are derived from a random seed: the issuer's session keeps the seed (about 100 bytes per
-# batch, app/web/slips.py), not the codes, and can show the slips again for an hour, whatever the
-# batch's size and however many tabs issued batches meanwhile.
+# codes are derived from a secret seed: the issuer's session keeps a nonce the seed comes from with
+# the app's secret key (about 100 bytes per batch, app/web/slips.py), not the codes nor the seed,
+# and can show the slips again for an hour, whatever the batch's size and however many tabs
+# issued batches meanwhile.
 
 def new_seed() -> str:
     """A batch's secret seed (128 random bits, URL-safe text)."""
