@@ -269,11 +269,11 @@ def round_codes(round_id):
         flash(str(CONFIRM_REISSUE), "error")
         return _class_page(rnd.class_group, rnd.instrument_key, 400)
     seen = (form.seen.data or "").strip()
-    seed = new_seed()
+    nonce = new_seed()
     try:
         issued = student_codes.issue_codes(current_principal(), rnd,
                                            int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 10 else None,
-                                           replace=replace, seed=seed)
+                                           replace=replace, seed=slips_kept.secret_seed(nonce))
     except student_codes.RoundError as error:
         db.session.rollback()
         if error.code == "codes_changed":
@@ -282,9 +282,9 @@ def round_codes(round_id):
         flash(str(ROUND_MESSAGES[error.code]), "error")
         return _back_to(rnd.class_id, rnd.instrument_key)
     db.session.commit()
-    # The codes are kept only as hashes: the issuer's session keeps the batch's seed for an hour
+    # The codes are kept only as hashes: the issuer's session keeps the batch's nonce for an hour
     # (app/web/slips.py, like the survey codes' slips), so the page can be reloaded and printed.
-    batch = slips_kept.keep("diagnostic", round=rnd.id, seed=seed, students=[student.id for student, _code in issued])
+    batch = slips_kept.keep("diagnostic", round=rnd.id, nonce=nonce, students=[student.id for student, _code in issued])
     return redirect(url_for(".round_slips", round_id=rnd.id, batch=batch), 303)
 
 
@@ -295,8 +295,11 @@ def round_slips(round_id, batch):
 
     rnd = _round_or_404(round_id)
     kept = slips_kept.kept("diagnostic", batch) or {}
-    shown = (student_codes.batch_slips(rnd, kept["seed"], kept["students"])
-             if kept.get("round") == rnd.id and rnd.status == "open" else [])
+    shown = []
+    if kept.get("round") == rnd.id and rnd.status == "open":
+        # Under the current key, else under an old one (slips printed before a key change).
+        shown = next((found for seed in slips_kept.secret_seeds(kept["nonce"])
+                      if (found := student_codes.batch_slips(rnd, seed, kept["students"]))), [])
     if not shown:
         flash(_("These slips can no longer be shown: the codes are stored only as hashes and are shown for an hour "
                 "after they are printed, to whoever printed them. Print new slips if they were lost."), "error")

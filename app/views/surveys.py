@@ -172,14 +172,14 @@ def codes(campaign_id):
         flash(_("Choose a class and a number of codes between 1 and 200."), "error")
         return redirect(url_for(".detail", campaign_id=campaign.id))
     target = _target(campaign, form.target_id.data)
-    seed = public_service.new_seed()
-    issued = public_service.issue_codes(campaign, target, form.count.data, seed)
+    nonce = public_service.new_seed()
+    issued = public_service.issue_codes(campaign, target, form.count.data, slips.secret_seed(nonce))
     audit("issue_codes", "campaign", campaign.id, after={"class": target.label, "count": len(issued)})
     db.session.commit()
     # Post/Redirect/Get: the codes are stored only as hashes; the issuer's session keeps the batch's
-    # seed for an hour (app/web/slips.py), so the slips page can be reloaded and printed, also after
+    # nonce for an hour (app/web/slips.py), so the slips page can be reloaded and printed, also after
     # a batch issued in another tab. A repeated POST is stopped by the once-only token.
-    batch = slips.keep("survey", campaign=campaign.id, target=target.id, seed=seed, count=len(issued))
+    batch = slips.keep("survey", campaign=campaign.id, target=target.id, nonce=nonce, count=len(issued))
     return redirect(url_for(".code_slips", campaign_id=campaign.id, batch=batch), 303)
 
 
@@ -189,11 +189,12 @@ def code_slips(campaign_id, batch):
     campaign = _managed(campaign_id)
     kept = slips.kept("survey", batch) or {}
     target = next((t for t in campaign.targets if t.id == kept.get("target")), None)
-    if kept.get("campaign") != campaign.id or target is None:
+    codes = (public_service.stored_batch(campaign, target, slips.secret_seeds(kept["nonce"]), kept["count"])
+             if kept.get("campaign") == campaign.id and target is not None else [])
+    if not codes:
         flash(_("These codes can no longer be shown: they are stored only as hashes and are shown for an hour "
                 "after they are issued, to whoever issued them. Issue new codes if the slips were lost."), "error")
         return redirect(url_for(".detail", campaign_id=campaign.id))
-    codes = public_service.batch_codes(kept["seed"], kept["count"])
     url = public_url("surveys_public.survey", slug=target.slug)
     response = make_response(render_template("surveys/codes.html", campaign=campaign, target=target,
                                              codes=codes, url=url, label=_target_label(target),

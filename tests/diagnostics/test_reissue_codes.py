@@ -216,3 +216,42 @@ def test_each_batch_of_slips_shows_again_and_never_a_voided_code(app, client):
     stale = client.get(first.headers["Location"])
     assert stale.status_code in (302, 303)
     assert "can no longer be shown" in _text(client.get(stale.headers["Location"]))
+
+
+def test_the_slips_page_leaves_out_a_student_who_has_left_the_class(app, client):
+    """A student moved to another class (a roster import) keeps their unused code of the round, but
+    the form refuses it (the code is of a student not in the class). The batch's page shown again
+    leaves their slip out instead of printing a code that no longer opens the form."""
+    s, cls = _started(app, client)
+    students = s.students[cls.id]
+    url, form = form_by_id(client.get(SHEET.format(cls.id)).text, "issue-codes")
+    first = client.post(url, data=form)
+    printed = _slips(client, first)
+    moved = students[1]
+    enrollment = db.session.scalar(select(Enrollment).where(Enrollment.student_id == moved.id))
+    enrollment.class_id = s.classes[1].id
+    db.session.commit()
+
+    public = app.test_client()
+    assert _send(public, _slug(cls.id), printed[moved.full_name], SECOND)[1].status_code == 400
+    again = client.get(first.headers["Location"])
+    assert again.status_code == 200
+    shown = dict(re.findall(r'<strong class="slip-name">([^<]+)</strong>.*?<strong>([A-Z0-9-]+)</strong>',
+                            again.text, re.S))
+    assert shown == {st.full_name: printed[st.full_name] for st in students if st is not moved}
+
+
+def test_slips_printed_before_a_key_change_are_shown_again(app, client, monkeypatch):
+    """The batch's codes come from its session nonce keyed with the secret key: after a key change
+    (the old key kept in SECRET_KEY_FALLBACKS) the page shows the same slips, whose codes work."""
+    s, cls = _started(app, client)
+    url, form = form_by_id(client.get(SHEET.format(cls.id)).text, "issue-codes")
+    first = client.post(url, data=form)
+    printed = _slips(client, first)
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [app.config["SECRET_KEY"]])
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-new-key-for-this-test-" + "k" * 24)
+    again = client.get(first.headers["Location"])
+    assert again.status_code == 200
+    assert dict(re.findall(r'<strong class="slip-name">([^<]+)</strong>.*?<strong>([A-Z0-9-]+)</strong>',
+                           again.text, re.S)) == printed and len(printed) == 3
+    assert _send(app.test_client(), _slug(cls.id), next(iter(printed.values())), FIRST)[1].status_code == 303

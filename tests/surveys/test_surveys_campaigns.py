@@ -1,7 +1,10 @@
 """Campaigns for staff, and answering on the public page: one page, signed UUID, idempotent
 submit, single-use codes, closed campaigns, anonymity, page weight, Kyrgyz and Russian."""
+import base64
 import gzip
+import json
 import re
+import zlib
 from datetime import timedelta
 
 import pytest
@@ -411,3 +414,49 @@ def test_a_batch_s_codes_come_again_only_from_its_seed():
     assert all(len(c) == service.CODE_LENGTH and set(c) <= set(service.CODE_ALPHABET) for c in codes)
     assert not set(codes) & set(service.derived_codes(other, 200))
     assert service.batch_codes(seed, 3) == [f"{c[:4]}-{c[4:]}" for c in codes[:3]]
+
+
+def _readable(cookie: str) -> dict:
+    """A Flask session cookie as anyone holding it reads it: signed, not encrypted."""
+    payload = cookie.lstrip(".").split(".")[0]
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    return json.loads(zlib.decompress(data) if cookie.startswith(".") else data)
+
+
+def test_a_copy_of_the_session_cookie_gives_no_code(app, client, school, login):
+    """The session cookie is signed, not encrypted: whoever holds a copy reads it, also after the
+    hour and after logout has ended the session it belonged to. What it keeps of a batch must not
+    give the batch's codes without the server's secret key."""
+    campaign = make_campaign(school, mode="codes")
+    login(school.user("admin"))
+    issued = client.post(f"/surveys/{campaign.id}/codes", data={"target_id": campaign.targets[0].id, "count": 5})
+    shown = re.findall(r"<strong>([A-Z2-9]{4}-[A-Z2-9]{4})</strong>", client.get(issued.headers["Location"]).text)
+    assert len(shown) == 5
+    cookie = client.get_cookie("session").value
+    kept = _readable(cookie)["slips"]["survey"]
+    assert len(kept) == 1
+    texts = [value for fields in kept.values() for value in fields.values() if isinstance(value, str)]
+    assert texts and all(service.batch_codes(text, 5) != shown for text in texts)
+    assert not any(code.replace("-", "") in json.dumps(kept) for code in shown)
+
+
+def test_slips_issued_before_a_key_change_are_shown_with_the_codes_that_work(app, client, school, login,
+                                                                            monkeypatch):
+    """A batch's codes come from its session nonce keyed with the secret key. After the key is
+    changed (the old one kept in SECRET_KEY_FALLBACKS, so the session goes on), the page shows
+    the batch's own codes again, not codes of the new key that the survey would not know."""
+    campaign = make_campaign(school, mode="codes")
+    target = campaign.targets[0]
+    login(school.user("admin"))
+    issued = client.post(f"/surveys/{campaign.id}/codes", data={"target_id": target.id, "count": 4})
+
+    def shown():
+        page = client.get(issued.headers["Location"])
+        assert page.status_code == 200
+        return re.findall(r"<strong>([A-Z2-9]{4}-[A-Z2-9]{4})</strong>", page.text)
+
+    before = shown()
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [app.config["SECRET_KEY"]])
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-new-key-for-this-test-" + "k" * 24)
+    assert shown() == before and len(before) == 4
+    assert send(app.test_client(), target.slug, code=before[0])[1].status_code == 303

@@ -25,7 +25,8 @@ unspent codes, so they stop working.
                                                so codes were issued meanwhile and nothing changes |
                                                "nothing_to_issue")
     batch_slips(rnd, seed, student_ids) -> [(Student, printed code)]   a batch's slips again, from
-                                               its seed; codes since voided are left out
+                                               its seed; codes since voided (or of students
+                                               gone from the class) are left out
     unspent(rnd) -> int                        codes printed and not yet used (a reissue voids them)
     without_code(rnd) -> int                   students of the class with no code of the round
     close(principal, rnd)                      closed, unspent codes deleted
@@ -190,11 +191,14 @@ def issue_codes(principal: Principal, rnd: DiagnosticRound, seen: Optional[int],
 
 def batch_slips(rnd: DiagnosticRound, seed: str, student_ids: list[int]) -> list[tuple[Student, str]]:
     """The slips of a batch `issue_codes` issued with `seed` to these students, in their order,
-    leaving out each student whose code has since stopped working (voided by a reissue, or the
-    round closed): a stale slips page never shows a code that no longer opens the form."""
+    leaving out each student whose code has since stopped working (voided by a reissue, the round
+    closed, or the student no longer in the class, whose code `submit` refuses): a stale slips page
+    never shows a code that no longer opens the form."""
     stored = dict(db.session.execute(select(DiagnosticCode.student_id, DiagnosticCode.code_hash).where(
         DiagnosticCode.round_id == rnd.id, DiagnosticCode.used.is_(False),
-        DiagnosticCode.student_id.in_(student_ids))).all())
+        DiagnosticCode.student_id.in_(student_ids),
+        DiagnosticCode.student_id.in_(select(Enrollment.student_id).where(Enrollment.class_id == rnd.class_id)),
+    )).all())
     students = {s.id: s for s in db.session.scalars(select(Student).where(Student.id.in_(list(stored))))}
     out = []
     for student_id in student_ids:

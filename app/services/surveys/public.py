@@ -48,9 +48,10 @@ def new_code() -> str:
 
 
 # Codes are stored only as hashes, so their text is shown once, to whoever issued them. A batch's
-# codes are derived from a random seed: the issuer's session keeps the seed (about 100 bytes per
-# batch, app/web/slips.py), not the codes, and can show the slips again for an hour, whatever the
-# batch's size and however many tabs issued batches meanwhile.
+# codes are derived from a secret seed: the issuer's session keeps a nonce the seed comes from with
+# the app's secret key (about 100 bytes per batch, app/web/slips.py), not the codes nor the seed,
+# and can show the slips again for an hour, whatever the batch's size and however many tabs
+# issued batches meanwhile.
 
 def new_seed() -> str:
     """A batch's secret seed (128 random bits, URL-safe text)."""
@@ -111,6 +112,21 @@ def issue_codes(campaign: Campaign, target: CampaignClass, count: int, seed: Opt
 def batch_codes(seed: str, count: int) -> list[str]:
     """The printed codes of a batch that `issue_codes` issued with `seed` and `count`."""
     return [printed(code) for code in derived_codes(seed, count)]
+
+
+def stored_batch(campaign: Campaign, target: CampaignClass, seeds: list[str], count: int) -> list[str]:
+    """The printed codes of the batch of `count` that `issue_codes` issued to `target` with one of
+    `seeds` (the first whose codes are all stored for the target, used or not: the page does not
+    tell which were used), else []: a slips page never shows a code the survey would not know."""
+    for seed in seeds:
+        codes = derived_codes(seed, count)
+        hashes = [_hash_code(campaign, code) for code in codes]
+        stored = db.session.scalar(select(func.count(AccessCode.id)).where(
+            AccessCode.campaign_id == campaign.id, AccessCode.target_id == target.id,
+            AccessCode.code_hash.in_(hashes)))
+        if stored == len(codes):
+            return [printed(code) for code in codes]
+    return []
 
 
 def codes_issued(campaign_id: int) -> dict[int, tuple[int, int]]:
