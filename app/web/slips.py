@@ -25,6 +25,9 @@ from app.services.core import clock
 KEPT_SECONDS = 3600  # how long a batch's slips can be shown again
 KEPT = 8  # batches kept per kind; an older one is dropped first
 _KEY = "slips"
+# Where sessions begun before batches had seeds kept their one batch of codes (up to 200 codes, 2.4 KB):
+# dropped at the next issue, so that with the new batches the cookie stays under the browsers' 4 KB.
+_BEFORE = ("code_slips", "diagnostic_slips")
 
 
 def secret_seeds(nonce: str) -> list[str]:
@@ -52,6 +55,8 @@ def _fresh(batches: dict) -> dict:
 def keep(kind: str, **fields) -> str:
     """Keep a new batch of `kind` ("survey", "diagnostic") in the session; its id for the URL."""
     batch = secrets.token_urlsafe(8)
+    for before in _BEFORE:
+        session.pop(before, None)
     every = dict(session.get(_KEY) or {})
     batches = _fresh(every.get(kind) or {})
     batches[batch] = {**fields, "at": clock.now().timestamp()}

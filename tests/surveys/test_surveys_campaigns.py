@@ -460,3 +460,16 @@ def test_slips_issued_before_a_key_change_are_shown_with_the_codes_that_work(app
     monkeypatch.setitem(app.config, "SECRET_KEY", "a-new-key-for-this-test-" + "k" * 24)
     assert shown() == before and len(before) == 4
     assert send(app.test_client(), target.slug, code=before[0])[1].status_code == 303
+
+
+def test_a_batch_kept_the_old_way_is_dropped_at_the_next_issue(client, school, login):
+    """A session begun before batches had seeds kept its codes themselves (up to 200): with eight
+    new batches beside them the cookie could pass the browsers' 4 KB and stop being saved."""
+    campaign = make_campaign(school, mode="codes")
+    login(school.user("admin"))
+    with client.session_transaction() as session:
+        session["code_slips"] = {"batch": "old", "campaign": campaign.id, "codes": ["ACDE-FHJK"] * 200}
+    assert client.post(f"/surveys/{campaign.id}/codes",
+                       data={"target_id": campaign.targets[0].id, "count": 5}).status_code == 303
+    with client.session_transaction() as session:
+        assert "code_slips" not in session and len(session["slips"]["survey"]) == 1
