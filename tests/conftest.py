@@ -47,6 +47,15 @@ def _drop_postgres_database(name):
 def pytest_configure(config):
     config.addinivalue_line("markers", "one_run(db, why): in `make test`, which runs the suite on SQLite and on "
                                        "PostgreSQL side by side, run this test on the `db` run only")
+    config.addinivalue_line("markers", "both_runs(why): a Chromium test that `make test` runs on both databases "
+                                       "(what it checks depends on the database: two tabs, stale pages, resends)")
+
+
+# A Chromium test checks what a user sees and does in the browser; the database under the same
+# pages is checked through the test client on both runs. So in `make test` a test that uses the
+# `browser` fixture (phone, tablet, ...) runs on the SQLite run only, unless it is marked
+# both_runs (races between tabs and devices, resent forms: the database decides those).
+BROWSER_RUN = ("sqlite", "a Chromium test: the SQLite run drives the browser, both runs check the pages' data")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -58,8 +67,11 @@ def pytest_collection_modifyitems(config, items):
     current = os.environ.get("SAPAT_TEST_DB", "sqlite")
     for item in items:
         marker = item.get_closest_marker("one_run")
-        if marker is not None and marker.args[0] != current:
-            item.add_marker(pytest.mark.skip(reason=f"runs on the {marker.args[0]} run of make test: {marker.args[1]}"))
+        run = marker.args if marker is not None else None
+        if run is None and "browser" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("both_runs"):
+            run = BROWSER_RUN
+        if run is not None and run[0] != current:
+            item.add_marker(pytest.mark.skip(reason=f"runs on the {run[0]} run of make test: {run[1]}"))
 
 
 @pytest.fixture(scope="session")

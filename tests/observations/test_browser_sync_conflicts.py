@@ -12,7 +12,7 @@ from tests.factories.observations import make_observation, observation_protocols
 from tests.form_pages import form_data
 from tests.security.support import login_client
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.both_runs("the database's versions decide a conflicting sync")]
 
 
 def _scores(obs_id) -> dict:

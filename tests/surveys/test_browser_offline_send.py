@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Response
 from tests.factories.surveys import make_campaign
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.both_runs("a send kept while offline is stored once when it goes")]
 
 
 def test_sending_without_a_connection_keeps_the_page_and_says_so_in_kyrgyz(live_server, phone, school):

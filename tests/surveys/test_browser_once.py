@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Response
 from tests.factories.surveys import make_campaign
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.both_runs("back, reload, resend and a second tab: the database stores one response")]
 
 CHOICES = {"a": "4", "b": "2", "kids": "no"}
 
