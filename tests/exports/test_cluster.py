@@ -258,7 +258,7 @@ def test_a_worker_killed_mid_job_leaves_it_retried_or_failed(cluster, school):
     _kill_mid_job(browser, cluster, doomed, attempt=1)
     _kill_mid_job(browser, cluster, doomed, attempt=2)
     # No worker is left: the status page itself finds the job silent with no attempt left.
-    data = browser.wait("a", doomed, lambda d: d["status"] != "running", timeout=30)
+    data = browser.wait("a", doomed, lambda d: d["status"] != "running", timeout=120)
     assert data["status"] == "failed" and "stopped 2 times" in data["error"], data
     assert data["download"] is None
 

@@ -28,7 +28,7 @@ def _status(client, job_id):
     return client.get(f"/exports/jobs/{job_id}.json").get_json()
 
 
-def _wait(client, job_id, timeout=30.0):
+def _wait(client, job_id, timeout=120.0):  # returns as soon as the job ends; the bound is for a loaded CI machine
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         data = _status(client, job_id)
