@@ -141,6 +141,17 @@ class DemoError(RuntimeError):
     pass
 
 
+def weighted(rng: random.Random, table):
+    """One value of `table`, pairs (share, value) whose shares sum to 1: drawn with one
+    rng.random(), the value whose cumulative share first exceeds it (the last one otherwise)."""
+    roll, total = rng.random(), 0.0
+    for share, value in table:
+        total += share
+        if roll < total:
+            return value
+    return table[-1][1]
+
+
 def _person(rng: random.Random, gender: str, adult: bool) -> str:
     if rng.random() < 0.8:
         first = rng.choice(KY_MALE if gender == "m" else KY_FEMALE)

@@ -25,6 +25,7 @@ from sqlalchemy import insert, select
 from app.extensions import db
 from app.models import Diagnostic, DiagnosticAnswer, Enrollment
 from app.security import Principal
+from app.services.core.demo import weighted
 from app.services.diagnostics import student_codes
 from app.services.diagnostics.instruments import ensure_instruments, outcome_of
 from app.services.observations import answers as stored
@@ -41,15 +42,6 @@ PLACES = {"grade10": ["Ушул мектептин 10-классы", "10 кла�
           "college": ["Бишкек каржы-экономикалык колледжи", "Токмокский медицинский колледж"],
           "university": ["КУУ (Ж. Баласагын ат.)", "КРСУ им. Б. Н. Ельцина", "Ош мамлекеттик университети"],
           "work": ["Айыл чарба кооперативи", "Семейный бизнес"], "other": ["Армия", "Выехал за рубеж"]}
-
-
-def _weighted(rng, table):
-    roll, total = rng.random(), 0.0
-    for share, value in table:
-        total += share
-        if roll < total:
-            return value
-    return table[-1][1]
 
 
 def _answers(spec, rng, grade: int, ability: float, teachers: list[str]) -> dict:
@@ -69,18 +61,18 @@ def _answers(spec, rng, grade: int, ability: float, teachers: list[str]) -> dict
     if key == "learning_skills":
         answers["band"] = "primary" if grade <= 4 else "basic" if grade <= 9 else "senior"
     elif key == "health_groups":
-        answers["health_group"] = _weighted(rng, ((0.3, "g1"), (0.5, "g2"), (0.17, "g3"), (0.03, "g4")))
-        answers["pe_group"] = _weighted(rng, ((0.72, "main"), (0.18, "preparatory"), (0.08, "special"),
+        answers["health_group"] = weighted(rng, ((0.3, "g1"), (0.5, "g2"), (0.17, "g3"), (0.03, "g4")))
+        answers["pe_group"] = weighted(rng, ((0.72, "main"), (0.18, "preparatory"), (0.08, "special"),
                                               (0.02, "exempt")))
     elif key == "graduate_destinations":
         table = ((0.62, "grade10"), (0.28, "college"), (0.05, "work"), (0.05, "other")) if grade == 9 else \
             ((0.55, "university"), (0.25, "college"), (0.12, "work"), (0.08, "other"))
-        answers["destination"] = _weighted(rng, table)
+        answers["destination"] = weighted(rng, table)
         answers["place"] = rng.choice(PLACES[answers["destination"]])
     elif key == "gifted_programme":
         answers["area"] = rng.choice(["academic", "academic", "arts", "sport", "technical", "leadership"])
         answers["mentor"] = rng.choice(teachers)
-        answers["result"] = _weighted(rng, ((0.15, "winner"), (0.25, "prize"), (0.45, "participant"), (0.15, "none")))
+        answers["result"] = weighted(rng, ((0.15, "winner"), (0.25, "prize"), (0.45, "participant"), (0.15, "none")))
     return answers
 
 

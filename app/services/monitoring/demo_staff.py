@@ -20,12 +20,12 @@ from app.models.monitoring.associations import AssociationYear
 from app.models.monitoring.indicators import Indicator, IndicatorValue
 from app.models.monitoring.staff import ProgrammeDocument, StaffRecord
 from app.models.school import MethodicalAssociation
-from app.services.core.demo import DemoContext
+from app.services.core.demo import DemoContext, weighted
 from app.services.monitoring.associations import new_key
 
-CATEGORIES = (("highest", 0.2), ("first", 0.35), ("second", 0.25), ("none", 0.2))
-EDUCATIONS = (("higher_pedagogical", 0.75), ("higher_other", 0.1), ("vocational_pedagogical", 0.12),
-              ("vocational_other", 0.03))
+CATEGORIES = ((0.2, "highest"), (0.35, "first"), (0.25, "second"), (0.2, "none"))  # (share, value)
+EDUCATIONS = ((0.75, "higher_pedagogical"), (0.1, "higher_other"), (0.12, "vocational_pedagogical"),
+              (0.03, "vocational_other"))
 APPROVED_BY = "Педагогикалык кеңеш"
 PROPOSALS = ("Ачык сабактардын санын көбөйтүү, жаш мугалимдерге насаатчы бекитүү.",
              "Текшерүү иштеринин талдоосун чейрек сайын МБнын отурумунда кароо.",
@@ -33,15 +33,6 @@ PROPOSALS = ("Ачык сабактардын санын көбөйтүү, жа�
 # The association's own indicator: (ky, ru, en, unit, target).
 OWN_INDICATOR = ("МБнын мугалимдеринин ачык сабактары", "Открытые уроки учителей МО", "Open lessons of the MA's teachers",
                  "count", 6.0)
-
-
-def _pick(rng, table):
-    roll, total = rng.random(), 0.0
-    for value, share in table:
-        total += share
-        if roll < total:
-            return value
-    return table[-1][0]
 
 
 def _day_before(today: date, rng, years: int) -> date:
@@ -59,8 +50,8 @@ def staff_records(ctx: DemoContext, rng) -> None:
             since = today.year - rng.randint(1, 32)
             hired = date(since, 9, 1)
             last = max(hired, _day_before(today, rng, 6)) if rng.random() < 0.9 else None
-        rows.append(StaffRecord(school_id=sid, user_id=teacher.id, category=_pick(rng, CATEGORIES),
-                                education=_pick(rng, EDUCATIONS), teaching_since=since, last_attestation_on=last,
+        rows.append(StaffRecord(school_id=sid, user_id=teacher.id, category=weighted(rng, CATEGORIES),
+                                education=weighted(rng, EDUCATIONS), teaching_since=since, last_attestation_on=last,
                                 next_attestation_on=last + timedelta(days=5 * 365) if last else None,
                                 hired_on=hired))
     db.session.add_all(rows)
