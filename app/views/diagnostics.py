@@ -15,7 +15,6 @@ from app.services.diagnostics import access, aggregates, records, student_codes
 from app.services.diagnostics import instruments as diag_instruments
 from app.services.diagnostics.monitoring import indicator_names
 from app.services.observations import answers as stored
-from app.services.surveys.public import new_seed
 from app.web import conflicts, public_url
 from app.web import slips as slips_kept
 from forms.builder import build_form, form_answers
@@ -269,7 +268,7 @@ def round_codes(round_id):
         flash(str(CONFIRM_REISSUE), "error")
         return _class_page(rnd.class_group, rnd.instrument_key, 400)
     seen = (form.seen.data or "").strip()
-    nonce = new_seed()
+    nonce = slips_kept.new_nonce()
     try:
         issued = student_codes.issue_codes(current_principal(), rnd,
                                            int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 10 else None,

@@ -172,7 +172,7 @@ def codes(campaign_id):
         flash(_("Choose a class and a number of codes between 1 and 200."), "error")
         return redirect(url_for(".detail", campaign_id=campaign.id))
     target = _target(campaign, form.target_id.data)
-    nonce = public_service.new_seed()
+    nonce = slips.new_nonce()
     issued = public_service.issue_codes(campaign, target, form.count.data, slips.secret_seed(nonce))
     audit("issue_codes", "campaign", campaign.id, after={"class": target.label, "count": len(issued)})
     db.session.commit()

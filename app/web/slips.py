@@ -9,7 +9,7 @@ hour, or from before a logout) must not give the codes. Issuing in a second tab 
 replaced the first tab's batch in the session, and the first tab's codes, already counted as
 issued, could then never be printed.
 
-    nonce = new_seed(); codes = issue_codes(..., secret_seed(nonce))
+    nonce = slips.new_nonce(); codes = issue_codes(..., slips.secret_seed(nonce))
     batch = slips.keep("survey", campaign=1, target=2, nonce=nonce, count=30)
     fields = slips.kept("survey", batch)  # None: unknown, another user's, or older than an hour
 """
@@ -28,6 +28,11 @@ _KEY = "slips"
 # Where sessions begun before batches had seeds kept their one batch of codes (up to 200 codes, 2.4 KB):
 # dropped at the next issue, so that with the new batches the cookie stays under the browsers' 4 KB.
 _BEFORE = ("code_slips", "diagnostic_slips")
+
+
+def new_nonce() -> str:
+    """A new batch's nonce (128 random bits, URL-safe text), kept in the session."""
+    return secrets.token_urlsafe(16)
 
 
 def secret_seeds(nonce: str) -> list[str]:

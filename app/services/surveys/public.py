@@ -42,11 +42,6 @@ def code_hash(salt: str, code: str) -> str:
     return hashlib.sha256(f"{salt}:{normalized}".encode()).hexdigest()
 
 
-def new_code() -> str:
-    """A fresh code of CODE_LENGTH letters and digits from CODE_ALPHABET."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
 # Codes are stored only as hashes, so their text is shown once, to whoever issued them. A batch's
 # codes are derived from a secret seed: the issuer's session keeps a nonce the seed comes from with
 # the app's secret key (about 100 bytes per batch, app/web/slips.py), not the codes nor the seed,
@@ -61,7 +56,7 @@ def new_seed() -> str:
 def derived_code(seed: str, *parts: object) -> str:
     """The code that `seed` gives for `parts` (a number in the batch, a student's id and an
     attempt): HMAC-SHA256(seed, parts) read as CODE_LENGTH characters of CODE_ALPHABET. Without
-    the seed it is as unguessable as `new_code`'s."""
+    the seed it is as unguessable as a code drawn with `secrets`."""
     message = ":".join(str(part) for part in parts).encode()
     value = int.from_bytes(hmac.new(seed.encode(), message, hashlib.sha256).digest(), "big")
     chars = []
@@ -107,11 +102,6 @@ def issue_codes(campaign: Campaign, target: CampaignClass, count: int, seed: Opt
                                              "code_hash": _hash_code(campaign, code), "used": False}
                                             for code in codes])
     return [printed(c) for c in codes]
-
-
-def batch_codes(seed: str, count: int) -> list[str]:
-    """The printed codes of a batch that `issue_codes` issued with `seed` and `count`."""
-    return [printed(code) for code in derived_codes(seed, count)]
 
 
 def stored_batch(campaign: Campaign, target: CampaignClass, seeds: list[str], count: int) -> list[str]:
